@@ -1,0 +1,22 @@
+// Three tiers, selectable with --selectProjects: unit specs beside the code (fakes at I/O
+// adapters only), integration specs against the real engines, and end-to-end specs that start
+// the services as processes.
+const preset = require('./jest.preset');
+
+module.exports = {
+  projects: [
+    { ...preset, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
+    {
+      ...preset,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
+      testTimeout: 60_000,
+    },
+    {
+      ...preset,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
+      testTimeout: 180_000,
+    },
+  ],
+};

@@ -1,0 +1,20 @@
+import { type TopicDefinition } from './topic';
+import { ChannelMembershipTopic, ReadMarkerTopic } from './channels';
+import { ChannelCommandTopic, CommandReplyTopic, MessageCreatedTopic, MessageUpdatedTopic } from './messages';
+import { UserRegisteredTopic } from './users';
+
+export * from './topic';
+export * from './users';
+export * from './messages';
+export * from './channels';
+
+/** Every topic of the system, for set-up scripts and the AsyncAPI document. */
+export const ALL_TOPICS: readonly TopicDefinition[] = [
+  UserRegisteredTopic,
+  ChannelCommandTopic,
+  MessageCreatedTopic,
+  MessageUpdatedTopic,
+  CommandReplyTopic,
+  ChannelMembershipTopic,
+  ReadMarkerTopic,
+];

@@ -1,0 +1,85 @@
+// Every REST route of the one origin, as data: the gateway routes by these prefixes and each
+// service's OpenAPI document is generated from them.
+import { z } from 'zod';
+import { ErrorBodySchema } from '../errors';
+import {
+  AuthSessionSchema,
+  JwksSchema,
+  LoginRequestSchema,
+  LogoutRequestSchema,
+  MeResponseSchema,
+  RefreshRequestSchema,
+  RegisterRequestSchema,
+  TokenPairSchema,
+} from './auth.dto';
+import { CreateFileRequestSchema, CreateFileResponseSchema, FileResponseSchema } from './files.dto';
+import { HistoryQuerySchema, HistoryResponseSchema, ThreadQuerySchema, ThreadResponseSchema } from './messages.dto';
+import { PresenceQuerySchema, PresenceResponseSchema } from './presence.dto';
+import {
+  AddChannelMemberRequestSchema,
+  AddWorkspaceMemberRequestSchema,
+  ChannelListResponseSchema,
+  ChannelResponseSchema,
+  CreateChannelRequestSchema,
+  CreateDmRequestSchema,
+  CreateWorkspaceRequestSchema,
+  WorkspaceListResponseSchema,
+  WorkspaceResponseSchema,
+} from './workspaces.dto';
+
+export const SERVICE_NAMES = ['gateway', 'auth', 'messaging', 'presence', 'files'] as const;
+export type ServiceName = (typeof SERVICE_NAMES)[number];
+
+/** Longest prefix wins: how the gateway picks the service that owns a REST path. */
+export const ROUTE_PREFIXES: readonly { prefix: string; service: ServiceName }[] = [
+  { prefix: '/auth', service: 'auth' },
+  { prefix: '/api/presence', service: 'presence' },
+  { prefix: '/api/files', service: 'files' },
+  { prefix: '/api', service: 'messaging' },
+];
+
+export function serviceForPath(path: string): ServiceName | undefined {
+  return ROUTE_PREFIXES.find(({ prefix }) => path === prefix || path.startsWith(`${prefix}/`))?.service;
+}
+
+export interface RouteContract {
+  service: ServiceName;
+  method: 'get' | 'post' | 'delete';
+  /** OpenAPI-style path, parameters in braces. */
+  path: string;
+  summary: string;
+  authenticated: boolean;
+  body?: z.ZodType;
+  query?: z.ZodType;
+  /** Status code of success and its body schema (null for no body). */
+  success: { status: number; body: z.ZodType | null };
+  /** Error codes this route may answer besides `invalid`/`unauthorized`/`unavailable`. */
+  errors?: number[];
+}
+
+const NoContent = null;
+
+export const REST_ROUTES: readonly RouteContract[] = [
+  { service: 'auth', method: 'post', path: '/auth/register', summary: 'Create an account', authenticated: false, body: RegisterRequestSchema, success: { status: 201, body: AuthSessionSchema }, errors: [409, 429] },
+  { service: 'auth', method: 'post', path: '/auth/login', summary: 'Sign in', authenticated: false, body: LoginRequestSchema, success: { status: 200, body: AuthSessionSchema }, errors: [429] },
+  { service: 'auth', method: 'post', path: '/auth/refresh', summary: 'Rotate a refresh token', authenticated: false, body: RefreshRequestSchema, success: { status: 200, body: TokenPairSchema } },
+  { service: 'auth', method: 'post', path: '/auth/logout', summary: 'Revoke a refresh token', authenticated: false, body: LogoutRequestSchema, success: { status: 204, body: NoContent } },
+  { service: 'auth', method: 'get', path: '/auth/me', summary: 'The caller', authenticated: true, success: { status: 200, body: MeResponseSchema } },
+  { service: 'auth', method: 'get', path: '/auth/.well-known/jwks.json', summary: 'Public keys that verify access tokens', authenticated: false, success: { status: 200, body: JwksSchema } },
+  { service: 'messaging', method: 'post', path: '/api/workspaces', summary: 'Create a workspace', authenticated: true, body: CreateWorkspaceRequestSchema, success: { status: 201, body: WorkspaceResponseSchema } },
+  { service: 'messaging', method: 'get', path: '/api/workspaces', summary: "The caller's workspaces", authenticated: true, success: { status: 200, body: WorkspaceListResponseSchema } },
+  { service: 'messaging', method: 'post', path: '/api/workspaces/{id}/members', summary: 'Add a member', authenticated: true, body: AddWorkspaceMemberRequestSchema, success: { status: 201, body: NoContent }, errors: [403, 404] },
+  { service: 'messaging', method: 'get', path: '/api/workspaces/{id}/channels', summary: 'Channels the caller can see, with read state', authenticated: true, success: { status: 200, body: ChannelListResponseSchema }, errors: [404] },
+  { service: 'messaging', method: 'post', path: '/api/workspaces/{id}/channels', summary: 'Create a channel', authenticated: true, body: CreateChannelRequestSchema, success: { status: 201, body: ChannelResponseSchema }, errors: [404, 409] },
+  { service: 'messaging', method: 'post', path: '/api/workspaces/{id}/dms', summary: 'Open the DM of a set of users', authenticated: true, body: CreateDmRequestSchema, success: { status: 201, body: ChannelResponseSchema }, errors: [404] },
+  { service: 'messaging', method: 'post', path: '/api/channels/{id}/members', summary: 'Join or invite to a channel', authenticated: true, body: AddChannelMemberRequestSchema, success: { status: 201, body: NoContent }, errors: [403, 404] },
+  { service: 'messaging', method: 'delete', path: '/api/channels/{id}/members/me', summary: 'Leave a channel', authenticated: true, success: { status: 204, body: NoContent }, errors: [404] },
+  { service: 'messaging', method: 'get', path: '/api/channels/{id}/messages', summary: 'Message history', authenticated: true, query: HistoryQuerySchema, success: { status: 200, body: HistoryResponseSchema }, errors: [404] },
+  { service: 'messaging', method: 'get', path: '/api/channels/{id}/messages/{messageId}/thread', summary: 'Thread replies', authenticated: true, query: ThreadQuerySchema, success: { status: 200, body: ThreadResponseSchema }, errors: [404] },
+  { service: 'presence', method: 'get', path: '/api/presence', summary: 'Presence of users who share a workspace with the caller', authenticated: true, query: PresenceQuerySchema, success: { status: 200, body: PresenceResponseSchema } },
+  { service: 'files', method: 'post', path: '/api/files', summary: 'Start an upload', authenticated: true, body: CreateFileRequestSchema, success: { status: 201, body: CreateFileResponseSchema }, errors: [413] },
+  { service: 'files', method: 'post', path: '/api/files/{id}/complete', summary: 'Finish an upload', authenticated: true, success: { status: 200, body: FileResponseSchema }, errors: [404] },
+  { service: 'files', method: 'get', path: '/api/files/{id}', summary: 'Download (302 to a short-lived URL)', authenticated: true, success: { status: 302, body: NoContent }, errors: [404] },
+];
+
+export { ErrorBodySchema };

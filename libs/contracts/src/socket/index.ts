@@ -1,0 +1,3 @@
+export * from './payloads';
+export * from './events';
+export * from './client-events';

@@ -1,0 +1,43 @@
+import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
+import { ReadinessRegistry, withTimeout } from './readiness.registry';
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+@ApiExcludeController()
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly registry: ReadinessRegistry,
+  ) {}
+
+  /** Liveness: the event loop answers. Engines are not consulted, so an outage never restarts pods. */
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Readiness: every engine this service owns answers right now, and the process is not draining. */
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    if (this.registry.isDraining()) {
+      throw new ServiceUnavailableException({ status: 'error', error: { shutdown: { status: 'down', message: 'draining' } }, details: {} });
+    }
+    return this.health.check(
+      this.registry.list().map((check) => async (): Promise<HealthIndicatorResult> => {
+        const indicator = this.indicators.check(check.name);
+        try {
+          await withTimeout(check.check(), CHECK_TIMEOUT_MS, check.name);
+          return indicator.up();
+        } catch (error) {
+          return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+        }
+      }),
+    );
+  }
+}

@@ -1,0 +1,3 @@
+export * from './app-error';
+export * from './zod-validation.pipe';
+export * from './error.filter';

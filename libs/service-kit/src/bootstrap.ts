@@ -1,7 +1,7 @@
 // Starts a service the same way everywhere: buffered logs until pino is ready, 64 KiB JSON bodies,
 // /docs, and a SIGTERM sequence of drain (readiness fails), stop consumers and finish in-flight
 // work (onModuleDestroy), close the HTTP server, then close engine clients (onApplicationShutdown).
-import { type INestApplication, type Type } from '@nestjs/common';
+import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { type NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
@@ -14,7 +14,7 @@ import { type ServiceIdentity } from './service-identity';
 
 export interface BootstrapOptions {
   identity: ServiceIdentity;
-  module: Type<unknown>;
+  module: Type<unknown> | DynamicModule;
   config: BaseConfig & { PORT: number };
   version?: string;
   /** Extra wiring before listen (e.g. a Socket.IO adapter). */

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, parseConfig } from './config';
 import { BaseConfigSchema, HostPortListSchema, PortSchema, UrlSchema } from './schemas';
+import { parseReplication } from './engines';
 
 const schema = BaseConfigSchema.extend({
   PORT: PortSchema,
@@ -40,5 +41,12 @@ describe('parseConfig', () => {
 
   it('rejects URLs of the wrong protocol', () => {
     expect(() => parseConfig(schema, { PORT: '1', KAFKA_BROKERS: 'a:1', POSTGRES_URL: 'http://x' })).toThrow(/POSTGRES_URL/);
+  });
+});
+
+describe('parseReplication', () => {
+  it('reads both strategies', () => {
+    expect(parseReplication('SimpleStrategy:1')).toEqual({ class: 'SimpleStrategy', replication_factor: 1 });
+    expect(parseReplication('NetworkTopologyStrategy:dc1=3,dc2=2')).toEqual({ class: 'NetworkTopologyStrategy', dc1: 3, dc2: 2 });
   });
 });

@@ -18,7 +18,7 @@ export function parseConfig<S extends z.ZodObject>(schema: S, env: Env): z.infer
   const result = schema.safeParse(present);
   if (result.success) return result.data;
   const problems = result.error.issues.map((issue) => {
-    const name = issue.path.join('.') || '(environment)';
+    const name = issue.path.length ? String(issue.path[0]) : '(environment)';
     const given = typeof issue.path[0] === 'string' ? present[issue.path[0]] : undefined;
     return given === undefined ? `${name}: ${issue.message} (not set)` : `${name}: ${issue.message} (got ${JSON.stringify(given)})`;
   });

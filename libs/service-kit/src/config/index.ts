@@ -1,3 +1,4 @@
 export * from './config';
 export * from './schemas';
+export * from './engines';
 export * from './config.token';

@@ -1,7 +1,8 @@
 // Reusable variable schemas: each says precisely what it accepts, so the start-up message can too.
 import { z } from 'zod';
 
-export const PortSchema = z.coerce.number().int().min(1).max(65535);
+const PORT_MESSAGE = 'must be a port number from 1 to 65535';
+export const PortSchema = z.coerce.number({ error: PORT_MESSAGE }).int(PORT_MESSAGE).min(1, PORT_MESSAGE).max(65535, PORT_MESSAGE);
 
 const HOST_PORT = /^(?:[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:]+\]):(\d{1,5})$/;
 

@@ -1,0 +1,60 @@
+// Environment fragments for the engines; a service's schema spreads the ones it uses.
+import { z } from 'zod';
+import { BooleanSchema, HostPortListSchema, IdentifierSchema, UrlSchema } from './schemas';
+
+export const KafkaEnv = {
+  KAFKA_BROKERS: HostPortListSchema.default(['127.0.0.1:9092']),
+  /** Replication of the topics a service creates: 1 on one machine, 3 in production. */
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(5).default(1),
+};
+
+export const CassandraEnv = {
+  CASSANDRA_CONTACT_POINTS: HostPortListSchema.default(['127.0.0.1:9042']),
+  CASSANDRA_LOCAL_DC: z.string().min(1).default('datacenter1'),
+  /** `SimpleStrategy:1` locally; `NetworkTopologyStrategy:dc1=3,dc2=3` in production. */
+  CASSANDRA_REPLICATION: z
+    .string()
+    .regex(/^(SimpleStrategy:\d+|NetworkTopologyStrategy:[A-Za-z0-9_-]+=\d+(,[A-Za-z0-9_-]+=\d+)*)$/, 'must be SimpleStrategy:N or NetworkTopologyStrategy:dc=N,...')
+    .default('SimpleStrategy:1'),
+};
+
+export function cassandraKeyspaceEnv(defaultKeyspace: string) {
+  return { CASSANDRA_KEYSPACE: IdentifierSchema.default(defaultKeyspace) };
+}
+
+/** Cassandra replication settings from CASSANDRA_REPLICATION. */
+export function parseReplication(value: string): Record<string, string | number> {
+  const [strategy, spec] = value.split(':') as [string, string];
+  if (strategy === 'SimpleStrategy') return { class: 'SimpleStrategy', replication_factor: Number(spec) };
+  const dcs = Object.fromEntries(spec.split(',').map((pair) => {
+    const [dc, n] = pair.split('=') as [string, string];
+    return [dc, Number(n)];
+  }));
+  return { class: 'NetworkTopologyStrategy', ...dcs };
+}
+
+export function postgresEnv(defaultDatabase: string) {
+  return { POSTGRES_URL: UrlSchema(['postgres', 'postgresql']).default(`postgres://postgres@127.0.0.1:5432/${defaultDatabase}`) };
+}
+
+export const RedisEnv = {
+  REDIS_URL: UrlSchema(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+};
+
+export const S3Env = {
+  S3_ENDPOINT: UrlSchema(['http', 'https']).optional().describe('unset for AWS S3'),
+  S3_REGION: z.string().min(1).default('us-east-1'),
+  S3_BUCKET: z.string().regex(/^[a-z0-9][a-z0-9.-]{2,62}$/, 'must be a valid S3 bucket name').default('chat-files'),
+  S3_ACCESS_KEY_ID: z.string().min(1).optional(),
+  S3_SECRET_ACCESS_KEY: z.string().min(1).optional(),
+  S3_FORCE_PATH_STYLE: BooleanSchema.default(true),
+};
+
+/** Where the gateway finds the other services, and every service finds the token keys. */
+export const ServiceUrlsEnv = {
+  AUTH_URL: UrlSchema(['http', 'https']).default('http://127.0.0.1:3001'),
+};
+
+export function jwksEnv() {
+  return { JWKS_URL: UrlSchema(['http', 'https']).default('http://127.0.0.1:3001/auth/.well-known/jwks.json') };
+}

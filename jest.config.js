@@ -4,6 +4,7 @@
 const preset = require('./jest.preset');
 
 module.exports = {
+  reporters: ['default', '<rootDir>/tools/jest/summary-reporter.js'],
   projects: [
     { ...preset, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,tools}/**/*.spec.ts'] },
     {

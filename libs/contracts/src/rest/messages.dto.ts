@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LIMITS } from '../common';
+import { IdSchema, LIMITS } from '../common';
 import { MessageSchema } from '../domain/message';
 
 const seqParam = z.coerce.number().int().nonnegative();
@@ -34,3 +34,14 @@ export const ThreadResponseSchema = z.object({
   hasMore: z.boolean(),
 });
 export type ThreadResponse = z.infer<typeof ThreadResponseSchema>;
+
+/** `POST /api/sync`: the REST twin of the socket `sync` (the gateway answers `sync` with it). */
+export { SyncPayloadSchema as SyncRequestSchema } from '../socket/payloads';
+export const SyncResponseSchema = HistoryResponseSchema;
+
+/** `GET /api/me/memberships`: what a connecting socket must be joined to. */
+export const MembershipsResponseSchema = z.object({
+  workspaceIds: z.array(IdSchema),
+  channelIds: z.array(IdSchema),
+});
+export type MembershipsResponse = z.infer<typeof MembershipsResponseSchema>;

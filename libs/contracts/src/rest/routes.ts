@@ -13,7 +13,15 @@ import {
   TokenPairSchema,
 } from './auth.dto';
 import { CreateFileRequestSchema, CreateFileResponseSchema, FileResponseSchema } from './files.dto';
-import { HistoryQuerySchema, HistoryResponseSchema, ThreadQuerySchema, ThreadResponseSchema } from './messages.dto';
+import {
+  HistoryQuerySchema,
+  HistoryResponseSchema,
+  MembershipsResponseSchema,
+  SyncRequestSchema,
+  SyncResponseSchema,
+  ThreadQuerySchema,
+  ThreadResponseSchema,
+} from './messages.dto';
 import { PresenceQuerySchema, PresenceResponseSchema } from './presence.dto';
 import {
   AddChannelMemberRequestSchema,
@@ -76,6 +84,8 @@ export const REST_ROUTES: readonly RouteContract[] = [
   { service: 'messaging', method: 'delete', path: '/api/channels/{id}/members/me', summary: 'Leave a channel', authenticated: true, success: { status: 204, body: NoContent }, errors: [404] },
   { service: 'messaging', method: 'get', path: '/api/channels/{id}/messages', summary: 'Message history', authenticated: true, query: HistoryQuerySchema, success: { status: 200, body: HistoryResponseSchema }, errors: [404] },
   { service: 'messaging', method: 'get', path: '/api/channels/{id}/messages/{messageId}/thread', summary: 'Thread replies', authenticated: true, query: ThreadQuerySchema, success: { status: 200, body: ThreadResponseSchema }, errors: [404] },
+  { service: 'messaging', method: 'post', path: '/api/sync', summary: 'Every stored message after each cursor, oldest first (the socket `sync`)', authenticated: true, body: SyncRequestSchema, success: { status: 200, body: SyncResponseSchema } },
+  { service: 'messaging', method: 'get', path: '/api/me/memberships', summary: 'Workspaces and channels the caller belongs to', authenticated: true, success: { status: 200, body: MembershipsResponseSchema } },
   { service: 'presence', method: 'get', path: '/api/presence', summary: 'Presence of users who share a workspace with the caller', authenticated: true, query: PresenceQuerySchema, success: { status: 200, body: PresenceResponseSchema } },
   { service: 'files', method: 'post', path: '/api/files', summary: 'Start an upload', authenticated: true, body: CreateFileRequestSchema, success: { status: 201, body: CreateFileResponseSchema }, errors: [413] },
   { service: 'files', method: 'post', path: '/api/files/{id}/complete', summary: 'Finish an upload', authenticated: true, success: { status: 200, body: FileResponseSchema }, errors: [404] },

@@ -6,6 +6,14 @@ export const KafkaEnv = {
   KAFKA_BROKERS: HostPortListSchema.default(['127.0.0.1:9092']),
   /** Replication of the topics a service creates: 1 on one machine, 3 in production. */
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * Prepended to every topic and consumer group name. Empty in production; tests and parallel
+   * local systems set it so they never see each other's records.
+   */
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9-]{0,30}\.$/, 'must be lower-case letters, digits or "-", ending with "."')
+    .optional(),
 };
 
 export const CassandraEnv = {

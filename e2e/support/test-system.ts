@@ -1,0 +1,131 @@
+// Starts the real services as processes, on free ports, isolated from any other run: their own
+// PostgreSQL databases, Cassandra keyspace, Kafka topic/group prefix, Redis data keyed by fresh
+// ids, and S3 bucket. The same entry points `npm start` uses.
+import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+import { freePort, ServiceProcess, uniqueName } from '@chat/testing';
+import { Client } from 'pg';
+
+export type ServiceName = 'gateway' | 'auth' | 'messaging' | 'presence' | 'files';
+
+export interface TestSystemOptions {
+  services?: ServiceName[];
+  gateways?: number;
+  messaging?: number;
+  /** Extra variables for every process (or per service). */
+  env?: Partial<Record<ServiceName | 'all', Record<string, string>>>;
+}
+
+const POSTGRES_ADMIN = 'postgres://postgres@127.0.0.1:5432';
+
+export class TestSystem {
+  readonly run = uniqueName('e2e');
+  readonly processes: ServiceProcess[] = [];
+  private readonly ports = new Map<string, number>();
+
+  private constructor(private readonly options: TestSystemOptions) {}
+
+  static async start(options: TestSystemOptions = {}): Promise<TestSystem> {
+    const system = new TestSystem(options);
+    try {
+      await system.launch();
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
+    return system;
+  }
+
+  get databases(): string[] {
+    return [`${this.run}_auth`, `${this.run}_files`];
+  }
+
+  /** Variables shared by every process of this run. */
+  commonEnv(): Record<string, string> {
+    return {
+      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+      KAFKA_TOPIC_PREFIX: `${this.run}.`,
+      JWKS_URL: `http://127.0.0.1:${this.port('auth')}/auth/.well-known/jwks.json`,
+      ...this.options.env?.all,
+    };
+  }
+
+  envFor(service: ServiceName): Record<string, string> {
+    const specific: Record<ServiceName, Record<string, string>> = {
+      auth: { POSTGRES_URL: `${POSTGRES_ADMIN}/${this.run}_auth` },
+      messaging: { CASSANDRA_CONTACT_POINTS: CASSANDRA_CONTACT_POINTS.join(','), CASSANDRA_KEYSPACE: `${this.run}_messaging` },
+      presence: {},
+      files: {
+        POSTGRES_URL: `${POSTGRES_ADMIN}/${this.run}_files`,
+        S3_ENDPOINT,
+        S3_ACCESS_KEY_ID,
+        S3_SECRET_ACCESS_KEY,
+        S3_BUCKET: `${this.run}-files`,
+      },
+      gateway: {
+        AUTH_URL: `http://127.0.0.1:${this.port('auth')}`,
+        MESSAGING_URL: `http://127.0.0.1:${this.port('messaging-0')}`,
+        PRESENCE_URL: `http://127.0.0.1:${this.port('presence')}`,
+        FILES_URL: `http://127.0.0.1:${this.port('files')}`,
+      },
+    };
+    return { ...this.commonEnv(), ...specific[service], ...this.options.env?.[service] };
+  }
+
+  port(name: string): number {
+    const port = this.ports.get(name);
+    if (port === undefined) throw new Error(`no port for ${name}`);
+    return port;
+  }
+
+  private async launch(): Promise<void> {
+    const services = this.options.services ?? ['auth', 'messaging', 'presence', 'files', 'gateway'];
+    const names = ['auth', 'presence', 'files'];
+    for (let i = 0; i < (this.options.messaging ?? 1); i++) names.push(`messaging-${i}`);
+    for (let i = 0; i < (this.options.gateways ?? 1); i++) names.push(`gateway-${i}`);
+    for (const name of names) this.ports.set(name, await freePort());
+
+    // auth first: every other service reads its JWKS. The rest start together.
+    const order: ServiceName[][] = [['auth'], ['messaging', 'presence', 'files'], ['gateway']];
+    for (const group of order) {
+      const starting = group
+        .filter((service) => services.includes(service))
+        .flatMap((service) => this.instancesOf(service))
+        .map((process) => process.start());
+      this.processes.push(...starting);
+      await Promise.all(starting.map((process) => process.waitReady(120_000)));
+    }
+  }
+
+  private instancesOf(service: ServiceName): ServiceProcess[] {
+    const count = service === 'gateway' ? (this.options.gateways ?? 1) : service === 'messaging' ? (this.options.messaging ?? 1) : 1;
+    return Array.from({ length: count }, (_, i) => {
+      const name = count > 1 || service === 'gateway' || service === 'messaging' ? `${service}-${i}` : service;
+      return new ServiceProcess({ service, name: `${this.run}-${name}`, port: this.port(name), env: this.envFor(service) });
+    });
+  }
+
+  find(name: string): ServiceProcess {
+    const process = this.processes.find((p) => p.name === `${this.run}-${name}`);
+    if (!process) throw new Error(`no process ${name}`);
+    return process;
+  }
+
+  gatewayUrl(index = 0): string {
+    return `http://127.0.0.1:${this.port(`gateway-${index}`)}`;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.processes.map((process) => process.stop()));
+  }
+
+  /** Drops the run's PostgreSQL databases (Cassandra keyspaces and topics are cheap to leave; see README). */
+  async dropData(): Promise<void> {
+    const client = new Client({ connectionString: `${POSTGRES_ADMIN}/postgres` });
+    await client.connect();
+    try {
+      for (const db of this.databases) await client.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    } finally {
+      await client.end();
+    }
+  }
+}

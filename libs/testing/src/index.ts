@@ -1,0 +1,7 @@
+// @chat/testing: helpers for integration and end-to-end tests (unique names, waiting, ports,
+// service processes). Never imported by production code.
+export * from './ids';
+export * from './wait';
+export * from './ports';
+export * from './service-process';
+export * from './tcp-proxy';

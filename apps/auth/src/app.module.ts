@@ -1,11 +1,36 @@
 // auth: accounts, password hashing, access tokens (JWKS) and rotating refresh tokens. Owns the
-// chat_auth PostgreSQL database and the `auth:` Redis key space (rate limits).
+// chat_auth PostgreSQL database, the `auth:` Redis key space (rate limits) and the
+// chat.user.registered.v1 topic.
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
+import { AuthGuard, JwtVerifier } from '@chat/auth-client';
+import { KafkaModule } from '@chat/kafka';
 import { PostgresModule } from '@chat/postgres';
 import { RedisModule } from '@chat/redis';
 import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsRepository } from './accounts/accounts.repository';
+import { AccountsService } from './accounts/accounts.service';
+import { PasswordHasher } from './accounts/password-hasher';
+import { Clock } from './common/clock';
+import { Transactions } from './common/database';
+import { RandomSource } from './common/random';
 import { type AuthConfig } from './config';
+import { KeyCipher } from './keys/key-cipher';
+import { KeysController } from './keys/keys.controller';
+import { KeysRepository } from './keys/keys.repository';
+import { KeysService } from './keys/keys.service';
+import { SigningKeyFactory } from './keys/signing-key.factory';
+import { EventPublisher } from './outbox/event-publisher';
+import { OutboxRelay } from './outbox/outbox-relay.service';
+import { OutboxRepository } from './outbox/outbox.repository';
+import { ClientAddresses } from './rate-limit/client-address';
+import { RateLimitRepository } from './rate-limit/rate-limit.repository';
+import { RateLimitService } from './rate-limit/rate-limit.service';
+import { AccessTokenSigner } from './tokens/access-token.signer';
+import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
+import { TokensController } from './tokens/tokens.controller';
+import { TokensService } from './tokens/tokens.service';
 
 @Module({})
 export class AppModule {
@@ -15,7 +40,48 @@ export class AppModule {
       imports: [
         ServiceKitModule.forRoot(identity, config),
         PostgresModule.forRoot({ url: config.POSTGRES_URL, migrationsDir: join(__dirname, 'migrations') }),
-        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'auth:' }),
+        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.AUTH_REDIS_KEY_PREFIX }),
+        KafkaModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: identity.instanceId,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+        }),
+      ],
+      controllers: [AccountsController, TokensController, KeysController],
+      providers: [
+        Clock,
+        RandomSource,
+        Transactions,
+        // accounts
+        AccountsRepository,
+        AccountsService,
+        PasswordHasher,
+        // rate limits
+        ClientAddresses,
+        RateLimitRepository,
+        RateLimitService,
+        // keys
+        KeyCipher,
+        KeysRepository,
+        KeysService,
+        SigningKeyFactory,
+        // tokens
+        AccessTokenSigner,
+        RefreshTokensRepository,
+        TokensService,
+        // auth verifies its own tokens the way every service does, with its key store instead of HTTP
+        {
+          provide: JwtVerifier,
+          inject: [KeysService],
+          useFactory: (keys: KeysService) =>
+            new JwtVerifier({ keyResolver: keys.keyResolver, issuer: config.AUTH_TOKEN_ISSUER, audience: config.AUTH_TOKEN_AUDIENCE }),
+        },
+        AuthGuard,
+        // events
+        OutboxRepository,
+        OutboxRelay,
+        EventPublisher,
       ],
     };
   }

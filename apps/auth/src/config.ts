@@ -1,10 +1,46 @@
 import { z } from 'zod';
+import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@chat/auth-client';
 import { BaseConfigSchema, KafkaEnv, PortSchema, postgresEnv, RedisEnv } from '@chat/service-kit';
+
+const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
+const positive = (max: number) => z.coerce.number().positive().max(max);
+
+/**
+ * How many proxy hops in front of auth to believe `X-Forwarded-For` from. `false`/`0`: use the TCP
+ * peer address (direct exposure); `true`/`1`: one trusted proxy (the gateway) appended the client
+ * address; `N`: N trusted proxies. The address taken is the N-th from the right, so entries a
+ * client writes itself at the left of the header are never believed.
+ */
+const TrustProxySchema = z
+  .string()
+  .regex(/^(true|false|yes|no|[0-9])$/, 'must be true, false or a number of proxy hops 0-9')
+  .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' ? 0 : Number(v)));
 
 export const AuthConfigSchema = BaseConfigSchema.extend({
   PORT: PortSchema.default(3001),
   ...KafkaEnv,
   ...postgresEnv('chat_auth'),
   ...RedisEnv,
+  /** Prefix of every Redis key auth writes (tests use their own). */
+  AUTH_REDIS_KEY_PREFIX: z.string().regex(/^[A-Za-z0-9_.-]+:$/, 'must be letters, digits, "_", "." or "-" ending with ":"').default('auth:'),
+  /** Lifetime of access tokens, in seconds. */
+  AUTH_ACCESS_TOKEN_TTL_SECONDS: positiveInt(86_400).default(900),
+  /** Lifetime of each refresh token, in days (a rotation issues a fresh one). */
+  AUTH_REFRESH_TOKEN_TTL_DAYS: positive(365).default(30),
+  /** Age in days at which the active signing key is replaced by a new one. */
+  AUTH_KEY_ROTATION_DAYS: positive(3650).default(30),
+  /** When set, private signing keys are stored encrypted (AES-256-GCM) with a key derived from it. */
+  AUTH_KEY_ENCRYPTION_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  AUTH_TOKEN_ISSUER: z.string().min(1).default(ACCESS_TOKEN_ISSUER),
+  AUTH_TOKEN_AUDIENCE: z.string().min(1).default(ACCESS_TOKEN_AUDIENCE),
+  /** argon2id cost: memory in KiB and passes. The defaults take about 80 ms on a 2-core machine. */
+  AUTH_ARGON2_MEMORY_KIB: z.coerce.number().int().min(8192).max(1_048_576).default(32_768),
+  AUTH_ARGON2_TIME_COST: positiveInt(20).default(3),
+  /** Rate limits: attempts per window, per key. */
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: positiveInt(86_400).default(60),
+  AUTH_LOGIN_LIMIT_PER_USERNAME: positiveInt(1_000_000).default(10),
+  AUTH_LOGIN_LIMIT_PER_ADDRESS: positiveInt(1_000_000).default(30),
+  AUTH_REGISTER_LIMIT_PER_ADDRESS: positiveInt(1_000_000).default(20),
+  TRUST_PROXY: TrustProxySchema.default(0),
 });
 export type AuthConfig = z.infer<typeof AuthConfigSchema>;

@@ -1,0 +1,161 @@
+import { UserRegisteredTopic } from '@chat/contracts';
+import { AppError } from '@chat/service-kit';
+import { type EventPublisher } from '../outbox/event-publisher';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { RateLimitService } from '../rate-limit/rate-limit.service';
+import {
+  FakeClock,
+  FakeHasher,
+  FakeTransactions,
+  InMemoryAccounts,
+  InMemoryCounters,
+  InMemoryOutbox,
+  SequenceRandom,
+} from '../testing/fakes';
+import { type TokensService } from '../tokens/tokens.service';
+import { AccountsService, BAD_CREDENTIALS } from './accounts.service';
+
+class CountingRelay extends OutboxRelay {
+  nudges = 0;
+
+  constructor() {
+    super(new InMemoryOutbox(), undefined as unknown as EventPublisher, new FakeTransactions());
+  }
+
+  override nudge(): void {
+    this.nudges += 1;
+  }
+}
+
+/** Sessions are TokensService's business (its own spec); here they only need to be recognisable. */
+class StubTokens {
+  started: string[] = [];
+
+  startSession(_tx: unknown, subject: { id: string; username: string }) {
+    this.started.push(subject.id);
+    return Promise.resolve({ accessToken: `access-for-${subject.username}`, refreshToken: `refresh-${this.started.length}` });
+  }
+}
+
+const ADDRESS = '203.0.113.7';
+const LIMITS = { AUTH_RATE_LIMIT_WINDOW_SECONDS: 60, AUTH_LOGIN_LIMIT_PER_USERNAME: 3, AUTH_LOGIN_LIMIT_PER_ADDRESS: 100, AUTH_REGISTER_LIMIT_PER_ADDRESS: 100 };
+
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+}
+
+describe('AccountsService', () => {
+  let clock: FakeClock;
+  let accounts: InMemoryAccounts;
+  let outbox: InMemoryOutbox;
+  let hasher: FakeHasher;
+  let relay: CountingRelay;
+  let stubTokens: StubTokens;
+  let service: AccountsService;
+
+  beforeEach(() => {
+    clock = new FakeClock();
+    accounts = new InMemoryAccounts();
+    outbox = new InMemoryOutbox();
+    hasher = new FakeHasher();
+    relay = new CountingRelay();
+    stubTokens = new StubTokens();
+    service = new AccountsService(
+      accounts,
+      hasher,
+      new FakeTransactions([accounts, outbox]),
+      stubTokens as unknown as TokensService,
+      new RateLimitService(new InMemoryCounters(), clock, LIMITS),
+      outbox,
+      relay,
+      clock,
+      new SequenceRandom(),
+    );
+  });
+
+  describe('register', () => {
+    it('creates the account with a hashed password and returns it with a session', async () => {
+      const session = await service.register({ username: 'Alice', password: 'correct horse battery' }, ADDRESS);
+      expect(session.user).toEqual({ id: expect.any(String) as string, username: 'Alice', displayName: 'Alice', createdAt: clock.now().toISOString() });
+      expect(session.accessToken).toBe('access-for-Alice');
+      expect(accounts.rows.get(session.user.id)?.passwordHash).toBe('hash:correct horse battery');
+      expect(stubTokens.started).toEqual([session.user.id]);
+    });
+
+    it('keeps a given display name', async () => {
+      const { user } = await service.register({ username: 'bob', password: 'p'.repeat(10), displayName: 'Bob B.' }, ADDRESS);
+      expect(user.displayName).toBe('Bob B.');
+    });
+
+    it('queues chat.user.registered.v1 in the same transaction, keyed by user id, and nudges the relay', async () => {
+      const { user } = await service.register({ username: 'carol', password: 'p'.repeat(10) }, ADDRESS);
+      expect(outbox.events).toEqual([
+        expect.objectContaining({
+          topic: UserRegisteredTopic.name,
+          key: user.id,
+          payload: { userId: user.id, username: 'carol', displayName: 'carol', registeredAt: user.createdAt },
+        }),
+      ]);
+      expect(relay.nudges).toBe(1);
+    });
+
+    it('answers conflict for a username taken in another case, and leaves nothing behind', async () => {
+      await service.register({ username: 'dave', password: 'p'.repeat(10) }, ADDRESS);
+      const error = await refusal(service.register({ username: 'DAVE', password: 'q'.repeat(10) }, ADDRESS));
+      expect(error.code).toBe('conflict');
+      expect(accounts.rows.size).toBe(1);
+      expect(outbox.events).toHaveLength(1);
+      expect(relay.nudges).toBe(1);
+    });
+  });
+
+  describe('login', () => {
+    beforeEach(async () => {
+      await service.register({ username: 'erin', password: 'right password' }, ADDRESS);
+    });
+
+    it('signs in with the right password, the username in any case', async () => {
+      const session = await service.login({ username: 'ERIN', password: 'right password' }, ADDRESS);
+      expect(session.user.username).toBe('erin');
+      expect(session.refreshToken).toBe('refresh-2');
+    });
+
+    it('gives the same answer for a wrong password and an unknown user, after verifying a hash in both cases', async () => {
+      const before = hasher.verifications;
+      const wrong = await refusal(service.login({ username: 'erin', password: 'wrong password' }, ADDRESS));
+      const unknown = await refusal(service.login({ username: 'nobody', password: 'wrong password' }, ADDRESS));
+      expect([wrong.code, wrong.message]).toEqual(['unauthorized', BAD_CREDENTIALS]);
+      expect([unknown.code, unknown.message]).toEqual(['unauthorized', BAD_CREDENTIALS]);
+      expect(hasher.verifications - before).toBe(2);
+    });
+
+    it('limits attempts per username, whatever their case', async () => {
+      await refusal(service.login({ username: 'erin', password: 'wrong' }, ADDRESS));
+      await refusal(service.login({ username: 'Erin', password: 'wrong' }, ADDRESS));
+      await refusal(service.login({ username: 'ERIN', password: 'wrong' }, ADDRESS));
+      const limited = await refusal(service.login({ username: 'erin', password: 'right password' }, ADDRESS));
+      expect(limited.code).toBe('rate_limited');
+      expect(limited.retryAfter).toBeGreaterThan(0);
+    });
+
+    it('upgrades a hash made with an older cost', async () => {
+      hasher.outdated.add('hash:right password');
+      const hashes = hasher.hashes;
+      await service.login({ username: 'erin', password: 'right password' }, ADDRESS);
+      expect(hasher.hashes).toBe(hashes + 1);
+    });
+  });
+
+  describe('me', () => {
+    it('returns the account of the caller, and unauthorized when it no longer exists', async () => {
+      const { user } = await service.register({ username: 'frank', password: 'p'.repeat(10) }, ADDRESS);
+      await expect(service.me(user.id)).resolves.toEqual(user);
+      expect((await refusal(service.me('00000000-0000-4000-8000-00000000ffff'))).code).toBe('unauthorized');
+    });
+  });
+});

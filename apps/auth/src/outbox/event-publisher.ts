@@ -1,0 +1,34 @@
+// Where outbox events go: Kafka, through @chat/kafka's validating producer. The topics auth
+// publishes are listed here; they are created (with their dead-letter topics) before the first
+// publish, so auth starts and registers accounts while Kafka is still down.
+import { Injectable } from '@nestjs/common';
+import { type TopicDefinition, UserRegisteredTopic } from '@chat/contracts';
+import { KafkaAdmin, KafkaProducer } from '@chat/kafka';
+
+export const PUBLISHED_TOPICS: readonly TopicDefinition[] = [UserRegisteredTopic];
+
+@Injectable()
+export class EventPublisher {
+  private readonly topics = new Map(PUBLISHED_TOPICS.map((topic) => [topic.name, topic]));
+  private topicsReady: Promise<void> | undefined;
+
+  constructor(
+    private readonly producer: KafkaProducer,
+    private readonly admin: KafkaAdmin,
+  ) {}
+
+  async publish(topicName: string, key: string, value: unknown): Promise<void> {
+    const topic = this.topics.get(topicName);
+    if (!topic) throw new Error(`auth does not publish to ${topicName}`);
+    await this.ensureTopics();
+    await this.producer.publish(topic, key, value);
+  }
+
+  private ensureTopics(): Promise<void> {
+    this.topicsReady ??= this.admin.ensureTopics(PUBLISHED_TOPICS).catch((error: unknown) => {
+      this.topicsReady = undefined;
+      throw error;
+    });
+    return this.topicsReady;
+  }
+}

@@ -1,0 +1,77 @@
+import { Logger } from '@nestjs/common';
+import { AppError } from '@chat/service-kit';
+import { FakeClock, InMemoryCounters } from '../testing/fakes';
+import { RateLimitService } from './rate-limit.service';
+
+const config = {
+  AUTH_RATE_LIMIT_WINDOW_SECONDS: 60,
+  AUTH_LOGIN_LIMIT_PER_USERNAME: 3,
+  AUTH_LOGIN_LIMIT_PER_ADDRESS: 5,
+  AUTH_REGISTER_LIMIT_PER_ADDRESS: 2,
+};
+
+async function refusal(promise: Promise<unknown>): Promise<AppError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
+  return error;
+}
+
+describe('RateLimitService', () => {
+  // The warnings these cases provoke on purpose are not news.
+  beforeAll(() => {
+    Logger.overrideLogger(false);
+  });
+  afterAll(() => {
+    Logger.overrideLogger(new Logger());
+  });
+
+  let clock: FakeClock;
+  let counters: InMemoryCounters;
+  let limits: RateLimitService;
+
+  beforeEach(() => {
+    clock = new FakeClock(new Date(Date.UTC(2030, 0, 1, 0, 0, 0)));
+    counters = new InMemoryCounters();
+    limits = new RateLimitService(counters, clock, config);
+  });
+
+  it('lets the limit through and refuses the next attempt with rate_limited and Retry-After', async () => {
+    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
+    const error = await refusal(limits.consume('login-username', 'alice'));
+    expect(error.code).toBe('rate_limited');
+    expect(error.status).toBe(429);
+    expect(error.retryAfter).toBeGreaterThanOrEqual(1);
+    expect(error.retryAfter).toBeLessThanOrEqual(120);
+  });
+
+  it('keeps each rule and subject apart', async () => {
+    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
+    await expect(limits.consume('login-username', 'bob')).resolves.toBeUndefined();
+    await expect(limits.consume('login-address', 'alice')).resolves.toBeUndefined();
+    await limits.consume('register-address', '10.0.0.1');
+    await limits.consume('register-address', '10.0.0.1');
+    expect((await refusal(limits.consume('register-address', '10.0.0.1'))).code).toBe('rate_limited');
+  });
+
+  it('allows again once the Retry-After it gave has passed', async () => {
+    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
+    const error = await refusal(limits.consume('login-username', 'alice'));
+    clock.advance((error.retryAfter ?? 0) * 1000);
+    await expect(limits.consume('login-username', 'alice')).resolves.toBeUndefined();
+  });
+
+  it('forgets attempts two windows old', async () => {
+    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
+    clock.advance(120_000);
+    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
+  });
+
+  it('refuses as unavailable when the counters cannot be reached', async () => {
+    counters.down = true;
+    const error = await refusal(limits.consume('login-address', '10.0.0.1'));
+    expect(error.code).toBe('unavailable');
+  });
+});

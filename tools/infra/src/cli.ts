@@ -1,0 +1,60 @@
+/**
+ * Local engines as plain processes: `npm run infra:up | infra:down | infra:status`
+ * (node -r @swc-node/register tools/infra/src/cli.ts <command>). See tools/infra/README.md.
+ */
+import { runDown } from './commands/down';
+import { runStatus } from './commands/status';
+import { type CommandContext, runUp } from './commands/up';
+import * as path from 'node:path';
+import { infraLayout, resolveInfraDir } from './layout';
+import { withLock } from './lock';
+import { consoleReporter } from './report';
+
+const USAGE = `usage: cli.ts <up|down|status>
+  up      start Kafka, Cassandra and S3Proxy (detached) and check PostgreSQL/Redis; waits until all answer
+  down    stop what 'up' started in this checkout (never PostgreSQL/Redis)
+  status  show what answers
+env: INFRA_DIR (default <repo>/.infra), POSTGRES_URL, REDIS_URL, JAVA_HOME, MVN`;
+
+async function main(argv: readonly string[]): Promise<number> {
+  // AWS SDK v3 warns on Node < 22 at first use; irrelevant for a local probe.
+  process.env['AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED'] ??= 'true';
+  const env = process.env;
+  const context: CommandContext = {
+    layout: infraLayout(resolveInfraDir(env, process.cwd())),
+    env,
+    reporter: consoleReporter(),
+    write: (text) => console.log(text),
+  };
+  const command = argv[0];
+  // up/down of one INFRA_DIR run one at a time (several engineers/tests may call infra:up at once).
+  const locked = (work: () => Promise<number>): Promise<number> =>
+    withLock(
+      {
+        file: path.join(context.layout.root, 'infra.lock'),
+        timeoutMs: 10 * 60_000,
+        say: (message) => context.reporter.say('infra', message),
+      },
+      work,
+    );
+  switch (command) {
+    case 'up':
+      return locked(() => runUp(context));
+    case 'down':
+      return locked(() => runDown(context));
+    case 'status':
+      return runStatus(context);
+    default:
+      console.error(USAGE);
+      return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  }
+}
+
+// Exit explicitly: client libraries may keep sockets/timers alive after a failed probe.
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,47 @@
+/**
+ * Endpoints of the local engines started by `npm run infra:up` (tools/infra).
+ * Tests and local configs import these instead of repeating literals.
+ */
+
+export const LOCAL_HOST = '127.0.0.1';
+
+// Kafka 4.x, single node, KRaft combined mode.
+export const KAFKA_PORT = 9092;
+export const KAFKA_CONTROLLER_PORT = 9093;
+export const KAFKA_BROKERS: readonly string[] = [`${LOCAL_HOST}:${KAFKA_PORT}`];
+/** Topic used by the readiness probe (1 partition); services should ignore it. */
+export const KAFKA_PROBE_TOPIC = 'infra.probe';
+
+// Cassandra 5.0, single node.
+export const CASSANDRA_PORT = 9042;
+export const CASSANDRA_STORAGE_PORT = 7000;
+/** Local-only JMX (nodetool); bound to 127.0.0.1. */
+export const CASSANDRA_JMX_PORT = 7199;
+export const CASSANDRA_CONTACT_POINTS: readonly string[] = [`${LOCAL_HOST}:${CASSANDRA_PORT}`];
+/** SimpleSnitch puts the node in datacenter1 / rack1. */
+export const CASSANDRA_LOCAL_DC = 'datacenter1';
+
+// S3Proxy (S3 API on the local file system), path-style only.
+export const S3_PORT = 9000;
+export const S3_ENDPOINT = `http://${LOCAL_HOST}:${S3_PORT}`;
+export const S3_REGION = 'us-east-1';
+export const S3_FORCE_PATH_STYLE = true;
+/** Fixed local credentials (not a secret: they only open the local S3Proxy). */
+export const S3_ACCESS_KEY_ID = 'local';
+export const S3_SECRET_ACCESS_KEY = 'localsecret';
+
+// System services (not managed by tools/infra, only checked).
+export const DEFAULT_POSTGRES_URL = `postgres://postgres@${LOCAL_HOST}:5432/postgres`;
+export const DEFAULT_REDIS_URL = `redis://${LOCAL_HOST}:6379`;
+
+export function postgresUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return nonEmpty(env['POSTGRES_URL']) ?? DEFAULT_POSTGRES_URL;
+}
+
+export function redisUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return nonEmpty(env['REDIS_URL']) ?? DEFAULT_REDIS_URL;
+}
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
+}

@@ -1,0 +1,199 @@
+import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { Client as CassandraClient } from 'cassandra-driver';
+import Redis from 'ioredis';
+import { Kafka, Partitioners, logLevel } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { Client as PgClient } from 'pg';
+import { withTimeout } from './wait';
+
+/** Each probe resolves to a short human description of what answered, or throws. */
+export type Probe = () => Promise<string>;
+
+export interface KafkaProbeOptions {
+  readonly brokers: readonly string[];
+  readonly topic: string;
+  readonly timeoutMs?: number;
+}
+
+function kafkaClient(brokers: readonly string[]): Kafka {
+  return new Kafka({
+    clientId: 'infra-probe',
+    brokers: [...brokers],
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 2000,
+    requestTimeout: 5000,
+    retry: { retries: 3, initialRetryTime: 200, maxRetryTime: 2000 },
+  });
+}
+
+/**
+ * Full round trip: create the probe topic if missing (1 partition), produce a unique message
+ * with acks=all and consume it back in a fresh consumer group (deleted afterwards).
+ */
+export async function probeKafka(options: KafkaProbeOptions): Promise<string> {
+  const kafka = kafkaClient(options.brokers);
+  const admin = kafka.admin();
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
+  const groupId = `infra-probe-${process.pid}-${Date.now()}`;
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1000, maxWaitTimeInMs: 250, allowAutoTopicCreation: false });
+  let joined = false;
+  const work = async (): Promise<string> => {
+    await admin.connect();
+    const topics = await admin.listTopics();
+    if (!topics.includes(options.topic)) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: [
+          {
+            topic: options.topic,
+            numPartitions: 1,
+            replicationFactor: 1,
+            // Keep the probe topic tiny: probe messages expire after a day (hourly segments).
+            configEntries: [
+              { name: 'retention.ms', value: String(24 * 3600 * 1000) },
+              { name: 'segment.ms', value: String(3600 * 1000) },
+            ],
+          },
+        ],
+      });
+    }
+    await producer.connect();
+    const token = `probe-${randomUUID()}`;
+    const [sent] = await producer.send({ topic: options.topic, acks: -1, messages: [{ key: 'infra', value: token }] });
+    if (sent === undefined) throw new Error('produce returned no metadata');
+
+    await consumer.connect();
+    joined = true;
+    // From the beginning of the (small, 1-day retention) topic, looking for our token. No seek():
+    // right after a fresh start the group coordinator may restart the consumer, and seek() then fails.
+    await consumer.subscribe({ topics: [options.topic], fromBeginning: true });
+    let received!: () => void;
+    const gotIt = new Promise<void>((resolve) => {
+      received = resolve;
+    });
+    await consumer.run({
+      autoCommit: false,
+      eachMessage: ({ message }) => {
+        if (message.value?.toString('utf8') === token) received();
+        return Promise.resolve();
+      },
+    });
+    await gotIt;
+    return `produced and consumed ${options.topic}@${sent.partition}:${sent.baseOffset ?? '?'}`;
+  };
+  try {
+    return await withTimeout('kafka round trip', options.timeoutMs ?? 20_000, work());
+  } finally {
+    await Promise.allSettled([consumer.disconnect(), producer.disconnect()]);
+    if (joined) await admin.deleteGroups([groupId]).catch(() => undefined);
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Light check for `status`: cluster metadata answers. */
+export async function probeKafkaMetadata(brokers: readonly string[], timeoutMs = 5000): Promise<string> {
+  const admin = kafkaClient(brokers).admin();
+  try {
+    const cluster = await withTimeout(
+      'kafka metadata',
+      timeoutMs,
+      admin.connect().then(() => admin.describeCluster()),
+    );
+    return `cluster ${cluster.clusterId}, ${cluster.brokers.length} broker(s)`;
+  } finally {
+    await admin.disconnect().catch(() => undefined);
+  }
+}
+
+export interface CassandraProbeOptions {
+  readonly contactPoints: readonly string[];
+  readonly localDataCenter: string;
+  readonly timeoutMs?: number;
+}
+
+/** `SELECT release_version FROM system.local` over CQL. */
+export async function probeCassandra(options: CassandraProbeOptions): Promise<string> {
+  const client = new CassandraClient({
+    contactPoints: [...options.contactPoints],
+    localDataCenter: options.localDataCenter,
+    socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
+  });
+  try {
+    const work = (async (): Promise<string> => {
+      await client.connect();
+      const result = await client.execute('SELECT release_version FROM system.local');
+      const version: unknown = result.first()?.get('release_version');
+      if (typeof version !== 'string') throw new Error('system.local returned no release_version');
+      return `Cassandra ${version}`;
+    })();
+    return await withTimeout('cql query', options.timeoutMs ?? 10_000, work);
+  } finally {
+    await client.shutdown().catch(() => undefined);
+  }
+}
+
+export interface S3ProbeOptions {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly timeoutMs?: number;
+}
+
+/** Authenticated ListBuckets (path style). */
+export async function probeS3(options: S3ProbeOptions): Promise<string> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const s3 = new S3Client({
+    endpoint: options.endpoint,
+    region: options.region,
+    forcePathStyle: true,
+    credentials: { accessKeyId: options.accessKeyId, secretAccessKey: options.secretAccessKey },
+    maxAttempts: 1,
+    requestHandler: { connectionTimeout: 2000, requestTimeout: timeoutMs },
+  });
+  try {
+    const out = await s3.send(new ListBucketsCommand({}), { abortSignal: AbortSignal.timeout(timeoutMs) });
+    const count = out.Buckets?.length ?? 0;
+    return `ListBuckets ok (${count} bucket${count === 1 ? '' : 's'})`;
+  } finally {
+    s3.destroy();
+  }
+}
+
+/** `SELECT 1` plus the server version. */
+export async function probePostgres(url: string, timeoutMs = 5000): Promise<string> {
+  const client = new PgClient({ connectionString: url, connectionTimeoutMillis: timeoutMs, query_timeout: timeoutMs });
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const result = await client.query<{ one: number; version: string }>("SELECT 1 AS one, current_setting('server_version') AS version");
+    const row = result.rows[0];
+    if (row?.one !== 1) throw new Error('SELECT 1 did not return 1');
+    return `PostgreSQL ${row.version}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** PING plus the server version. */
+export async function probeRedis(url: string, timeoutMs = 5000): Promise<string> {
+  const redis = new Redis(url, {
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    retryStrategy: () => null,
+  });
+  redis.on('error', () => undefined);
+  try {
+    await redis.connect();
+    const pong = await redis.ping();
+    if (pong !== 'PONG') throw new Error('PING did not answer PONG');
+    const info = await redis.info('server');
+    const version = /redis_version:(\S+)/.exec(info)?.[1] ?? '?';
+    return `Redis ${version} (PONG)`;
+  } finally {
+    redis.disconnect();
+  }
+}

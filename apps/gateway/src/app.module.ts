@@ -1,16 +1,56 @@
 // gateway: the one client origin. Socket.IO for clients, REST proxied to the owning services,
 // client commands turned into Kafka commands and Kafka events fanned out to every device.
-import { type DynamicModule, Module } from '@nestjs/common';
+import { type Server as HttpServer } from 'node:http';
+import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
+import { ChannelCommandTopic, CommandReplyTopic } from '@chat/contracts';
+import { AuthClientModule } from '@chat/auth-client';
+import { KafkaModule } from '@chat/kafka';
 import { RedisModule } from '@chat/redis';
 import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { CommandsModule } from './commands/commands.module';
 import { type GatewayConfig } from './config';
+import { DeliveryModule } from './delivery/delivery.module';
+import { DELIVERY_TOPICS } from './delivery/delivery.service';
+import { MessagingApiModule } from './messaging-api/messaging-api.module';
+import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
+import { installFrontDoor } from './proxy/front-door';
+import { ProxyModule } from './proxy/proxy.module';
+import { RestProxy } from './proxy/rest-proxy';
+import { SocketServer } from './socket/socket.server';
 
 @Module({})
 export class AppModule {
   static forRoot(identity: ServiceIdentity, config: GatewayConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot(identity, config), RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:' })],
+      imports: [
+        ServiceKitModule.forRoot(identity, config),
+        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:' }),
+        KafkaModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: identity.instanceId,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+          // Created when missing (idempotent, race-safe): the broadcast consumers cannot subscribe to absent topics.
+          topics: [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS],
+        }),
+        AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
+        GatewayMetricsModule,
+        MessagingApiModule,
+        ProxyModule,
+        CommandsModule,
+        DeliveryModule,
+      ],
     };
   }
+}
+
+/**
+ * bootstrapService's `configure` hook: the REST proxy goes in front of Express and Socket.IO
+ * attaches to the same HTTP server, before it listens.
+ */
+export function attachGateway(app: INestApplication): void {
+  const httpServer = app.getHttpServer() as HttpServer;
+  installFrontDoor(httpServer, app.get(RestProxy));
+  app.get(SocketServer).attach(httpServer);
 }

@@ -1,7 +1,10 @@
 import { z } from 'zod';
+import { LIMITS } from '@chat/contracts';
 import { BaseConfigSchema, jwksEnv, KafkaEnv, PortSchema, RedisEnv, UrlSchema } from '@chat/service-kit';
+import { RateLimitRulesSchema } from './rate-limit/rate-limit-rules';
 
 const httpUrl = UrlSchema(['http', 'https']);
+const millis = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
 export const GatewayConfigSchema = BaseConfigSchema.extend({
   PORT: PortSchema.default(8080),
@@ -12,5 +15,29 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   MESSAGING_URL: httpUrl.default('http://127.0.0.1:3002'),
   PRESENCE_URL: httpUrl.default('http://127.0.0.1:3003'),
   FILES_URL: httpUrl.default('http://127.0.0.1:3004'),
+  /**
+   * Per-user budget of `message:send`, shared by every gateway instance (Redis): comma-separated
+   * `<count>/<window>` rules that must all hold.
+   */
+  SEND_RATE_LIMIT: RateLimitRulesSchema.default([
+    { limit: 20, windowMs: 1_000 },
+    { limit: 50, windowMs: 5_000 },
+  ]),
+  /** How long a command waits for messaging's reply before its ack says `unavailable`. */
+  COMMAND_TIMEOUT_MS: millis(100, 120_000).default(15_000),
+  /** Commands of one socket awaiting their reply at once; more are answered `rate_limited`. */
+  PENDING_COMMANDS_PER_SOCKET: z.coerce.number().int().min(1).max(10_000).default(100),
+  /** Deadline of the gateway's own calls to messaging (memberships at connect, `sync`). */
+  MESSAGING_TIMEOUT_MS: millis(100, 60_000).default(5_000),
+  /** A proxied REST call whose upstream stays silent this long is answered 503 `unavailable`. */
+  PROXY_TIMEOUT_MS: millis(100, 300_000).default(30_000),
+  /**
+   * Largest frame the Socket.IO transport accepts (engine.io `maxHttpBufferSize`). Payloads between
+   * LIMITS.socketPayloadMaxBytes (64 KiB) and this are answered `too_large`; beyond it the
+   * transport itself closes the connection (the client reconnects).
+   */
+  SOCKET_MAX_FRAME_BYTES: z.coerce.number().int().min(LIMITS.socketPayloadMaxBytes * 2).max(16 * 1024 * 1024).default(1024 * 1024),
+  /** Channels whose highest delivered seq is remembered (least recently used forgotten). */
+  SEQ_DEDUP_CHANNELS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;

@@ -9,6 +9,13 @@ export const LOCAL_HOST = '127.0.0.1';
 export const KAFKA_PORT = 9092;
 export const KAFKA_CONTROLLER_PORT = 9093;
 export const KAFKA_BROKERS: readonly string[] = [`${LOCAL_HOST}:${KAFKA_PORT}`];
+/**
+ * A second listener for failure tests: the broker listens on KAFKA_FAULT_PORT but advertises
+ * KAFKA_FAULT_PROXY_PORT, where a test runs a TCP proxy. A client bootstrapped at the proxy port
+ * then reaches the broker only through the proxy, so the test can cut Kafka off for one service.
+ */
+export const KAFKA_FAULT_PORT = 9094;
+export const KAFKA_FAULT_PROXY_PORT = 9095;
 /** Topic used by the readiness probe (1 partition); services should ignore it. */
 export const KAFKA_PROBE_TOPIC = 'infra.probe';
 

@@ -1,7 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { KAFKA_BROKERS, KAFKA_CONTROLLER_PORT, KAFKA_PORT, KAFKA_PROBE_TOPIC, LOCAL_HOST } from '../endpoints';
+import {
+  KAFKA_BROKERS,
+  KAFKA_CONTROLLER_PORT,
+  KAFKA_FAULT_PORT,
+  KAFKA_FAULT_PROXY_PORT,
+  KAFKA_PORT,
+  KAFKA_PROBE_TOPIC,
+  LOCAL_HOST,
+} from '../endpoints';
 import { TOOL_ROOT, displayPath } from '../layout';
 import { lastLines } from '../log-file';
 import { pomVersion } from '../maven';
@@ -16,6 +24,8 @@ export interface KafkaConfigInput {
   readonly host: string;
   readonly port: number;
   readonly controllerPort: number;
+  /** A second listener advertised at a port where failure tests put a TCP proxy (see endpoints.ts). */
+  readonly fault?: { port: number; advertisedPort: number };
   readonly nodeId?: number;
 }
 
@@ -27,11 +37,18 @@ export function renderKafkaProperties(input: KafkaConfigInput): string {
     ['node.id', nodeId],
     // Static quorum: `StorageTool format` needs no --standalone / --initial-controllers.
     ['controller.quorum.voters', `${nodeId}@${input.host}:${input.controllerPort}`],
-    ['listeners', `PLAINTEXT://${input.host}:${input.port},CONTROLLER://${input.host}:${input.controllerPort}`],
-    ['advertised.listeners', `PLAINTEXT://${input.host}:${input.port}`],
+    [
+      'listeners',
+      `PLAINTEXT://${input.host}:${input.port},CONTROLLER://${input.host}:${input.controllerPort}` +
+        (input.fault ? `,FAULT://${input.host}:${input.fault.port}` : ''),
+    ],
+    [
+      'advertised.listeners',
+      `PLAINTEXT://${input.host}:${input.port}` + (input.fault ? `,FAULT://${input.host}:${input.fault.advertisedPort}` : ''),
+    ],
     ['controller.listener.names', 'CONTROLLER'],
     ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', 'CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT'],
+    ['listener.security.protocol.map', `CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${input.fault ? ',FAULT:PLAINTEXT' : ''}`],
     ['log.dirs', input.dataDir],
     // Topics are created by the services, with explicit partition counts.
     ['auto.create.topics.enable', false],
@@ -106,7 +123,16 @@ async function prepare(context: PrepareContext): Promise<JavaLaunch> {
   await mkdir(dataDir, { recursive: true });
   await mkdir(context.layout.confDir, { recursive: true });
   const propsFile = context.layout.confFile('kafka.properties');
-  await writeFile(propsFile, renderKafkaProperties({ dataDir, host: LOCAL_HOST, port: KAFKA_PORT, controllerPort: KAFKA_CONTROLLER_PORT }));
+  await writeFile(
+    propsFile,
+    renderKafkaProperties({
+      dataDir,
+      host: LOCAL_HOST,
+      port: KAFKA_PORT,
+      controllerPort: KAFKA_CONTROLLER_PORT,
+      fault: { port: KAFKA_FAULT_PORT, advertisedPort: KAFKA_FAULT_PROXY_PORT },
+    }),
+  );
 
   if (!(await exists(path.join(dataDir, 'meta.properties')))) {
     const clusterId = generateClusterId();
@@ -139,6 +165,7 @@ export const kafkaEngine: JavaEngine = {
   ports: [
     { port: KAFKA_PORT, role: 'kafka broker' },
     { port: KAFKA_CONTROLLER_PORT, role: 'kafka controller' },
+    { port: KAFKA_FAULT_PORT, role: 'kafka listener for failure tests' },
   ],
   endpoint: KAFKA_BROKERS.join(','),
   pomFile: POM,

@@ -1,0 +1,105 @@
+// Turns a validated client command into a Kafka command on chat.channel.command.v1 (keyed by
+// channel, so one channel's commands apply in order), then waits for messaging's reply addressed
+// to this gateway instance and request. Every path ends in an acknowledgement, or in none when the
+// socket has gone; nothing here throws to the caller.
+import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
+import { type Ack, type ChannelCommand, type ChannelCommandType, type ClientEventName, type ErrorDetail, type Message } from '@chat/contracts';
+import { type RateDecision } from '../rate-limit/send-rate-limiter';
+import { type EventPayload } from './payload-guard';
+import { type PendingAcks, type PendingOutcome } from './pending-acks';
+
+export const COMMAND_TYPES = {
+  'message:send': 'message.send',
+  'message:edit': 'message.edit',
+  'message:delete': 'message.delete',
+  'reaction:add': 'reaction.add',
+  'reaction:remove': 'reaction.remove',
+  read: 'read',
+} as const satisfies Partial<Record<ClientEventName, ChannelCommandType>>;
+
+export type CommandEvent = keyof typeof COMMAND_TYPES;
+
+/** Events whose successful acknowledgement carries the stored message. */
+const ANSWERS_WITH_MESSAGE: ReadonlySet<CommandEvent> = new Set(['message:send', 'message:edit']);
+
+export interface CommandContext {
+  socketId: string;
+  userId: string;
+}
+
+export interface CommandServiceDeps {
+  gatewayId: string;
+  timeoutMs: number;
+  maxPendingPerSocket: number;
+  pending: PendingAcks;
+  publish: (command: ChannelCommand) => Promise<unknown>;
+  sendLimiter: { consume(userId: string): Promise<RateDecision> };
+  /** False until this instance's reply consumer has joined: a reply published before then would be lost. */
+  repliesReady: () => boolean;
+  newId?: () => string;
+  now?: () => Date;
+}
+
+/** `{ok:true}` for most commands, `{ok:true, message}` for send and edit. */
+export type CommandAck = Ack<{ message?: Message }>;
+
+export const unavailable = (message: string): { ok: false; error: ErrorDetail } => ({ ok: false, error: { code: 'unavailable', message } });
+
+export class CommandService {
+  private readonly logger = new Logger('Commands');
+  private readonly newId: () => string;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: CommandServiceDeps) {
+    this.newId = deps.newId ?? randomUUID;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  /** The acknowledgement to send, or undefined when the socket disconnected meanwhile. */
+  async run<E extends CommandEvent>(context: CommandContext, event: E, payload: EventPayload<E>): Promise<CommandAck | undefined> {
+    if (!this.deps.repliesReady()) return unavailable('the gateway is starting; try again');
+    if (this.deps.pending.countFor(context.socketId) >= this.deps.maxPendingPerSocket) {
+      return { ok: false, error: { code: 'rate_limited', message: 'too many commands awaiting an answer on this connection' } };
+    }
+    if (event === 'message:send') {
+      const decision = await this.deps.sendLimiter.consume(context.userId);
+      if (!decision.allowed) {
+        return { ok: false, error: { code: 'rate_limited', message: `too many messages; retry in ${Math.ceil(decision.retryAfterMs / 1000)} s` } };
+      }
+    }
+
+    const requestId = this.newId();
+    const command = {
+      type: COMMAND_TYPES[event],
+      commandId: this.newId(),
+      userId: context.userId,
+      issuedAt: this.now().toISOString(),
+      replyTo: { gatewayId: this.deps.gatewayId, requestId },
+      payload,
+    } as ChannelCommand;
+    // Registered before publishing: messaging may answer before `publish` even returns.
+    const outcome = this.deps.pending.wait(context.socketId, requestId, this.deps.timeoutMs);
+    this.deps.publish(command).catch((error: unknown) => {
+      this.logger.warn(`could not publish ${command.type}: ${error instanceof Error ? error.message : String(error)}`);
+      this.deps.pending.settle(requestId, unavailable('the command could not be queued; try again'));
+    });
+    return this.answer(event, await outcome);
+  }
+
+  private answer(event: CommandEvent, outcome: PendingOutcome): CommandAck | undefined {
+    switch (outcome.kind) {
+      case 'dropped':
+        return undefined;
+      case 'timeout':
+        return unavailable('messaging did not answer in time; try again (message:send is idempotent by clientMsgId)');
+      case 'reply': {
+        const { result } = outcome;
+        if (!result.ok) return { ok: false, error: result.error };
+        if (!ANSWERS_WITH_MESSAGE.has(event)) return { ok: true };
+        if (!result.message) return unavailable('messaging answered without the message; try again');
+        return { ok: true, message: result.message };
+      }
+    }
+  }
+}

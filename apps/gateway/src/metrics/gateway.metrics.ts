@@ -1,0 +1,34 @@
+// The gateway's own Prometheus series, on service-kit's registry (scraped at /metrics).
+import { Injectable } from '@nestjs/common';
+import { MetricsService } from '@chat/service-kit';
+import { type Counter, type Gauge, type Histogram } from 'prom-client';
+
+@Injectable()
+export class GatewayMetrics {
+  readonly connectedSockets: Gauge;
+  /** Client events received, by event name (unknown names are counted as `unknown`). */
+  readonly eventsIn: Counter<'event'>;
+  /** Server events emitted, by event name, counted once per receiving local socket. */
+  readonly eventsOut: Counter<'event'>;
+  /** From receiving a client event to answering its acknowledgement, by event and outcome code. */
+  readonly ackLatency: Histogram<'event' | 'outcome'>;
+  /** Kafka events consumed for delivery, by topic and outcome (delivered, duplicate, ignored). */
+  readonly kafkaEvents: Counter<'topic' | 'outcome'>;
+  readonly handshakes: Counter<'outcome'>;
+  readonly proxyDuration: Histogram<'service' | 'status'>;
+
+  constructor(metrics: MetricsService) {
+    this.connectedSockets = metrics.gauge('gateway_sockets_connected', 'Socket.IO connections open on this instance');
+    this.eventsIn = metrics.counter('gateway_socket_events_in_total', 'Client-to-server Socket.IO events received', ['event']);
+    this.eventsOut = metrics.counter('gateway_socket_events_out_total', 'Server-to-client Socket.IO events sent, per socket', ['event']);
+    this.ackLatency = metrics.histogram(
+      'gateway_ack_duration_seconds',
+      'Time from a client event to its acknowledgement',
+      ['event', 'outcome'],
+      [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 15],
+    );
+    this.kafkaEvents = metrics.counter('gateway_delivery_events_total', 'Kafka events consumed for delivery', ['topic', 'outcome']);
+    this.handshakes = metrics.counter('gateway_handshakes_total', 'Socket.IO handshakes, by outcome', ['outcome']);
+    this.proxyDuration = metrics.histogram('gateway_proxy_duration_seconds', 'Proxied REST calls, by owning service and status', ['service', 'status']);
+  }
+}

@@ -1,0 +1,23 @@
+// The Socket.IO server, its handshake and rooms; attached to the HTTP server by the bootstrap
+// `configure` hook.
+import { Module } from '@nestjs/common';
+import { APP_CONFIG } from '@chat/service-kit';
+import { type GatewayConfig } from '../config';
+import { HandshakeAuthenticator } from './handshake';
+import { RecentMembershipChanges } from './membership-changes';
+import { SocketServer } from './socket.server';
+
+@Module({
+  providers: [
+    {
+      provide: RecentMembershipChanges,
+      inject: [APP_CONFIG],
+      // Long enough to cover the slowest memberships fetch a handshake may make.
+      useFactory: (config: GatewayConfig) => new RecentMembershipChanges({ maxAgeMs: 2 * config.MESSAGING_TIMEOUT_MS + 10_000, maxEntries: 100_000 }),
+    },
+    HandshakeAuthenticator,
+    SocketServer,
+  ],
+  exports: [SocketServer],
+})
+export class SocketModule {}

@@ -1,0 +1,117 @@
+// Owns the Socket.IO server on the gateway's HTTP server (path /socket.io): the handshake, the
+// rooms a socket joins on connect (its user, its workspaces, its channels), and the local room
+// operations delivery uses. Feature code binds per-socket handlers through `onConnection`.
+import { type Server as HttpServer } from 'node:http';
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type Channel, type ClientToServerEvents, type ServerToClientEvents } from '@chat/contracts';
+import { APP_CONFIG } from '@chat/service-kit';
+import { type DefaultEventsMap, Server } from 'socket.io';
+import { type GatewayConfig } from '../config';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { handshakeError, HandshakeAuthenticator } from './handshake';
+import { RecentMembershipChanges } from './membership-changes';
+import { channelRoom, userRoom, workspaceRoom } from './rooms';
+import { type GatewayServer, type GatewaySocket, type GatewaySocketData } from './socket.types';
+
+export const SOCKET_IO_PATH = '/socket.io';
+
+export type ConnectionListener = (socket: GatewaySocket) => void;
+
+/** The room operations delivery needs (a fake in specs). */
+export interface LocalRooms {
+  emit<E extends keyof ServerToClientEvents>(room: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void;
+  /** Moves every local socket of the user into the channel (and its workspace) room. */
+  joinChannel(userId: string, channel: Channel): void;
+  /** Takes every local socket of the user out of the channel room. */
+  leaveChannel(userId: string, channel: Channel): void;
+}
+
+@Injectable()
+export class SocketServer implements LocalRooms, OnModuleDestroy {
+  private readonly logger = new Logger('SocketServer');
+  private server: GatewayServer | undefined;
+  private readonly listeners: ConnectionListener[] = [];
+  private closing = false;
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
+    private readonly handshake: HandshakeAuthenticator,
+    private readonly changes: RecentMembershipChanges,
+    private readonly metrics: GatewayMetrics,
+  ) {}
+
+  /** Creates the Socket.IO server on the application's HTTP server (bootstrap's `configure` hook). */
+  attach(httpServer: HttpServer): GatewayServer {
+    if (this.server) throw new Error('the Socket.IO server is already attached');
+    const io: GatewayServer = new Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, GatewaySocketData>(httpServer, {
+      path: SOCKET_IO_PATH,
+      serveClient: false,
+      // Above LIMITS.socketPayloadMaxBytes on purpose: payloads up to this size reach the handlers
+      // and are answered `too_large`; larger frames make the transport close the connection.
+      maxHttpBufferSize: this.config.SOCKET_MAX_FRAME_BYTES,
+    });
+    io.use((socket, next) => {
+      if (this.closing) next(handshakeError('unavailable', 'this gateway is shutting down; reconnect'));
+      else this.handshake.middleware(socket, next);
+    });
+    io.on('connection', (socket) => this.connected(socket));
+    this.server = io;
+    return io;
+  }
+
+  get io(): GatewayServer | undefined {
+    return this.server;
+  }
+
+  onConnection(listener: ConnectionListener): void {
+    this.listeners.push(listener);
+  }
+
+  emit<E extends keyof ServerToClientEvents>(room: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {
+    const io = this.server;
+    if (!io) return;
+    const recipients = io.sockets.adapter.rooms.get(room)?.size ?? 0;
+    if (recipients === 0) return;
+    // The emitter's own generic parameter type is not expressible from outside; the signature above is the typed one.
+    (io.to(room).emit as (event: E, ...payload: Parameters<ServerToClientEvents[E]>) => boolean)(event, ...args);
+    this.metrics.eventsOut.inc({ event }, recipients);
+  }
+
+  joinChannel(userId: string, channel: Channel): void {
+    this.changes.record({ userId, channel, change: 'joined' });
+    this.server?.in(userRoom(userId)).socketsJoin([channelRoom(channel.id), workspaceRoom(channel.workspaceId)]);
+  }
+
+  leaveChannel(userId: string, channel: Channel): void {
+    this.changes.record({ userId, channel, change: 'left' });
+    this.server?.in(userRoom(userId)).socketsLeave(channelRoom(channel.id));
+  }
+
+  /** Disconnects every client first, so they reconnect to another instance while this one drains. */
+  onModuleDestroy(): void {
+    this.closing = true;
+    const io = this.server;
+    if (!io) return;
+    io.disconnectSockets(true);
+    io.engine.close();
+  }
+
+  private connected(socket: GatewaySocket): void {
+    try {
+      const { user, workspaceIds, channelIds, membershipCursor } = socket.data;
+      void socket.join([userRoom(user.id), ...workspaceIds.map(workspaceRoom), ...channelIds.map(channelRoom)]);
+      // Membership events consumed while the handshake fetched memberships (see membership-changes.ts).
+      for (const { channel, change } of this.changes.since(user.id, membershipCursor)) {
+        if (change === 'joined') void socket.join([channelRoom(channel.id), workspaceRoom(channel.workspaceId)]);
+        else void socket.leave(channelRoom(channel.id));
+      }
+      this.metrics.connectedSockets.inc();
+      socket.once('disconnect', () => this.metrics.connectedSockets.dec());
+      for (const listener of this.listeners) listener(socket);
+      this.logger.debug(`socket ${socket.id} of ${user.id} connected (${channelIds.length} channels)`);
+    } catch (error) {
+      this.logger.error({ err: error }, 'could not set up a connected socket; disconnecting it');
+      socket.disconnect(true);
+    }
+  }
+}

@@ -1,15 +1,122 @@
-// messaging: workspaces, channels, DMs, messages, threads, reactions and read state. Owns the
-// chat_messaging Cassandra keyspace.
+// messaging: workspaces, channels, DMs, messages and read state. Owns the chat_messaging Cassandra
+// keyspace; consumes chat.channel.command.v1 (sends, reads) and chat.user.registered.v1 (users
+// projection); publishes message.created, command replies, membership changes and read markers.
+import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import {
+  ChannelCommandTopic,
+  ChannelMembershipTopic,
+  CommandReplyTopic,
+  MessageCreatedTopic,
+  ReadMarkerTopic,
+  UserRegisteredTopic,
+} from '@chat/contracts';
+import { AuthClientModule } from '@chat/auth-client';
+import { CassandraModule } from '@chat/cassandra';
+import { KafkaModule } from '@chat/kafka';
+import { APP_CONFIG, parseReplication, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { ChannelAccess } from './channels/channel-access.service';
+import { ChannelMembersRepository } from './channels/channel-members.repository';
+import { ChannelMembershipService } from './channels/channel-membership.service';
+import { ChannelsController } from './channels/channels.controller';
+import { ChannelsRepository } from './channels/channels.repository';
+import { ChannelsService } from './channels/channels.service';
+import { Clock } from './common/clock';
+import { EventsPublisher } from './common/events.publisher';
+import { IdGenerator } from './common/id-generator';
 import { type MessagingConfig } from './config';
+import { ChannelCommandService } from './messages/channel-command.service';
+import { ChannelCommandsConsumer } from './messages/channel-commands.consumer';
+import { ChannelHeads } from './messages/channel-heads';
+import { ChannelHeadsRepository } from './messages/channel-heads.repository';
+import { ClientMsgsRepository } from './messages/client-msgs.repository';
+import { HistoryService } from './messages/history.service';
+import { fixedBucketSize, KeyspaceSettingsRepository } from './messages/keyspace-settings.repository';
+import { MESSAGE_BUCKET_SIZE, MessageBuckets } from './messages/message-buckets';
+import { MessagesController } from './messages/messages.controller';
+import { MessagesRepository } from './messages/messages.repository';
+import { SendMessageService } from './messages/send-message.service';
+import { ReadMarkersRepository } from './read-state/read-markers.repository';
+import { ReadStateService } from './read-state/read-state.service';
+import { UserRegisteredConsumer } from './users/user-registered.consumer';
+import { UsersRepository } from './users/users.repository';
+import { UsersService } from './users/users.service';
+import { WorkspacesController } from './workspaces/workspaces.controller';
+import { WorkspacesRepository } from './workspaces/workspaces.repository';
+import { WorkspacesService } from './workspaces/workspaces.service';
+
+/** Topics messaging consumes or produces, created (with their .dlq) at start-up when missing. */
+export const MESSAGING_TOPICS = [
+  ChannelCommandTopic,
+  UserRegisteredTopic,
+  MessageCreatedTopic,
+  CommandReplyTopic,
+  ChannelMembershipTopic,
+  ReadMarkerTopic,
+];
 
 @Module({})
 export class AppModule {
   static forRoot(identity: ServiceIdentity, config: MessagingConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot(identity, config)],
+      imports: [
+        ServiceKitModule.forRoot(identity, config),
+        CassandraModule.forRoot({
+          contactPoints: config.CASSANDRA_CONTACT_POINTS,
+          localDataCenter: config.CASSANDRA_LOCAL_DC,
+          keyspace: config.CASSANDRA_KEYSPACE,
+          replication: parseReplication(config.CASSANDRA_REPLICATION),
+          migrationsDir: join(__dirname, 'migrations'),
+          applicationName: identity.instanceId,
+        }),
+        KafkaModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: identity.instanceId,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+          topics: MESSAGING_TOPICS,
+        }),
+        AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
+      ],
+      controllers: [WorkspacesController, ChannelsController, MessagesController],
+      providers: [
+        Clock,
+        IdGenerator,
+        EventsPublisher,
+        KeyspaceSettingsRepository,
+        {
+          provide: MESSAGE_BUCKET_SIZE,
+          inject: [KeyspaceSettingsRepository, APP_CONFIG],
+          useFactory: (settings: KeyspaceSettingsRepository, c: MessagingConfig) => fixedBucketSize(settings, c.MESSAGE_BUCKET_SIZE),
+        },
+        MessageBuckets,
+        // users/
+        UsersRepository,
+        UsersService,
+        UserRegisteredConsumer,
+        // workspaces/
+        WorkspacesRepository,
+        WorkspacesService,
+        // channels/
+        ChannelsRepository,
+        ChannelMembersRepository,
+        ChannelAccess,
+        ChannelMembershipService,
+        ChannelsService,
+        // messages/
+        MessagesRepository,
+        ClientMsgsRepository,
+        ChannelHeadsRepository,
+        ChannelHeads,
+        SendMessageService,
+        HistoryService,
+        ChannelCommandService,
+        ChannelCommandsConsumer,
+        // read-state/
+        ReadMarkersRepository,
+        ReadStateService,
+      ],
     };
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BaseConfigSchema, CassandraEnv, cassandraKeyspaceEnv, jwksEnv, KafkaEnv, PortSchema } from '@chat/service-kit';
+import { BaseConfigSchema, BooleanSchema, CassandraEnv, cassandraKeyspaceEnv, jwksEnv, KafkaEnv, PortSchema } from '@chat/service-kit';
 
 export const MessagingConfigSchema = BaseConfigSchema.extend({
   PORT: PortSchema.default(3002),
@@ -7,5 +7,27 @@ export const MessagingConfigSchema = BaseConfigSchema.extend({
   ...CassandraEnv,
   ...cassandraKeyspaceEnv('chat_messaging'),
   ...jwksEnv(),
+  /** Consumer group of the channel commands; the users projection uses `<group>.users`. */
+  MESSAGING_CONSUMER_GROUP: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_" or "-"').default('messaging'),
+  /** Partitions of chat.channel.command.v1 handled in parallel by one process (the topic has 12). */
+  MESSAGING_COMMAND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(12),
+  /**
+   * Where a consumer group (or one of its partitions) without a committed offset starts. Keep
+   * true: with false, an instance taking over a partition nobody committed on yet starts at its
+   * end and skips the commands queued there.
+   */
+  MESSAGING_CONSUME_FROM_BEGINNING: BooleanSchema.default(true),
+  /**
+   * Messages per Cassandra partition (seq bucket). Fixed for the life of a keyspace: the value is
+   * recorded on first start and a different one refuses to start. Configurable for tests.
+   */
+  MESSAGE_BUCKET_SIZE: z.coerce.number().int().min(2).max(100_000).default(1000),
+  /**
+   * How long adding an unknown user to a workspace waits for the user.registered projection to
+   * catch up before answering not_found (a user registered a moment ago).
+   */
+  USER_PROJECTION_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(1500),
+  /** Channels whose last seq stays cached in memory per process (least recently used evicted). */
+  CHANNEL_HEAD_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
 });
 export type MessagingConfig = z.infer<typeof MessagingConfigSchema>;

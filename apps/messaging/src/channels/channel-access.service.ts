@@ -1,0 +1,43 @@
+// Who may see, read and write a channel. Reads never reveal that a channel the caller may not see
+// exists: unknown, private-and-not-member and other-workspace channels all answer not_found. Only
+// a public channel of one of the caller's workspaces is visible to a non-member, who may join it
+// but gets `forbidden` for reading or writing it.
+import { Injectable } from '@nestjs/common';
+import { type Channel } from '@chat/contracts';
+import { AppError } from '@chat/service-kit';
+import { WorkspacesRepository } from '../workspaces/workspaces.repository';
+import { ChannelMembersRepository } from './channel-members.repository';
+import { ChannelsRepository } from './channels.repository';
+
+export interface ChannelView {
+  channel: Channel;
+  member: boolean;
+}
+
+@Injectable()
+export class ChannelAccess {
+  constructor(
+    private readonly channels: ChannelsRepository,
+    private readonly members: ChannelMembersRepository,
+    private readonly workspaces: WorkspacesRepository,
+  ) {}
+
+  /** The channel if the user may see it (a member, or public in one of their workspaces); else not_found. */
+  async visible(channelId: string, userId: string): Promise<ChannelView> {
+    const [channel, member] = await Promise.all([this.channels.get(channelId), this.members.isMember(channelId, userId)]);
+    if (channel && member) return { channel, member: true };
+    if (channel?.kind === 'public' && (await this.workspaces.role(channel.workspaceId, userId))) return { channel, member: false };
+    throw notFound(channelId);
+  }
+
+  /** The channel if the user is a member; `forbidden` for a visible public channel, else not_found. */
+  async membership(channelId: string, userId: string): Promise<Channel> {
+    const view = await this.visible(channelId, userId);
+    if (!view.member) throw new AppError('forbidden', `you are not a member of channel ${channelId}; join it first`);
+    return view.channel;
+  }
+}
+
+export function notFound(channelId: string): AppError {
+  return new AppError('not_found', `channel ${channelId} not found`);
+}

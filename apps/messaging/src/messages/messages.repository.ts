@@ -1,0 +1,114 @@
+// The messages table and its by-id index. Every method names the partition ({channelId, bucket})
+// it reads or writes: a query can never forget the bucket and scan a channel's whole history.
+import { Injectable } from '@nestjs/common';
+import { type Message } from '@chat/contracts';
+import { CassandraClient, type CqlRow, defineStatements } from '@chat/cassandra';
+import { big, isoOf, numberOf, optionalIso, optionalUuid, uuidOf } from '../common/cql-values';
+
+const COLUMNS = 'channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, edited_at, deleted';
+
+const CQL = defineStatements({
+  // The seq fence (Paxos at LOCAL_SERIAL): the first writer of ((channel_id, bucket), seq) wins.
+  insertIfAbsent: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+  get: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq = ?`,
+  maxSeq: 'SELECT seq FROM messages WHERE channel_id = ? AND bucket = ? LIMIT 1',
+  between: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq >= ? AND seq <= ? ORDER BY seq ASC`,
+  newestUpTo: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq <= ? ORDER BY seq DESC LIMIT ?`,
+  oldestFrom: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq >= ? ORDER BY seq ASC LIMIT ?`,
+  indexById: { cql: 'INSERT INTO messages_by_id (id, channel_id, seq) VALUES (?, ?, ?)', idempotent: true },
+  locate: 'SELECT channel_id, seq FROM messages_by_id WHERE id = ?',
+});
+
+/** One Cassandra partition of a channel's messages. */
+export interface MessagePartition {
+  channelId: string;
+  bucket: number;
+}
+
+/** A message before it has a seq, with what is stored but not (yet) part of Message. */
+export interface MessageDraft extends Omit<Message, 'seq'> {
+  fileIds?: string[];
+}
+
+export type InsertResult = { applied: true } | { applied: false; existing: Message };
+
+@Injectable()
+export class MessagesRepository {
+  constructor(private readonly db: CassandraClient) {}
+
+  /** Writes the message at `seq` unless that seq is taken; then returns the message holding it. */
+  async insertIfAbsent(partition: MessagePartition, seq: number, draft: MessageDraft): Promise<InsertResult> {
+    const result = await this.db.execute(CQL.insertIfAbsent, [
+      partition.channelId,
+      big(partition.bucket),
+      big(seq),
+      draft.id,
+      draft.senderId,
+      draft.clientMsgId,
+      draft.text,
+      new Date(draft.createdAt),
+      draft.threadId ?? null,
+      draft.fileIds ?? null,
+    ]);
+    if (result.applied) return { applied: true };
+    const row = result.rows[0];
+    if (!row) throw new Error(`INSERT IF NOT EXISTS on ${partition.channelId}#${seq} was not applied and returned no row`);
+    return { applied: false, existing: toMessage(row) };
+  }
+
+  async get(partition: MessagePartition, seq: number): Promise<Message | undefined> {
+    const row = await this.db.first(CQL.get, [partition.channelId, big(partition.bucket), big(seq)]);
+    return row ? toMessage(row) : undefined;
+  }
+
+  /** The highest seq stored in the partition, or undefined when it is empty. */
+  async maxSeq(partition: MessagePartition): Promise<number | undefined> {
+    const row = await this.db.first(CQL.maxSeq, [partition.channelId, big(partition.bucket)]);
+    return row ? numberOf(row.seq) : undefined;
+  }
+
+  /** Messages with from <= seq <= to in the partition, oldest first. */
+  async between(partition: MessagePartition, from: number, to: number): Promise<Message[]> {
+    const { rows } = await this.db.execute(CQL.between, [partition.channelId, big(partition.bucket), big(from), big(to)]);
+    return rows.map(toMessage);
+  }
+
+  /** Up to `limit` messages with seq <= upTo in the partition, newest first. */
+  async newestUpTo(partition: MessagePartition, upTo: number, limit: number): Promise<Message[]> {
+    const { rows } = await this.db.execute(CQL.newestUpTo, [partition.channelId, big(partition.bucket), big(upTo), limit]);
+    return rows.map(toMessage);
+  }
+
+  /** Up to `limit` messages with seq >= from in the partition, oldest first. */
+  async oldestFrom(partition: MessagePartition, from: number, limit: number): Promise<Message[]> {
+    const { rows } = await this.db.execute(CQL.oldestFrom, [partition.channelId, big(partition.bucket), big(from), limit]);
+    return rows.map(toMessage);
+  }
+
+  async indexById(messageId: string, location: { channelId: string; seq: number }): Promise<void> {
+    await this.db.execute(CQL.indexById, [messageId, location.channelId, big(location.seq)]);
+  }
+
+  async locate(messageId: string): Promise<{ channelId: string; seq: number } | undefined> {
+    const row = await this.db.first(CQL.locate, [messageId]);
+    return row ? { channelId: uuidOf(row.channel_id), seq: numberOf(row.seq) } : undefined;
+  }
+}
+
+function toMessage(row: CqlRow): Message {
+  const threadId = optionalUuid(row.thread_id);
+  const editedAt = optionalIso(row.edited_at);
+  return {
+    id: uuidOf(row.id),
+    channelId: uuidOf(row.channel_id),
+    seq: numberOf(row.seq),
+    senderId: uuidOf(row.sender_id),
+    clientMsgId: uuidOf(row.client_msg_id),
+    text: String(row.text),
+    createdAt: isoOf(row.created_at),
+    ...(editedAt ? { editedAt } : {}),
+    ...(row.deleted === true ? { deleted: true } : {}),
+    ...(threadId ? { threadId } : {}),
+  };
+}

@@ -1,0 +1,224 @@
+// Integration-test harness: runs messaging in this process exactly as main.ts does
+// (bootstrapService on a real port), each run in its own Cassandra keyspace (test_msg_<random>)
+// and Kafka namespace (topic and consumer-group prefix), with access tokens signed by a key of the
+// test's own, served from a local JWKS endpoint. Records on the output topics are collected by a
+// broadcast consumer so specs can assert on events and replies.
+import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { type INestApplication } from '@nestjs/common';
+import {
+  type ChannelCommand,
+  ChannelCommandTopic,
+  type ChannelMembershipChanged,
+  ChannelMembershipTopic,
+  type CommandReply,
+  CommandReplyTopic,
+  type Message,
+  MessageCreatedTopic,
+  type ReadMarkerMoved,
+  ReadMarkerTopic,
+  UserRegisteredTopic,
+} from '@chat/contracts';
+import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@chat/auth-client';
+import { CassandraClient } from '@chat/cassandra';
+import { type ConsumerHandle, KafkaConsumerFactory, KafkaProducer } from '@chat/kafka';
+import { bootstrapService, parseConfig, serviceIdentity } from '@chat/service-kit';
+import { freePort, uniqueName } from '@chat/testing';
+import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
+import { AppModule } from '../app.module';
+import { type MessagingConfig, MessagingConfigSchema } from '../config';
+import { ChannelCommandsConsumer } from '../messages/channel-commands.consumer';
+import { UserRegisteredConsumer } from '../users/user-registered.consumer';
+
+const CASSANDRA = process.env['CASSANDRA_CONTACT_POINTS'] ?? '127.0.0.1:9042';
+const KAFKA = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
+
+/** One test run's own keyspace, topic prefix and consumer group. */
+export interface TestNamespace {
+  keyspace: string;
+  topicPrefix: string;
+  group: string;
+}
+
+export function testNamespace(): TestNamespace {
+  const name = uniqueName('test_msg_');
+  return { keyspace: name, topicPrefix: `${name.replace(/_/g, '-')}.`, group: 'messaging' };
+}
+
+/** Signs access tokens the way auth does, with a key served from a local JWKS endpoint. */
+export class TokenIssuer {
+  private constructor(
+    private readonly server: Server,
+    private readonly privateKey: KeyLike,
+    private readonly kid: string,
+  ) {}
+
+  static async start(): Promise<TokenIssuer> {
+    const kid = randomUUID();
+    const { privateKey, publicKey } = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, { crv: 'Ed25519' });
+    const jwk: JWK = { ...(await exportJWK(publicKey)), kid, alg: ACCESS_TOKEN_ALGORITHM, use: 'sig' };
+    const server = createServer((_request, response) => {
+      response.writeHead(200, { 'Content-Type': 'application/json' });
+      response.end(JSON.stringify({ keys: [jwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    return new TokenIssuer(server, privateKey, kid);
+  }
+
+  get jwksUrl(): string {
+    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}/auth/.well-known/jwks.json`;
+  }
+
+  sign(user: TestUser): Promise<string> {
+    return new SignJWT({ username: user.username })
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid: this.kid, typ: 'JWT' })
+      .setSubject(user.id)
+      .setIssuer(ACCESS_TOKEN_ISSUER)
+      .setAudience(ACCESS_TOKEN_AUDIENCE)
+      .setIssuedAt()
+      .setExpirationTime('15m')
+      .sign(this.privateKey);
+  }
+
+  async stop(): Promise<void> {
+    this.server.closeAllConnections();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+}
+
+export interface TestUser {
+  id: string;
+  username: string;
+}
+
+export function testUser(name: string): TestUser {
+  return { id: randomUUID(), username: `${name}_${randomUUID().slice(0, 8)}` };
+}
+
+export interface RunningMessaging {
+  app: INestApplication;
+  url: string;
+  config: MessagingConfig;
+}
+
+export function testConfig(namespace: TestNamespace, jwksUrl: string, port: number, overrides: Record<string, string> = {}): MessagingConfig {
+  return parseConfig(MessagingConfigSchema, {
+    NODE_ENV: 'test',
+    LOG_LEVEL: process.env['TEST_SERVICE_LOG_LEVEL'] ?? 'silent',
+    PORT: String(port),
+    CASSANDRA_CONTACT_POINTS: CASSANDRA,
+    CASSANDRA_KEYSPACE: namespace.keyspace,
+    KAFKA_BROKERS: KAFKA,
+    KAFKA_TOPIC_PREFIX: namespace.topicPrefix,
+    MESSAGING_CONSUMER_GROUP: namespace.group,
+    // The run's topics are new and empty: starting from the beginning skips nothing and replays
+    // nothing. (Starting at the latest offset would let an instance joining the group skip the
+    // records of a partition that had no committed offset yet.)
+    MESSAGING_CONSUME_FROM_BEGINNING: 'true',
+    USER_PROJECTION_WAIT_MS: '2000',
+    JWKS_URL: jwksUrl,
+    ...overrides,
+  });
+}
+
+/** Starts messaging and waits until both of its consumers have joined their groups. */
+export async function startMessaging(
+  namespace: TestNamespace,
+  jwksUrl: string,
+  overrides: Record<string, string> = {},
+  name = 'messaging-test',
+): Promise<RunningMessaging> {
+  const config = testConfig(namespace, jwksUrl, await freePort(), overrides);
+  const identity = serviceIdentity('messaging', `${name}-${uniqueName('')}`);
+  const app = await bootstrapService({ identity, config, module: AppModule.forRoot(identity, config) });
+  await Promise.all([app.get(ChannelCommandsConsumer).ready(), app.get(UserRegisteredConsumer).ready()]);
+  return { app, url: `http://127.0.0.1:${config.PORT}`, config };
+}
+
+export async function dropKeyspace(app: INestApplication, keyspace: string): Promise<void> {
+  await app.get(CassandraClient).execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+}
+
+/** What messaging published while the observer ran. */
+export class Observer {
+  readonly created: Message[] = [];
+  readonly replies: CommandReply[] = [];
+  readonly memberships: ChannelMembershipChanged[] = [];
+  readonly reads: ReadMarkerMoved[] = [];
+  private handle: ConsumerHandle | undefined;
+
+  static async start(app: INestApplication): Promise<Observer> {
+    const observer = new Observer();
+    observer.handle = await app.get(KafkaConsumerFactory).consume({
+      groupId: 'observer',
+      broadcast: true,
+      topics: [MessageCreatedTopic, CommandReplyTopic, ChannelMembershipTopic, ReadMarkerTopic],
+      partitionsConsumedConcurrently: 12,
+      handler: (record) => {
+        switch (record.definition.name) {
+          case MessageCreatedTopic.name:
+            observer.created.push((record.value as { message: Message }).message);
+            break;
+          case CommandReplyTopic.name:
+            observer.replies.push(record.value as CommandReply);
+            break;
+          case ChannelMembershipTopic.name:
+            observer.memberships.push(record.value as ChannelMembershipChanged);
+            break;
+          case ReadMarkerTopic.name:
+            observer.reads.push(record.value as ReadMarkerMoved);
+            break;
+        }
+        return Promise.resolve();
+      },
+    });
+    await observer.handle.ready;
+    return observer;
+  }
+
+  async stop(): Promise<void> {
+    await this.handle?.stop();
+  }
+}
+
+/** Publishes channel commands and user.registered events the way the gateway and auth do. */
+export class Publisher {
+  constructor(private readonly app: INestApplication) {}
+
+  async command(command: ChannelCommand): Promise<void> {
+    await this.app.get(KafkaProducer).publish(ChannelCommandTopic, command.payload.channelId, command);
+  }
+
+  async commands(commands: readonly ChannelCommand[]): Promise<void> {
+    await this.app.get(KafkaProducer).publishBatch(
+      ChannelCommandTopic,
+      commands.map((value) => ({ key: value.payload.channelId, value })),
+    );
+  }
+
+  async registered(user: TestUser): Promise<void> {
+    await this.app.get(KafkaProducer).publish(UserRegisteredTopic, user.id, {
+      userId: user.id,
+      username: user.username,
+      displayName: user.username.toUpperCase(),
+      registeredAt: new Date().toISOString(),
+    });
+  }
+}
+
+export function sendCommand(
+  user: TestUser,
+  channelId: string,
+  text: string,
+  options: { gatewayId: string; clientMsgId?: string },
+): Extract<ChannelCommand, { type: 'message.send' }> {
+  return {
+    type: 'message.send',
+    commandId: randomUUID(),
+    userId: user.id,
+    issuedAt: new Date().toISOString(),
+    replyTo: { gatewayId: options.gatewayId, requestId: randomUUID() },
+    payload: { channelId, clientMsgId: options.clientMsgId ?? randomUUID(), text },
+  };
+}

@@ -1,6 +1,7 @@
 // presence: who is online, away or offline, and who is typing. Owns its Redis key space.
 import { type DynamicModule, Module } from '@nestjs/common';
 import { RedisModule } from '@chat/redis';
+import { KafkaModule } from '@chat/kafka';
 import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { type PresenceConfig } from './config';
 
@@ -9,7 +10,16 @@ export class AppModule {
   static forRoot(identity: ServiceIdentity, config: PresenceConfig): DynamicModule {
     return {
       module: AppModule,
-      imports: [ServiceKitModule.forRoot(identity, config), RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'presence:' })],
+      imports: [
+        ServiceKitModule.forRoot(identity, config),
+        KafkaModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: identity.instanceId,
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+        }),
+        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'presence:' }),
+      ],
     };
   }
 }

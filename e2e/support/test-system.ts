@@ -11,6 +11,11 @@ export interface TestSystemOptions {
   services?: ServiceName[];
   gateways?: number;
   messaging?: number;
+  /**
+   * Where the engines are, as host:port, when not at their usual local addresses (a failure test
+   * puts TCP proxies in between).
+   */
+  engines?: Partial<Record<'postgres' | 'redis' | 'cassandra' | 's3' | 'kafka', string>>;
   /** Extra variables for every process (or per service). */
   env?: Partial<Record<ServiceName | 'all', Record<string, string>>>;
 }
@@ -42,7 +47,8 @@ export class TestSystem {
   /** Variables shared by every process of this run. */
   commonEnv(): Record<string, string> {
     return {
-      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+      KAFKA_BROKERS: this.options.engines?.kafka ?? KAFKA_BROKERS.join(','),
+      REDIS_URL: `redis://${this.options.engines?.redis ?? '127.0.0.1:6379'}`,
       KAFKA_TOPIC_PREFIX: `${this.run}.`,
       JWKS_URL: `http://127.0.0.1:${this.port('auth')}/auth/.well-known/jwks.json`,
       ...this.options.env?.all,
@@ -50,13 +56,18 @@ export class TestSystem {
   }
 
   envFor(service: ServiceName): Record<string, string> {
+    const engines = this.options.engines ?? {};
+    const postgres = engines.postgres ? `postgres://postgres@${engines.postgres}` : POSTGRES_ADMIN;
     const specific: Record<ServiceName, Record<string, string>> = {
-      auth: { POSTGRES_URL: `${POSTGRES_ADMIN}/${this.run}_auth` },
-      messaging: { CASSANDRA_CONTACT_POINTS: CASSANDRA_CONTACT_POINTS.join(','), CASSANDRA_KEYSPACE: `${this.run}_messaging` },
+      auth: { POSTGRES_URL: `${postgres}/${this.run}_auth` },
+      messaging: {
+        CASSANDRA_CONTACT_POINTS: engines.cassandra ?? CASSANDRA_CONTACT_POINTS.join(','),
+        CASSANDRA_KEYSPACE: `${this.run}_messaging`,
+      },
       presence: {},
       files: {
-        POSTGRES_URL: `${POSTGRES_ADMIN}/${this.run}_files`,
-        S3_ENDPOINT,
+        POSTGRES_URL: `${postgres}/${this.run}_files`,
+        S3_ENDPOINT: engines.s3 ? `http://${engines.s3}` : S3_ENDPOINT,
         S3_ACCESS_KEY_ID,
         S3_SECRET_ACCESS_KEY,
         S3_BUCKET: `${this.run}-files`,

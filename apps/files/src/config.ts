@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { BaseConfigSchema, jwksEnv, KafkaEnv, PortSchema, postgresEnv, S3Env } from '@chat/service-kit';
 
 export const FilesConfigSchema = BaseConfigSchema.extend({

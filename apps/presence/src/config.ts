@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import { type z } from 'zod';
 import { BaseConfigSchema, jwksEnv, KafkaEnv, PortSchema, RedisEnv } from '@chat/service-kit';
 
 export const PresenceConfigSchema = BaseConfigSchema.extend({

@@ -23,7 +23,7 @@ export function readMigrations(dir: string): Migration[] {
     .map((file) => {
       const [, version, name] = FILE.exec(file) as RegExpExecArray;
       const sql = readFileSync(join(dir, file), 'utf8');
-      return { version: Number(version), name: name as string, sql, checksum: createHash('sha256').update(sql).digest('hex') };
+      return { version: Number(version), name: name, sql, checksum: createHash('sha256').update(sql).digest('hex') };
     });
   migrations.forEach((m, i) => {
     if (m.version !== i + 1) throw new Error(`migrations in ${dir} must be numbered 0001, 0002, ... without gaps (found ${m.version} at position ${i + 1})`);

@@ -1,6 +1,6 @@
 // Every REST route of the one origin, as data: the gateway routes by these prefixes and each
 // service's OpenAPI document is generated from them.
-import { z } from 'zod';
+import { type z } from 'zod';
 import { ErrorBodySchema } from '../errors';
 import {
   AuthSessionSchema,

@@ -1,6 +1,6 @@
 // Configuration is read once, from the environment, validated against a schema whose keys are
 // the variable names; a bad start exits naming every missing or malformed variable.
-import { z } from 'zod';
+import { type z } from 'zod';
 
 export class ConfigError extends Error {
   constructor(readonly problems: readonly string[]) {

@@ -13,7 +13,7 @@ interface RenderedError {
 
 function bodyParserError(error: unknown): RenderedError | undefined {
   if (typeof error !== 'object' || error === null || !('type' in error)) return undefined;
-  const type = (error as { type: unknown }).type;
+  const type = (error).type;
   if (type === 'entity.too.large') return render('too_large', 'request body is too large');
   if (type === 'entity.parse.failed') return render('invalid', 'request body is not valid JSON');
   if (type === 'encoding.unsupported' || type === 'charset.unsupported') return render('invalid', 'unsupported body encoding');

@@ -1,0 +1,224 @@
+import { Logger } from '@nestjs/common';
+import { defineTopic } from '@chat/contracts';
+import { z } from 'zod';
+import { type RecordOf } from './consume.options';
+import { type DeadLetter, type DeadLetterSink, type RawMessage } from './dead-letter';
+import { type BatchControls, type Delivery, PartitionProcessor } from './partition.processor';
+import { NonRetriableError } from './retry.policy';
+
+const Topic = defineTopic({
+  name: 'test.processor.event.v1',
+  partitions: 3,
+  key: 'id',
+  schema: z.object({ id: z.string(), n: z.number() }),
+  description: 'processor spec',
+});
+type Rec = RecordOf<typeof Topic>;
+
+beforeAll(() => {
+  Logger.overrideLogger(false);
+});
+
+class CollectingSink implements DeadLetterSink {
+  readonly letters: DeadLetter[] = [];
+  failing = false;
+  send(letter: DeadLetter): Promise<void> {
+    if (this.failing) return Promise.reject(new Error('dlq unavailable'));
+    this.letters.push(letter);
+    return Promise.resolve();
+  }
+}
+
+class FakeControls implements BatchControls {
+  readonly resolved: string[] = [];
+  running = true;
+  stale = false;
+  commits = 0;
+  resolveOffset(offset: string): void {
+    this.resolved.push(offset);
+  }
+  commitOffsetsIfNecessary(): Promise<void> {
+    this.commits++;
+    return Promise.resolve();
+  }
+  heartbeat(): Promise<void> {
+    return Promise.resolve();
+  }
+  isRunning(): boolean {
+    return this.running;
+  }
+  isStale(): boolean {
+    return this.stale;
+  }
+}
+
+function message(offset: number, value: string | null, key = 'k'): RawMessage {
+  return { offset: String(offset), key: Buffer.from(key), value: value === null ? null : Buffer.from(value), timestamp: '1700000000000', headers: { h: Buffer.from('v') } };
+}
+const valid = (offset: number, n = offset) => message(offset, JSON.stringify({ id: 'x', n }));
+
+function processor(delivery: Delivery<typeof Topic>, sink: DeadLetterSink, maxAttempts = 3) {
+  return new PartitionProcessor({
+    groupId: 'g',
+    topics: new Map([[Topic.name, Topic]]),
+    delivery,
+    retry: { maxAttempts, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2 },
+    deadLetters: sink,
+    sleep: () => Promise.resolve(),
+    random: () => 0.5,
+  });
+}
+
+describe('PartitionProcessor, one record at a time', () => {
+  it('hands validated, decoded records over in offset order and resolves each after its handler', async () => {
+    const seen: Rec[] = [];
+    const controls = new FakeControls();
+    const handler = (record: Rec) => {
+      expect(controls.resolved).not.toContain(record.offset);
+      seen.push(record);
+      return Promise.resolve();
+    };
+    await processor({ mode: 'record', handler }, new CollectingSink()).process(
+      { topic: Topic.name, partition: 2, messages: [valid(5), valid(6), valid(7)] },
+      controls,
+    );
+    expect(seen.map((r) => r.value.n)).toEqual([5, 6, 7]);
+    expect(seen[0]).toMatchObject({ topic: Topic.name, definition: Topic, partition: 2, offset: '5', key: 'k', headers: { h: 'v' }, timestamp: 1700000000000 });
+    expect(controls.resolved).toEqual(['5', '6', '7']);
+    expect(controls.commits).toBe(3);
+  });
+
+  it('dead-letters values that are not JSON or fail the schema, and keeps going', async () => {
+    const sink = new CollectingSink();
+    const controls = new FakeControls();
+    const seen: string[] = [];
+    await processor({ mode: 'record', handler: (r) => Promise.resolve(void seen.push(r.offset)) }, sink).process(
+      { topic: Topic.name, partition: 0, messages: [message(1, 'not json'), message(2, '{"id":1}'), valid(3)] },
+      controls,
+    );
+    expect(seen).toEqual(['3']);
+    expect(sink.letters.map((l) => [l.message.offset, l.reason, l.attempts])).toEqual([
+      ['1', 'not-json', 0],
+      ['2', 'schema-violation', 0],
+    ]);
+    expect(sink.letters[1].error).toMatch(/id/);
+    expect(controls.resolved).toEqual(['1', '2', '3']);
+  });
+
+  it('retries a failing handler and resolves the record only after it succeeded', async () => {
+    const controls = new FakeControls();
+    let calls = 0;
+    const handler = () => {
+      calls++;
+      expect(controls.resolved).toEqual([]);
+      return calls < 3 ? Promise.reject(new Error('flaky')) : Promise.resolve();
+    };
+    const sink = new CollectingSink();
+    await processor({ mode: 'record', handler }, sink).process({ topic: Topic.name, partition: 0, messages: [valid(1)] }, controls);
+    expect(calls).toBe(3);
+    expect(sink.letters).toEqual([]);
+    expect(controls.resolved).toEqual(['1']);
+  });
+
+  it('dead-letters a record whose handler keeps failing, with the error, then moves on', async () => {
+    const sink = new CollectingSink();
+    const controls = new FakeControls();
+    const handled: string[] = [];
+    const handler = (r: Rec) => {
+      if (r.offset === '1') return Promise.reject(new Error('always broken'));
+      handled.push(r.offset);
+      return Promise.resolve();
+    };
+    await processor({ mode: 'record', handler }, sink).process({ topic: Topic.name, partition: 0, messages: [valid(1), valid(2)] }, controls);
+    expect(sink.letters).toHaveLength(1);
+    expect(sink.letters[0]).toMatchObject({ reason: 'handler-failed', attempts: 3, error: 'Error: always broken', groupId: 'g' });
+    expect(handled).toEqual(['2']);
+    expect(controls.resolved).toEqual(['1', '2']);
+  });
+
+  it('dead-letters at once on NonRetriableError', async () => {
+    const sink = new CollectingSink();
+    let calls = 0;
+    const handler = () => {
+      calls++;
+      return Promise.reject(new NonRetriableError('unknown channel'));
+    };
+    await processor({ mode: 'record', handler }, sink).process({ topic: Topic.name, partition: 0, messages: [valid(1)] }, new FakeControls());
+    expect(calls).toBe(1);
+    expect(sink.letters[0]).toMatchObject({ attempts: 1, reason: 'handler-failed' });
+  });
+
+  it('leaves the record unresolved when dead-lettering fails', async () => {
+    const sink = new CollectingSink();
+    sink.failing = true;
+    const controls = new FakeControls();
+    await expect(
+      processor({ mode: 'record', handler: () => Promise.resolve() }, sink).process({ topic: Topic.name, partition: 0, messages: [valid(1), message(2, '!')] }, controls),
+    ).rejects.toThrow('dlq unavailable');
+    expect(controls.resolved).toEqual(['1']);
+  });
+
+  it('stops between records when the consumer stops, and abandons retries without resolving', async () => {
+    const controls = new FakeControls();
+    const handled: string[] = [];
+    const handler = (r: Rec) => {
+      handled.push(r.offset);
+      if (r.offset === '2') {
+        controls.running = false;
+        return Promise.reject(new Error('failing while stopping'));
+      }
+      return Promise.resolve();
+    };
+    const sink = new CollectingSink();
+    await processor({ mode: 'record', handler }, sink).process({ topic: Topic.name, partition: 0, messages: [valid(1), valid(2), valid(3)] }, controls);
+    expect(handled).toEqual(['1', '2']);
+    expect(controls.resolved).toEqual(['1']);
+    expect(sink.letters).toEqual([]);
+  });
+
+  it('drops the rest of a batch made stale by a seek', async () => {
+    const controls = new FakeControls();
+    const handler = () => {
+      controls.stale = true;
+      return Promise.resolve();
+    };
+    await processor({ mode: 'record', handler }, new CollectingSink()).process({ topic: Topic.name, partition: 0, messages: [valid(1), valid(2)] }, controls);
+    expect(controls.resolved).toEqual(['1']);
+  });
+
+  it('refuses records of a topic it was not given', async () => {
+    await expect(
+      processor({ mode: 'record', handler: () => Promise.resolve() }, new CollectingSink()).process({ topic: 'other.topic.v1', partition: 0, messages: [valid(1)] }, new FakeControls()),
+    ).rejects.toThrow(/other\.topic\.v1/);
+  });
+});
+
+describe('PartitionProcessor, in groups', () => {
+  it('hands valid records over in groups of maxBatchSize, dead-lettering invalid ones', async () => {
+    const groups: string[][] = [];
+    const sink = new CollectingSink();
+    const controls = new FakeControls();
+    const handler = (records: readonly Rec[]) => Promise.resolve(void groups.push(records.map((r) => r.offset)));
+    await processor({ mode: 'batch', handler, maxBatchSize: 2 }, sink).process(
+      { topic: Topic.name, partition: 0, messages: [valid(1), message(2, 'x'), valid(3), valid(4), valid(5)] },
+      controls,
+    );
+    expect(groups).toEqual([['1'], ['3', '4'], ['5']]);
+    expect(sink.letters.map((l) => l.message.offset)).toEqual(['2']);
+    expect(controls.resolved).toEqual(['2', '4', '5']);
+  });
+
+  it('dead-letters every record of a group whose handler keeps failing', async () => {
+    const sink = new CollectingSink();
+    const controls = new FakeControls();
+    await processor({ mode: 'batch', handler: () => Promise.reject(new Error('db down')), maxBatchSize: 10 }, sink, 2).process(
+      { topic: Topic.name, partition: 0, messages: [valid(1), valid(2)] },
+      controls,
+    );
+    expect(sink.letters.map((l) => [l.message.offset, l.attempts])).toEqual([
+      ['1', 2],
+      ['2', 2],
+    ]);
+    expect(controls.resolved).toEqual(['2']);
+  });
+});

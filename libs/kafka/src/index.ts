@@ -1,0 +1,12 @@
+// @chat/kafka: the one place that talks to Kafka (and the only importer of kafkajs): a validating
+// producer, consumer groups with schema checks on consume, retries and dead-letter topics,
+// topic creation from the contracts, and the `kafka` readiness check.
+export * from './kafka.module';
+export { type KafkaOptions, type KafkaConsumerTuning } from './kafka.options';
+export { KafkaProducer, type OutgoingRecord, type PublishedRecord } from './producer/kafka.producer';
+export { InvalidPayloadError, type DecodeFailureReason } from './codec/record.codec';
+export { KafkaConsumerFactory } from './consumer/kafka-consumer.factory';
+export * from './consumer/consume.options';
+export { NonRetriableError, type RetryPolicy, DEFAULT_RETRY_POLICY } from './consumer/retry.policy';
+export { DEAD_LETTER_HEADERS, type DeadLetterReason } from './consumer/dead-letter';
+export { KafkaAdmin, type TopicDescription } from './admin/kafka.admin';

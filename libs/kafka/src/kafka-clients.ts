@@ -1,0 +1,29 @@
+// The kafkajs clients of one process: the main one (producer, consumers, admin) and a separate
+// one for readiness probes, which must fail fast instead of retrying for half a minute.
+import { Inject, Injectable } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import { KAFKA_OPTIONS, type ResolvedKafkaOptions } from './kafka.options';
+import { KAFKA_LOG_LEVEL, nestLogCreator } from './kafka-log.adapter';
+
+@Injectable()
+export class KafkaClients {
+  readonly main: Kafka;
+  readonly probe: Kafka;
+
+  constructor(@Inject(KAFKA_OPTIONS) options: ResolvedKafkaOptions) {
+    const common = { brokers: options.brokers, logLevel: KAFKA_LOG_LEVEL, logCreator: nestLogCreator };
+    this.main = new Kafka({
+      ...common,
+      clientId: options.clientId,
+      connectionTimeout: options.connectionTimeoutMs,
+      requestTimeout: options.requestTimeoutMs,
+    });
+    this.probe = new Kafka({
+      ...common,
+      clientId: `${options.clientId}-readiness`,
+      connectionTimeout: options.readinessTimeoutMs,
+      requestTimeout: options.readinessTimeoutMs,
+      retry: { retries: 0 },
+    });
+  }
+}

@@ -1,0 +1,51 @@
+// Publishes typed values to topics from the contracts. Every value is validated against its
+// topic's schema first: a bug that builds a bad payload throws here, at its source.
+import { Inject, Injectable } from '@nestjs/common';
+import { type TopicDefinition, type TopicValue } from '@chat/contracts';
+import { encodeValue } from '../codec/record.codec';
+import { KAFKA_OPTIONS, physicalName, type ResolvedKafkaOptions } from '../kafka.options';
+import { ProducerConnection } from './producer.connection';
+
+export interface OutgoingRecord<T extends TopicDefinition> {
+  /** Records with the same key keep their order (the topic definition says what the key holds). */
+  key: string;
+  value: TopicValue<T>;
+  headers?: Readonly<Record<string, string>>;
+}
+
+export interface PublishedRecord {
+  topic: string;
+  partition: number;
+  /** Offset of the first record the broker stored in that partition for this request. */
+  offset: string;
+}
+
+@Injectable()
+export class KafkaProducer {
+  constructor(
+    private readonly connection: ProducerConnection,
+    @Inject(KAFKA_OPTIONS) private readonly options: ResolvedKafkaOptions,
+  ) {}
+
+  async publish<T extends TopicDefinition>(
+    topic: T,
+    key: string,
+    value: TopicValue<T>,
+    headers?: Readonly<Record<string, string>>,
+  ): Promise<PublishedRecord> {
+    const message = { key, value: encodeValue(topic, value), ...(headers ? { headers: { ...headers } } : {}) };
+    const [metadata] = await this.connection.send({ topic: physicalName(this.options, topic.name), messages: [message] });
+    if (!metadata) throw new Error(`the broker did not acknowledge the record published to ${topic.name}`);
+    return { topic: metadata.topicName, partition: metadata.partition, offset: metadata.baseOffset ?? '-1' };
+  }
+
+  /**
+   * Publishes many records of one topic in one request per broker (kafkajs has no linger:
+   * batching is explicit). All values are validated before anything is sent.
+   */
+  async publishBatch<T extends TopicDefinition>(topic: T, records: readonly OutgoingRecord<T>[]): Promise<void> {
+    if (records.length === 0) return;
+    const messages = records.map((r) => ({ key: r.key, value: encodeValue(topic, r.value), ...(r.headers ? { headers: { ...r.headers } } : {}) }));
+    await this.connection.send({ topic: physicalName(this.options, topic.name), messages });
+  }
+}

@@ -1,32 +1,3 @@
-import { appendFileSync } from 'node:fs';
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const hostModule = require('cassandra-driver/lib/host') as { Host: { prototype: Record<string, (...a: unknown[]) => unknown> } };
-const proto = hostModule.Host.prototype;
-const live = new Map<unknown, string>();
-const origSet = proto['setDistance'];
-const origShutdown = proto['shutdown'];
-let seq = 0;
-const wasShut = new WeakSet<object>();
-const events: string[] = [];
-proto['setDistance'] = function (this: { address: string; _dbg?: number }, ...a: unknown[]) {
-  this._dbg ??= ++seq;
-  live.set(this, `${this.address}#${this._dbg} shutBefore=${wasShut.has(this)} prev=${String((this as unknown as { _distance: unknown })._distance)} new=${String(a[0])} ${new Error().stack?.split('\n').slice(2, 9).join(' | ')}`);
-  events.push(`setDistance #${this._dbg} ${String(a[0])} shut=${wasShut.has(this)}`);
-  return origSet.apply(this, a);
-};
-proto['shutdown'] = function (this: { _dbg?: number }, ...a: unknown[]) {
-  events.push(`shutdown #${this._dbg}`);
-  wasShut.add(this);
-  live.delete(this);
-  return origShutdown.apply(this, a);
-};
-afterAll(() => {
-  setTimeout(() => {
-    appendFileSync('/tmp/handles.txt', `--- ${JSON.stringify(process.getActiveResourcesInfo())}\n`);
-    for (const v of live.values()) appendFileSync('/tmp/handles.txt', `LIVE ${v}\n`);
-    if (live.size > 0) appendFileSync('/tmp/handles.txt', events.slice(-40).join('\n') + '\n');
-  }, 6000).unref();
-});
 // Against the real node (`npm run infra:up`): every run works in keyspaces of its own
 // (test_<random>) and drops them afterwards. DDL takes about a second per table here, so the
 // fixture schema is tiny and the timeouts generous.

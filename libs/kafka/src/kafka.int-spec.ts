@@ -33,8 +33,10 @@ const Failing = topic('failing', 1);
 const Draining = topic('draining', 1);
 const Broadcast = topic('broadcast', 2);
 const Raced = topic('raced', 4);
+const Prefixed = topic('prefixed', 2);
 const DECLARED = [Ordered, Poison, Retried, Failing, Draining, Broadcast];
-const ALL = [...DECLARED, Raced];
+const PREFIX = `run-${run}.`;
+const ALL = [...DECLARED, Raced, { name: `${PREFIX}${Prefixed.name}` }];
 const group = (name: string) => `test-${run}-${name}`;
 
 interface Letter {
@@ -113,7 +115,7 @@ describe('@chat/kafka against a real broker', () => {
       const existing = new Set(await admin.listTopics());
       await admin.deleteTopics({ topics: names.filter((n) => existing.has(n)) });
       const { groups } = await admin.listGroups();
-      const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(`test-${run}-`));
+      const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(`test-${run}-`) || id.startsWith(PREFIX));
       if (ours.length > 0) await admin.deleteGroups(ours).catch(() => undefined);
       await admin.disconnect();
     }
@@ -334,6 +336,34 @@ describe('@chat/kafka against a real broker', () => {
     const { groups } = await admin.listGroups();
     const left = groups.map((g) => g.groupId).filter((id) => instances.some((i) => i.groupId === id));
     expect(left).toEqual([]);
+  });
+
+  it('prefixes every topic and group name with the configured prefix, dead-letter topics included', async () => {
+    const prefixed = await startModule(`test-${run}-prefixed`, { topicPrefix: PREFIX, topics: [Prefixed] });
+    const physical = `${PREFIX}${Prefixed.name}`;
+    try {
+      const { topics } = await admin.fetchTopicMetadata({ topics: [physical, deadLetterTopicName(physical)] });
+      expect(topics.map((t) => t.partitions.length)).toEqual([2, 2]);
+      const seen: { topic: string; seq: number }[] = [];
+      const handle = await prefixed.get(KafkaConsumerFactory).consume({
+        groupId: group('prefixed'),
+        topics: [Prefixed],
+        fromBeginning: true,
+        handler: (record) => Promise.resolve(void seen.push({ topic: record.topic, seq: record.value.seq })),
+      });
+      expect(handle.groupId).toBe(`${PREFIX}${group('prefixed')}`);
+      await raw.send({ topic: physical, messages: [{ key: 'x', value: 'not json' }] });
+      await prefixed.get(KafkaProducer).publish(Prefixed, 'x', { key: 'x', seq: 7 });
+      await waitFor('the prefixed record', () => seen.length > 0);
+      expect(seen).toEqual([{ topic: physical, seq: 7 }]);
+      const { groups } = await admin.listGroups();
+      expect(groups.map((g) => g.groupId)).toContain(`${PREFIX}${group('prefixed')}`);
+      const [dlq] = await admin.fetchTopicOffsets(deadLetterTopicName(physical)).then((offsets) => offsets.filter((o) => o.high !== '0'));
+      expect(dlq).toBeDefined();
+      await handle.stop();
+    } finally {
+      await prefixed.close();
+    }
   });
 
   it('refuses a broadcast consumer that asks to start from the beginning', async () => {

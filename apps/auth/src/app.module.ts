@@ -41,12 +41,7 @@ export class AppModule {
         ServiceKitModule.forRoot(identity, config),
         PostgresModule.forRoot({ url: config.POSTGRES_URL, migrationsDir: join(__dirname, 'migrations') }),
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.AUTH_REDIS_KEY_PREFIX }),
-        KafkaModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: identity.instanceId,
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-        }),
+        KafkaModule.forService(identity.instanceId, config),
       ],
       controllers: [AccountsController, TokensController, KeysController],
       providers: [

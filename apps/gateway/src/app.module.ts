@@ -26,14 +26,8 @@ export class AppModule {
       imports: [
         ServiceKitModule.forRoot(identity, config),
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:' }),
-        KafkaModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: identity.instanceId,
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-          // Created when missing (idempotent, race-safe): the broadcast consumers cannot subscribe to absent topics.
-          topics: [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS],
-        }),
+        // Created when missing: the broadcast consumers cannot subscribe to absent topics.
+        KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS]),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
         GatewayMetricsModule,
         MessagingApiModule,

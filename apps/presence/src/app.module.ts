@@ -12,12 +12,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot(identity, config),
-        KafkaModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: identity.instanceId,
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          replicationFactor: config.KAFKA_REPLICATION_FACTOR,
-        }),
+        KafkaModule.forService(identity.instanceId, config),
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'presence:' }),
       ],
     };

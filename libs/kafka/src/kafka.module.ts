@@ -1,6 +1,7 @@
 // Wires the Kafka adapters of a service. Global: import it once, in the service's root module,
 // after ServiceKitModule (the readiness check registers itself in its ReadinessRegistry).
 import { type DynamicModule, Global, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
+import { type TopicDefinition } from '@chat/contracts';
 import { KafkaAdmin } from './admin/kafka.admin';
 import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
 import { KafkaConsumerFactory } from './consumer/kafka-consumer.factory';
@@ -27,9 +28,27 @@ const PROVIDERS: Provider[] = [
 ];
 const EXPORTS = [KafkaProducer, KafkaConsumerFactory, KafkaAdmin];
 
+/** The Kafka variables of service-kit's KafkaEnv, as a service's validated config holds them. */
+export interface KafkaEnvConfig {
+  KAFKA_BROKERS: readonly string[];
+  KAFKA_TOPIC_PREFIX?: string | undefined;
+  KAFKA_REPLICATION_FACTOR: number;
+}
+
 @Global()
 @Module({})
 export class KafkaModule {
+  /** forRoot from a service's config: its instance id names the client; `topics` are created when missing. */
+  static forService(clientId: string, config: KafkaEnvConfig, topics: readonly TopicDefinition[] = []): DynamicModule {
+    return KafkaModule.forRoot({
+      brokers: config.KAFKA_BROKERS,
+      clientId,
+      topicPrefix: config.KAFKA_TOPIC_PREFIX,
+      replicationFactor: config.KAFKA_REPLICATION_FACTOR,
+      topics,
+    });
+  }
+
   static forRoot(options: KafkaOptions): DynamicModule {
     return {
       module: KafkaModule,

@@ -18,6 +18,13 @@ export interface TestSystemOptions {
   engines?: Partial<Record<'postgres' | 'redis' | 'cassandra' | 's3' | 'kafka', string>>;
   /** Extra variables for every process (or per service). */
   env?: Partial<Record<ServiceName | 'all', Record<string, string>>>;
+  /**
+   * Which messaging instance each gateway calls over REST (proxied `/api`, handshake memberships,
+   * `sync`): `first` (default) sends every gateway to messaging-0; `spread` sends gateway-i to
+   * messaging-(i mod n), so a failure test can kill one messaging instance and still read through
+   * a gateway whose upstream lives (a load balancer in front of messaging would do the same).
+   */
+  gatewayMessaging?: 'first' | 'spread';
 }
 
 const POSTGRES_ADMIN = 'postgres://postgres@127.0.0.1:5432';
@@ -55,11 +62,13 @@ export class TestSystem {
     };
   }
 
-  envFor(service: ServiceName): Record<string, string> {
+  envFor(service: ServiceName, instance = 0): Record<string, string> {
     const engines = this.options.engines ?? {};
     const postgres = engines.postgres ? `postgres://postgres@${engines.postgres}` : POSTGRES_ADMIN;
     const specific: Record<ServiceName, Record<string, string>> = {
-      auth: { POSTGRES_URL: `${postgres}/${this.run}_auth` },
+      // Auth's Redis keys (rate-limit counters per client address, all 127.0.0.1 here) are the
+      // run's own, so one run's registrations never count against another's.
+      auth: { POSTGRES_URL: `${postgres}/${this.run}_auth`, AUTH_REDIS_KEY_PREFIX: `${this.run}.auth:` },
       messaging: {
         CASSANDRA_CONTACT_POINTS: engines.cassandra ?? CASSANDRA_CONTACT_POINTS.join(','),
         CASSANDRA_KEYSPACE: `${this.run}_messaging`,
@@ -74,12 +83,17 @@ export class TestSystem {
       },
       gateway: {
         AUTH_URL: `http://127.0.0.1:${this.port('auth')}`,
-        MESSAGING_URL: `http://127.0.0.1:${this.port('messaging-0')}`,
+        MESSAGING_URL: `http://127.0.0.1:${this.port(`messaging-${this.messagingFor(instance)}`)}`,
         PRESENCE_URL: `http://127.0.0.1:${this.port('presence')}`,
         FILES_URL: `http://127.0.0.1:${this.port('files')}`,
       },
     };
     return { ...this.commonEnv(), ...specific[service], ...this.options.env?.[service] };
+  }
+
+  /** The messaging instance gateway `instance` calls (see `gatewayMessaging`). */
+  messagingFor(instance: number): number {
+    return this.options.gatewayMessaging === 'spread' ? instance % (this.options.messaging ?? 1) : 0;
   }
 
   port(name: string): number {
@@ -111,7 +125,7 @@ export class TestSystem {
     const count = service === 'gateway' ? (this.options.gateways ?? 1) : service === 'messaging' ? (this.options.messaging ?? 1) : 1;
     return Array.from({ length: count }, (_, i) => {
       const name = count > 1 || service === 'gateway' || service === 'messaging' ? `${service}-${i}` : service;
-      return new ServiceProcess({ service, name: `${this.run}-${name}`, port: this.port(name), env: this.envFor(service) });
+      return new ServiceProcess({ service, name: `${this.run}-${name}`, port: this.port(name), env: this.envFor(service, i) });
     });
   }
 

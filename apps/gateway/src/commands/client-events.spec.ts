@@ -33,12 +33,16 @@ function setup(overrides: Partial<ClientEventsDeps> = {}) {
   const run = jest.fn<ReturnType<ClientEventsDeps['commands']['run']>, Parameters<ClientEventsDeps['commands']['run']>>(() => Promise.resolve({ ok: true }));
   const sync = jest.fn<ReturnType<ClientEventsDeps['sync']>, Parameters<ClientEventsDeps['sync']>>(() => Promise.resolve({ messages: [], hasMore: false }));
   const onDisconnect = jest.fn();
+  const verifyToken = jest.fn((token: string) =>
+    token === 'expired' ? Promise.reject(new AppError('unauthorized', 'access token expired')) : Promise.resolve(token === 'other-user' ? 'someone-else' : USER),
+  );
   const acked: [string, string][] = [];
   const events = new ClientEvents({
     maxPayloadBytes: LIMITS.socketPayloadMaxBytes,
     maxConcurrentSyncs: 2,
     commands: { run },
     sync,
+    verifyToken,
     onDisconnect,
     observe: { eventIn: () => undefined, acked: (event, outcome) => acked.push([event, outcome]) },
     ...overrides,
@@ -51,6 +55,22 @@ function setup(overrides: Partial<ClientEventsDeps> = {}) {
 const send = { channelId: CHANNEL, clientMsgId: CLIENT_MSG, text: 'hi' };
 
 describe('ClientEvents', () => {
+  it('takes a refreshed token of the same user for later sync calls', async () => {
+    const { connection, sync } = setup();
+    await expect(connection.request('auth:refresh', { token: 'fresh' })).resolves.toEqual({ ok: true });
+    await connection.request('sync', { channels: [{ channelId: CHANNEL, afterSeq: 0 }] });
+    expect(sync).toHaveBeenCalledWith('fresh', { channels: [{ channelId: CHANNEL, afterSeq: 0 }] });
+  });
+
+  it("refuses another user's token and an invalid one, keeping the old token", async () => {
+    const { connection, sync } = setup();
+    await expect(connection.request('auth:refresh', { token: 'other-user' })).resolves.toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    await expect(connection.request('auth:refresh', { token: 'expired' })).resolves.toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+    await expect(connection.request('auth:refresh', { token: '' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid' } });
+    await connection.request('sync', { channels: [{ channelId: CHANNEL, afterSeq: 0 }] });
+    expect(sync).toHaveBeenCalledWith('tok', expect.anything());
+  });
+
   it('runs a valid command and acknowledges its answer', async () => {
     const { connection, run, acked } = setup();
     await expect(connection.request('message:send', send)).resolves.toEqual({ ok: true });

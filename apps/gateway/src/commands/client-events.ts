@@ -4,7 +4,7 @@
 // throws into Socket.IO, never disconnects the socket and never rejects: an unexpected error is
 // logged and answered `unavailable`.
 import { Logger } from '@nestjs/common';
-import { type Ack, CLIENT_EVENT_SCHEMAS, type ClientEventName, type SyncPayload, type SyncResult } from '@chat/contracts';
+import { type Ack, type AuthRefreshPayload, CLIENT_EVENT_SCHEMAS, type ClientEventName, type SyncPayload, type SyncResult } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { type AckFn, type EventPayload, guardClientEvent } from './payload-guard';
 import { type CommandContext, type CommandEvent, type CommandService, unavailable } from './command.service';
@@ -24,6 +24,8 @@ export interface ClientEventsDeps {
   maxConcurrentSyncs: number;
   commands: Pick<CommandService, 'run'>;
   sync: (token: string, payload: SyncPayload) => Promise<SyncResult>;
+  /** Verifies an access token; resolves to its user id, or throws AppError unauthorized/unavailable. */
+  verifyToken: (token: string) => Promise<string>;
   onDisconnect: (socketId: string) => void;
   observe?: {
     eventIn(event: string): void;
@@ -95,6 +97,21 @@ export class ClientEvents {
       case 'presence:away':
       case 'presence:active':
         return unavailable('presence is not available yet');
+      case 'auth:refresh':
+        return this.refreshToken(connection, payload as AuthRefreshPayload);
+    }
+  }
+
+  /** Replaces the token the gateway uses for this socket's REST calls, for the same user only. */
+  private async refreshToken(connection: ClientConnection, payload: AuthRefreshPayload): Promise<Ack<object>> {
+    try {
+      const userId = await this.deps.verifyToken(payload.token);
+      if (userId !== connection.data.user.id) return { ok: false, error: { code: 'forbidden', message: 'the token belongs to another user' } };
+      connection.data.token = payload.token;
+      return { ok: true };
+    } catch (error) {
+      if (error instanceof AppError) return { ok: false, error: { code: error.code, message: error.message } };
+      throw error;
     }
   }
 

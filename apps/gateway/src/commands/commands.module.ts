@@ -2,6 +2,7 @@
 // answered when messaging replies.
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { ChannelCommandTopic, LIMITS } from '@chat/contracts';
+import { JwtVerifier } from '@chat/auth-client';
 import { KafkaProducer } from '@chat/kafka';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { type GatewayConfig } from '../config';
@@ -65,13 +66,14 @@ class ClientEventsBinding implements OnModuleInit {
     },
     {
       provide: ClientEvents,
-      inject: [CommandService, MessagingApi, PendingAcks, GatewayMetrics],
-      useFactory: (commands: CommandService, messaging: MessagingApi, pending: PendingAcks, metrics: GatewayMetrics) =>
+      inject: [CommandService, MessagingApi, PendingAcks, GatewayMetrics, JwtVerifier],
+      useFactory: (commands: CommandService, messaging: MessagingApi, pending: PendingAcks, metrics: GatewayMetrics, verifier: JwtVerifier) =>
         new ClientEvents({
           maxPayloadBytes: LIMITS.socketPayloadMaxBytes,
           maxConcurrentSyncs: SYNCS_PER_CONNECTION,
           commands,
           sync: (token, payload) => messaging.sync(token, payload),
+          verifyToken: async (token) => (await verifier.verify(token)).sub,
           onDisconnect: (socketId) => pending.dropSocket(socketId),
           observe: {
             eventIn: (event) => metrics.eventsIn.inc({ event }),

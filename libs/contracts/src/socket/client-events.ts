@@ -1,6 +1,7 @@
 import { type z } from 'zod';
 import { type ClientToServerEvents } from './events';
 import {
+  AuthRefreshPayloadSchema,
   DeleteMessagePayloadSchema,
   EditMessagePayloadSchema,
   EmptyPayloadSchema,
@@ -23,6 +24,7 @@ export const CLIENT_EVENT_SCHEMAS = {
   typing: TypingPayloadSchema,
   'presence:away': EmptyPayloadSchema,
   'presence:active': EmptyPayloadSchema,
+  'auth:refresh': AuthRefreshPayloadSchema,
 } satisfies Record<keyof ClientToServerEvents, z.ZodType>;
 
 export type ClientEventName = keyof ClientToServerEvents;

@@ -6,6 +6,7 @@ import { type Message, MessageSchema } from '../domain/message';
 import { PresenceSchema } from '../domain/presence';
 import { IdSchema, SeqSchema } from '../common';
 import {
+  type AuthRefreshPayload,
   type DeleteMessagePayload,
   type EditMessagePayload,
   type ReactionPayload,
@@ -35,6 +36,7 @@ export interface ClientToServerEvents {
   typing: (payload: TypingPayload, ack?: AckCallback) => void;
   'presence:away': (payload: Record<string, never>, ack: AckCallback) => void;
   'presence:active': (payload: Record<string, never>, ack: AckCallback) => void;
+  'auth:refresh': (payload: AuthRefreshPayload, ack: AckCallback) => void;
 }
 
 export const TypingEventSchema = z.object({ channelId: IdSchema, userId: IdSchema });

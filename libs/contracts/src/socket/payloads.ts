@@ -50,3 +50,11 @@ export const TypingPayloadSchema = z.object({ channelId: IdSchema });
 export type TypingPayload = z.infer<typeof TypingPayloadSchema>;
 
 export const EmptyPayloadSchema = z.object({}).optional();
+
+/**
+ * `auth:refresh` (an addition to PROTOCOL v1): hands a connected socket the client's new access
+ * token, so calls the gateway makes on the user's behalf (`sync`) keep working past the expiry of
+ * the token the socket connected with. The token must be valid and belong to the same user.
+ */
+export const AuthRefreshPayloadSchema = z.object({ token: z.string().min(1).max(4096) });
+export type AuthRefreshPayload = z.infer<typeof AuthRefreshPayloadSchema>;

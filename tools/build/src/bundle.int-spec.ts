@@ -1,0 +1,192 @@
+// The production bundle, end to end: `npm run build` from this checkout, then every app started
+// from dist/ with plain `node dist/apps/<app>/main.js` (no TypeScript loader) against the local
+// engines (`npm run infra:up`), each isolated like the e2e suite does it: its own port, Kafka topic
+// prefix, PostgreSQL databases, Cassandra keyspace, S3 bucket and Redis key prefix. Each must get
+// ready (migrations found beside app.module.js, topics created, JWKS served), then exit 0 on SIGTERM.
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import {
+  CASSANDRA_CONTACT_POINTS,
+  CASSANDRA_LOCAL_DC,
+  KAFKA_BROKERS,
+  postgresUrl,
+  redisUrl,
+  S3_ACCESS_KEY_ID,
+  S3_ENDPOINT,
+  S3_REGION,
+  S3_SECRET_ACCESS_KEY,
+} from '@chat/infra';
+import { freePort, uniqueName, waitFor } from '@chat/testing';
+import { Client as CassandraClient } from 'cassandra-driver';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client as PgClient } from 'pg';
+import { APPS, type AppName } from './bundle';
+
+jest.setTimeout(300_000);
+
+const ROOT = join(__dirname, '..', '..', '..');
+const run = uniqueName('bundle');
+const keyspace = `${run}_messaging`;
+const databases = { auth: `${run}_auth`, files: `${run}_files` };
+const bucket = `${run}-files`;
+
+interface Started {
+  app: AppName;
+  port: number;
+  child: ChildProcess;
+  output: string[];
+  exit: Promise<number | null>;
+}
+
+/** `postgres://user@host:port/db` → the same server, another database. */
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${database}`;
+  return parsed.toString();
+}
+
+describe('production bundle (dist/)', () => {
+  const ports = new Map<AppName, number>();
+  const started: Started[] = [];
+
+  function envFor(app: AppName): Record<string, string> {
+    const url = (name: AppName) => `http://127.0.0.1:${ports.get(name)}`;
+    const common = {
+      NODE_ENV: 'production',
+      HOST: '127.0.0.1',
+      PORT: String(ports.get(app)),
+      INSTANCE_ID: `${run}-${app}`,
+      LOG_LEVEL: process.env['TEST_SERVICE_LOG_LEVEL'] ?? 'warn',
+      SHUTDOWN_GRACE_MS: '15000',
+      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+      KAFKA_TOPIC_PREFIX: `${run}.`,
+      JWKS_URL: `${url('auth')}/auth/.well-known/jwks.json`,
+    };
+    const specific: Record<AppName, Record<string, string>> = {
+      auth: { POSTGRES_URL: withDatabase(postgresUrl(), databases.auth), REDIS_URL: redisUrl(), AUTH_REDIS_KEY_PREFIX: `${run}.auth:` },
+      messaging: {
+        CASSANDRA_CONTACT_POINTS: CASSANDRA_CONTACT_POINTS.join(','),
+        CASSANDRA_LOCAL_DC,
+        CASSANDRA_KEYSPACE: keyspace,
+      },
+      presence: { REDIS_URL: redisUrl() },
+      files: {
+        POSTGRES_URL: withDatabase(postgresUrl(), databases.files),
+        S3_ENDPOINT,
+        S3_REGION,
+        S3_ACCESS_KEY_ID,
+        S3_SECRET_ACCESS_KEY,
+        S3_BUCKET: bucket,
+      },
+      gateway: {
+        REDIS_URL: redisUrl(),
+        AUTH_URL: url('auth'),
+        MESSAGING_URL: url('messaging'),
+        PRESENCE_URL: url('presence'),
+        FILES_URL: url('files'),
+      },
+    };
+    return { ...common, ...specific[app] };
+  }
+
+  function start(app: AppName): Started {
+    // A clean environment for the child: no TypeScript loader inherited through NODE_OPTIONS.
+    const env: NodeJS.ProcessEnv = { ...process.env, ...envFor(app) };
+    delete env['NODE_OPTIONS'];
+    const child = spawn(process.execPath, [join('dist', 'apps', app, 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const output: string[] = [];
+    const keep = (chunk: Buffer) => {
+      output.push(chunk.toString());
+      if (output.length > 200) output.splice(0, output.length - 200);
+    };
+    child.stdout?.on('data', keep);
+    child.stderr?.on('data', keep);
+    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const entry = { app, port: ports.get(app) ?? 0, child, output, exit };
+    started.push(entry);
+    return entry;
+  }
+
+  async function ready(service: Started): Promise<void> {
+    await waitFor(
+      `${service.app} (dist) to be ready`,
+      async () => {
+        if (service.child.exitCode !== null) throw new Error(`${service.app} exited with ${service.child.exitCode}`);
+        return (await fetch(`http://127.0.0.1:${service.port}/health/ready`)).status === 200;
+      },
+      120_000,
+      250,
+    ).catch((error: unknown) => {
+      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- ${service.app} output ---\n${service.output.join('').slice(-4000)}`);
+    });
+  }
+
+  beforeAll(async () => {
+    for (const app of APPS) ports.set(app, await freePort());
+  });
+
+  afterAll(async () => {
+    for (const service of started) if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
+    await Promise.all(started.map((service) => service.exit));
+    const pg = new PgClient({ connectionString: postgresUrl() });
+    await pg.connect();
+    try {
+      for (const db of Object.values(databases)) await pg.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    } finally {
+      await pg.end();
+    }
+    const cassandra = new CassandraClient({ contactPoints: [...CASSANDRA_CONTACT_POINTS], localDataCenter: CASSANDRA_LOCAL_DC });
+    try {
+      await cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 60_000 });
+    } finally {
+      await cassandra.shutdown();
+    }
+    const s3 = new S3Client({
+      endpoint: S3_ENDPOINT,
+      region: S3_REGION,
+      forcePathStyle: true,
+      credentials: { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
+    });
+    await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+    s3.destroy();
+    const admin = new Kafka({ brokers: [...KAFKA_BROKERS], clientId: `${run}-cleanup`, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    try {
+      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${run}.`));
+      if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    } finally {
+      await admin.disconnect();
+    }
+  });
+
+  it('builds with `npm run build`: one entry per app and the migrations beside each app.module.js', async () => {
+    const t0 = performance.now();
+    const { stdout } = await promisify(execFile)('npm', ['run', '-s', 'build'], { cwd: ROOT });
+    process.stdout.write(`bundle build: ${((performance.now() - t0) / 1000).toFixed(1)} s\n${stdout}`);
+    for (const app of APPS) {
+      expect(existsSync(join(ROOT, 'dist', 'apps', app, 'main.js'))).toBe(true);
+      expect(existsSync(join(ROOT, 'dist', 'apps', app, 'app.module.js'))).toBe(true);
+    }
+    expect(existsSync(join(ROOT, 'dist', 'apps', 'auth', 'migrations', '0001-create-users.sql'))).toBe(true);
+    expect(existsSync(join(ROOT, 'dist', 'apps', 'files', 'migrations', '0001-create-files.sql'))).toBe(true);
+    expect(existsSync(join(ROOT, 'dist', 'apps', 'messaging', 'migrations', '0001-users.cql'))).toBe(true);
+    // Nothing of the test tooling is bundled.
+    expect(existsSync(join(ROOT, 'dist', 'libs', 'testing'))).toBe(false);
+  });
+
+  it('starts every app from dist/ until /health/ready answers 200, and each exits 0 on SIGTERM', async () => {
+    // auth first (the others read its JWKS), then the rest, the gateway last (it proxies to them).
+    await ready(start('auth'));
+    await Promise.all((['messaging', 'presence', 'files'] as const).map((app) => ready(start(app))));
+    await ready(start('gateway'));
+    const jwks = await fetch(`http://127.0.0.1:${ports.get('gateway')}/auth/.well-known/jwks.json`);
+    expect(jwks.status).toBe(200);
+
+    for (const service of [...started].reverse()) service.child.kill('SIGTERM');
+    const codes = await Promise.all(started.map(async (service) => [service.app, await service.exit] as const));
+    expect(Object.fromEntries(codes)).toEqual(Object.fromEntries(started.map((service) => [service.app, 0])));
+  });
+});

@@ -1,0 +1,72 @@
+// docker/compose.yaml names every app and engine, each with a healthcheck; every service is built
+// from docker/Dockerfile with its APP and waits for healthy engines; the gateways sit behind the
+// load balancer. Plus the Dockerfile's promises that can be read without a Docker engine.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT } from './render';
+
+interface ComposeService {
+  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  image?: string;
+  healthcheck?: { test: string[] };
+  depends_on?: Record<string, { condition: string }>;
+  environment?: Record<string, string | number>;
+  ports?: string[];
+}
+
+const compose = parse(readFileSync(join(REPO_ROOT, 'docker', 'compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
+const services = compose.services;
+const ENGINES = ['kafka', 'cassandra', 's3', 'postgres', 'redis'];
+const APPS: Record<string, { instances: string[]; engines: string[] }> = {
+  auth: { instances: ['auth'], engines: ['kafka', 'postgres', 'redis'] },
+  messaging: { instances: ['messaging'], engines: ['kafka', 'cassandra'] },
+  presence: { instances: ['presence'], engines: ['kafka', 'redis'] },
+  files: { instances: ['files'], engines: ['kafka', 'postgres', 's3'] },
+  gateway: { instances: ['gateway-1', 'gateway-2'], engines: ['kafka', 'redis'] },
+};
+
+describe('docker/compose.yaml', () => {
+  it('has every engine and every app, each with a healthcheck', () => {
+    for (const name of [...ENGINES, ...Object.values(APPS).flatMap((a) => a.instances), 'lb']) {
+      expect({ name, healthcheck: (services[name]?.healthcheck?.test.length ?? 0) > 0 }).toEqual({ name, healthcheck: true });
+    }
+  });
+
+  it.each(Object.entries(APPS))('%s is built from docker/Dockerfile and waits for its healthy engines', (app, { instances, engines }) => {
+    for (const instance of instances) {
+      const service = services[instance];
+      expect(service?.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile', args: { APP: app } });
+      expect(service?.healthcheck?.test.join(' ')).toContain('/health/ready');
+      for (const engine of engines) expect({ engine, ...service?.depends_on?.[engine] }).toEqual({ engine, condition: 'service_healthy' });
+      if (app !== 'auth') expect(service?.depends_on?.['auth']?.condition).toBe('service_healthy');
+      expect(service?.environment?.['HOST']).toBe('0.0.0.0');
+      expect(String(service?.environment?.['KAFKA_BROKERS'])).toBe('kafka:19092');
+    }
+  });
+
+  it('puts two distinct gateway replicas behind the load balancer, the only published service port', () => {
+    expect(services['gateway-1']?.environment?.['INSTANCE_ID']).not.toEqual(services['gateway-2']?.environment?.['INSTANCE_ID']);
+    expect(Object.keys(services['lb']?.depends_on ?? {}).sort()).toEqual(['gateway-1', 'gateway-2']);
+    expect(services['lb']?.ports).toEqual(['127.0.0.1:8080:8080']);
+    const haproxy = readFileSync(join(REPO_ROOT, 'docker', 'haproxy', 'haproxy.cfg'), 'utf8');
+    expect(haproxy).toMatch(/cookie GW insert/);
+    expect(haproxy).toMatch(/server gateway-1 gateway-1:8080/);
+    expect(haproxy).toMatch(/server gateway-2 gateway-2:8080/);
+  });
+});
+
+describe('docker/Dockerfile', () => {
+  const dockerfile = readFileSync(join(REPO_ROOT, 'docker', 'Dockerfile'), 'utf8');
+
+  it('installs from the lock file, ships production dependencies only and runs node directly as a non-root user', () => {
+    expect(dockerfile).toMatch(/^RUN .*npm ci --no-audit/m);
+    expect(dockerfile).toMatch(/^RUN .*npm ci --omit=dev/m);
+    expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime$/m);
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-[a-z]+-slim$/m);
+    expect(dockerfile).toMatch(/^USER 1000:1000$/m);
+    expect(dockerfile).toMatch(/^ENV NODE_ENV=production \\\n\s+HOST=0\.0\.0\.0/m);
+    expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e", ".*\/health\/ready/m);
+    expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
+  });
+});

@@ -172,6 +172,27 @@ describe('access and input', () => {
       expect((await http(gateway, 'GET', '/auth/me', { token: user.accessToken })).status).toBe(200);
     });
 
+    it('keeps sync working on a socket older than its token once the client hands over a new one (auth:refresh)', async () => {
+      const user = await ChatUser.register(gateway, 'longlived');
+      const { general: home } = await user.createWorkspace();
+      const device = await user.connect(gateway);
+      await device.sendOk(home.id, 'before expiry');
+      const { exp } = jwtPayload(user.accessToken);
+      await sleep(Math.max(0, (exp + CLOCK_TOLERANCE_SECONDS) * 1000 + 500 - Date.now()));
+
+      const stale = await device.sync({ channels: [{ channelId: home.id, afterSeq: 0 }] });
+      expect(stale).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      // Another user's token, an expired one and a malformed one are refused.
+      expect(await device.raw('auth:refresh', [{ token: outsider.accessToken }])).toMatchObject({ ok: false });
+      expect(await device.raw('auth:refresh', [{ token: user.accessToken }])).toMatchObject({ ok: false, error: { code: 'unauthorized' } });
+      expect(await device.raw('auth:refresh', [{ token: 42 }])).toMatchObject({ ok: false, error: { code: 'invalid' } });
+
+      await user.refresh();
+      expect(await device.raw('auth:refresh', [{ token: user.accessToken }])).toEqual({ ok: true });
+      const synced = await device.sync({ channels: [{ channelId: home.id, afterSeq: 0 }] });
+      expect(synced.ok && synced.messages.map((m) => m.text)).toEqual(['before expiry']);
+    });
+
     it('revokes the whole family when a rotated refresh token is presented again', async () => {
       const user = await ChatUser.register(gateway, 'rotating');
       const refresh = (refreshToken: string) => http<{ accessToken: string; refreshToken: string }>(gateway, 'POST', '/auth/refresh', { body: { refreshToken } });

@@ -1,9 +1,8 @@
 // Starts the real services as processes, on free ports, isolated from any other run: their own
 // PostgreSQL databases, Cassandra keyspace, Kafka topic/group prefix, Redis data keyed by fresh
 // ids, and S3 bucket. The same entry points `npm start` uses.
-import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
-import { freePort, ServiceProcess, uniqueName } from '@chat/testing';
-import { Client } from 'pg';
+import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, LOCAL_ENGINES, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
 
 export type ServiceName = 'gateway' | 'auth' | 'messaging' | 'presence' | 'files';
 
@@ -143,14 +142,14 @@ export class TestSystem {
     await Promise.all(this.processes.map((process) => process.stop()));
   }
 
-  /** Drops the run's PostgreSQL databases (Cassandra keyspaces and topics are cheap to leave; see README). */
+  /** Drops everything the run created: databases, keyspace, bucket, topics and consumer groups. */
   async dropData(): Promise<void> {
-    const client = new Client({ connectionString: `${POSTGRES_ADMIN}/postgres` });
-    await client.connect();
-    try {
-      for (const db of this.databases) await client.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    } finally {
-      await client.end();
-    }
+    await dropRunData({
+      topicPrefix: `${this.run}.`,
+      databases: this.databases,
+      keyspaces: [`${this.run}_messaging`],
+      buckets: [`${this.run}-files`],
+    }, LOCAL_ENGINES);
   }
+
 }

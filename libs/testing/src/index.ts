@@ -5,3 +5,4 @@ export * from './wait';
 export * from './ports';
 export * from './service-process';
 export * from './tcp-proxy';
+export * from './run-data';

@@ -7,11 +7,11 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { DeleteBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import {
   CASSANDRA_CONTACT_POINTS,
   CASSANDRA_LOCAL_DC,
   KAFKA_BROKERS,
+  LOCAL_ENGINES,
   postgresUrl,
   redisUrl,
   S3_ACCESS_KEY_ID,
@@ -19,10 +19,7 @@ import {
   S3_REGION,
   S3_SECRET_ACCESS_KEY,
 } from '@chat/infra';
-import { freePort, uniqueName, waitFor } from '@chat/testing';
-import { Client as CassandraClient } from 'cassandra-driver';
-import { Kafka, logLevel } from 'kafkajs';
-import { Client as PgClient } from 'pg';
+import { dropRunData, freePort, uniqueName, waitFor } from '@chat/testing';
 import { APPS, type AppName } from './bundle';
 
 jest.setTimeout(300_000);
@@ -131,35 +128,10 @@ describe('production bundle (dist/)', () => {
   afterAll(async () => {
     for (const service of started) if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
     await Promise.all(started.map((service) => service.exit));
-    const pg = new PgClient({ connectionString: postgresUrl() });
-    await pg.connect();
-    try {
-      for (const db of Object.values(databases)) await pg.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
-    } finally {
-      await pg.end();
-    }
-    const cassandra = new CassandraClient({ contactPoints: [...CASSANDRA_CONTACT_POINTS], localDataCenter: CASSANDRA_LOCAL_DC });
-    try {
-      await cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 60_000 });
-    } finally {
-      await cassandra.shutdown();
-    }
-    const s3 = new S3Client({
-      endpoint: S3_ENDPOINT,
-      region: S3_REGION,
-      forcePathStyle: true,
-      credentials: { accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
-    });
-    await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
-    s3.destroy();
-    const admin = new Kafka({ brokers: [...KAFKA_BROKERS], clientId: `${run}-cleanup`, logLevel: logLevel.NOTHING }).admin();
-    await admin.connect();
-    try {
-      const topics = (await admin.listTopics()).filter((topic) => topic.startsWith(`${run}.`));
-      if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
-    } finally {
-      await admin.disconnect();
-    }
+    await dropRunData(
+      { topicPrefix: `${run}.`, databases: Object.values(databases), keyspaces: [keyspace], buckets: [bucket] },
+      { ...LOCAL_ENGINES, postgresUrl: postgresUrl() },
+    );
   });
 
   it('builds with `npm run build`: one entry per app and the migrations beside each app.module.js', async () => {

@@ -52,3 +52,11 @@ export function redisUrl(env: NodeJS.ProcessEnv = process.env): string {
 function nonEmpty(value: string | undefined): string | undefined {
   return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 }
+
+/** The local engines, in the shape test clean-up (`dropRunData` of @chat/testing) takes. */
+export const LOCAL_ENGINES = {
+  postgresUrl: DEFAULT_POSTGRES_URL,
+  cassandra: { contactPoints: CASSANDRA_CONTACT_POINTS, localDataCenter: CASSANDRA_LOCAL_DC },
+  s3: { endpoint: S3_ENDPOINT, region: S3_REGION, accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
+  kafkaBrokers: KAFKA_BROKERS,
+};

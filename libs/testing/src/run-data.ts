@@ -1,0 +1,77 @@
+// Drops everything a test run created on the shared local engines under its unique names, so
+// runs never accumulate topics, keyspaces, databases or buckets. Test-only, so it talks to the
+// engines' clients directly (production code reaches them only through libs/kafka and libs/cassandra).
+import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { Client as CassandraClient } from 'cassandra-driver';
+import { Kafka, logLevel } from 'kafkajs';
+import { Client as PgClient } from 'pg';
+
+export interface RunData {
+  /** KAFKA_TOPIC_PREFIX of the run, e.g. `e2eabc.` */
+  topicPrefix?: string;
+  databases?: string[];
+  keyspaces?: string[];
+  buckets?: string[];
+}
+
+/** Where the engines are (tools/infra's endpoints, passed in by the caller). */
+export interface RunEngines {
+  postgresUrl: string;
+  cassandra: { contactPoints: readonly string[]; localDataCenter: string };
+  s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
+  kafkaBrokers: readonly string[];
+}
+
+export async function dropRunData(data: RunData, engines: RunEngines): Promise<void> {
+  const postgresUrl = engines.postgresUrl;
+  if (data.databases?.length) {
+    const pg = new PgClient({ connectionString: postgresUrl });
+    await pg.connect();
+    try {
+      for (const db of data.databases) await pg.query(`DROP DATABASE IF EXISTS "${db}" WITH (FORCE)`);
+    } finally {
+      await pg.end();
+    }
+  }
+  if (data.keyspaces?.length) {
+    const cassandra = new CassandraClient({ contactPoints: [...engines.cassandra.contactPoints], localDataCenter: engines.cassandra.localDataCenter });
+    try {
+      for (const keyspace of data.keyspaces) await cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 60_000 });
+    } finally {
+      await cassandra.shutdown();
+    }
+  }
+  if (data.buckets?.length) {
+    const s3 = new S3Client({
+      endpoint: engines.s3.endpoint,
+      region: engines.s3.region,
+      forcePathStyle: true,
+      credentials: { accessKeyId: engines.s3.accessKeyId, secretAccessKey: engines.s3.secretAccessKey },
+    });
+    try {
+      for (const bucket of data.buckets) {
+        const listed = await s3.send(new ListObjectsV2Command({ Bucket: bucket })).catch(() => undefined);
+        const keys = (listed?.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
+        if (keys.length) await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
+        await s3.send(new DeleteBucketCommand({ Bucket: bucket })).catch(() => undefined);
+      }
+    } finally {
+      s3.destroy();
+    }
+  }
+  if (data.topicPrefix) await dropPrefixedTopicsAndGroups(engines.kafkaBrokers, data.topicPrefix);
+}
+
+async function dropPrefixedTopicsAndGroups(brokers: readonly string[], prefix: string): Promise<void> {
+  if (!/^[a-z0-9][a-z0-9-]{0,30}\.$/.test(prefix)) throw new Error(`refusing to drop topics with prefix "${prefix}"`);
+  const admin = new Kafka({ clientId: `drop-${prefix}`, brokers: [...brokers], logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const groups = (await admin.listGroups()).groups.map((g) => g.groupId).filter((id) => id.startsWith(prefix));
+    if (groups.length) await admin.deleteGroups(groups).catch(() => undefined); // groups with live members refuse
+    const topics = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
+    if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
+  } finally {
+    await admin.disconnect();
+  }
+}

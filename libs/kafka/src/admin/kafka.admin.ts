@@ -52,7 +52,9 @@ export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
     if (missing.length > 0) {
       const createdAll = await this.admin.createTopics({
         topics: missing.map(([topic, numPartitions]) => ({ topic, numPartitions, replicationFactor: this.options.replicationFactor })),
-        waitForLeaders: true,
+        // kafkajs's own wait gives up on UNKNOWN_TOPIC_OR_PARTITION, which a topic another process is
+        // still creating answers; waitForLeaders below tolerates it.
+        waitForLeaders: false,
       });
       this.logger.log(
         createdAll

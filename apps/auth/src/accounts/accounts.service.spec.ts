@@ -1,5 +1,4 @@
 import { UserRegisteredTopic } from '@chat/contracts';
-import { AppError } from '@chat/service-kit';
 import { type EventPublisher } from '../outbox/event-publisher';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
@@ -14,6 +13,7 @@ import {
 } from '../testing/fakes';
 import { type TokensService } from '../tokens/tokens.service';
 import { AccountsService, BAD_CREDENTIALS } from './accounts.service';
+import { refusal } from '../testing/refusal';
 
 class CountingRelay extends OutboxRelay {
   nudges = 0;
@@ -39,15 +39,6 @@ class StubTokens {
 
 const ADDRESS = '203.0.113.7';
 const LIMITS = { AUTH_RATE_LIMIT_WINDOW_SECONDS: 60, AUTH_LOGIN_LIMIT_PER_USERNAME: 3, AUTH_LOGIN_LIMIT_PER_ADDRESS: 100, AUTH_REGISTER_LIMIT_PER_ADDRESS: 100 };
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
-}
 
 describe('AccountsService', () => {
   let clock: FakeClock;

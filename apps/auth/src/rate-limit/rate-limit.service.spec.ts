@@ -1,7 +1,7 @@
 import { Logger } from '@nestjs/common';
-import { AppError } from '@chat/service-kit';
 import { FakeClock, InMemoryCounters } from '../testing/fakes';
 import { RateLimitService } from './rate-limit.service';
+import { refusal } from '../testing/refusal';
 
 const config = {
   AUTH_RATE_LIMIT_WINDOW_SECONDS: 60,
@@ -9,15 +9,6 @@ const config = {
   AUTH_LOGIN_LIMIT_PER_ADDRESS: 5,
   AUTH_REGISTER_LIMIT_PER_ADDRESS: 2,
 };
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
-}
 
 describe('RateLimitService', () => {
   // The warnings these cases provoke on purpose are not news.

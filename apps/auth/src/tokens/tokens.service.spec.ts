@@ -1,6 +1,5 @@
 import { Logger } from '@nestjs/common';
 import { JwtVerifier } from '@chat/auth-client';
-import { AppError } from '@chat/service-kit';
 import { KeyCipher } from '../keys/key-cipher';
 import { KeysService } from '../keys/keys.service';
 import { SigningKeyFactory } from '../keys/signing-key.factory';
@@ -8,6 +7,7 @@ import { FakeClock, FakeTransactions, InMemoryKeys, InMemoryRefreshTokens, Seque
 import { AccessTokenSigner } from './access-token.signer';
 import { hashRefreshToken } from './token-hash';
 import { INVALID_REFRESH_TOKEN, TokensService } from './tokens.service';
+import { refusal } from '../testing/refusal';
 
 const USER = { id: '6f1c1e0e-4a8b-4c1e-9f5a-1d2b3c4d5e6f', username: 'alice' };
 const DAY = 86_400_000;
@@ -18,15 +18,6 @@ const CONFIG = {
   AUTH_TOKEN_AUDIENCE: 'chat',
   AUTH_KEY_ROTATION_DAYS: 30,
 };
-
-async function refusal(promise: Promise<unknown>): Promise<AppError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  if (!(error instanceof AppError)) throw new Error(`expected an AppError, got ${String(error)}`);
-  return error;
-}
 
 describe('TokensService', () => {
   // The warnings these cases provoke on purpose are not news.

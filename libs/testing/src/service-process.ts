@@ -12,6 +12,11 @@ export interface ServiceProcessOptions {
   env?: Record<string, string>;
   /** A name for logs when several instances of one service run. */
   name?: string;
+  /**
+   * `source` (default) runs `apps/<service>/src/main.ts` through @swc-node/register, as `npm start`
+   * does; `bundle` runs the production bundle `dist/apps/<service>/main.js` with plain Node.
+   */
+  from?: 'source' | 'bundle';
 }
 
 export class ServiceProcess {
@@ -27,18 +32,21 @@ export class ServiceProcess {
   }
 
   start(): this {
-    const child = spawn(process.execPath, ['-r', '@swc-node/register', join('apps', this.options.service, 'src', 'main.ts')], {
-      cwd: REPO_ROOT,
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? 'warn',
-        PORT: String(this.options.port),
-        INSTANCE_ID: this.name,
-        ...this.options.env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const bundle = this.options.from === 'bundle';
+    const args = bundle
+      ? [join('dist', 'apps', this.options.service, 'main.js')]
+      : ['-r', '@swc-node/register', join('apps', this.options.service, 'src', 'main.ts')];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.TEST_SERVICE_LOG_LEVEL ?? 'warn',
+      PORT: String(this.options.port),
+      INSTANCE_ID: this.name,
+      ...this.options.env,
+    };
+    // The bundle must start without any TypeScript loader inherited through NODE_OPTIONS.
+    if (bundle) delete env['NODE_OPTIONS'];
+    const child = spawn(process.execPath, args, { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => {
       this.output.push(chunk.toString());
       if (this.output.length > 400) this.output.splice(0, this.output.length - 400);

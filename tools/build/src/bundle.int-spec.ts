@@ -3,7 +3,7 @@
 // engines (`npm run infra:up`), each isolated like the e2e suite does it: its own port, Kafka topic
 // prefix, PostgreSQL databases, Cassandra keyspace, S3 bucket and Redis key prefix. Each must get
 // ready (migrations found beside app.module.js, topics created, JWKS served), then exit 0 on SIGTERM.
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,7 +19,7 @@ import {
   S3_REGION,
   S3_SECRET_ACCESS_KEY,
 } from '@chat/infra';
-import { dropRunData, freePort, uniqueName, waitFor } from '@chat/testing';
+import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
 import { APPS, type AppName } from './bundle';
 
 jest.setTimeout(300_000);
@@ -30,14 +30,6 @@ const keyspace = `${run}_messaging`;
 const databases = { auth: `${run}_auth`, files: `${run}_files` };
 const bucket = `${run}-files`;
 
-interface Started {
-  app: AppName;
-  port: number;
-  child: ChildProcess;
-  output: string[];
-  exit: Promise<number | null>;
-}
-
 /** `postgres://user@host:port/db` → the same server, another database. */
 function withDatabase(url: string, database: string): string {
   const parsed = new URL(url);
@@ -47,7 +39,7 @@ function withDatabase(url: string, database: string): string {
 
 describe('production bundle (dist/)', () => {
   const ports = new Map<AppName, number>();
-  const started: Started[] = [];
+  const started: ServiceProcess[] = [];
 
   function envFor(app: AppName): Record<string, string> {
     const url = (name: AppName) => `http://127.0.0.1:${ports.get(name)}`;
@@ -89,36 +81,10 @@ describe('production bundle (dist/)', () => {
     return { ...common, ...specific[app] };
   }
 
-  function start(app: AppName): Started {
-    // A clean environment for the child: no TypeScript loader inherited through NODE_OPTIONS.
-    const env: NodeJS.ProcessEnv = { ...process.env, ...envFor(app) };
-    delete env['NODE_OPTIONS'];
-    const child = spawn(process.execPath, [join('dist', 'apps', app, 'main.js')], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    const output: string[] = [];
-    const keep = (chunk: Buffer) => {
-      output.push(chunk.toString());
-      if (output.length > 200) output.splice(0, output.length - 200);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const entry = { app, port: ports.get(app) ?? 0, child, output, exit };
-    started.push(entry);
-    return entry;
-  }
-
-  async function ready(service: Started): Promise<void> {
-    await waitFor(
-      `${service.app} (dist) to be ready`,
-      async () => {
-        if (service.child.exitCode !== null) throw new Error(`${service.app} exited with ${service.child.exitCode}`);
-        return (await fetch(`http://127.0.0.1:${service.port}/health/ready`)).status === 200;
-      },
-      120_000,
-      250,
-    ).catch((error: unknown) => {
-      throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- ${service.app} output ---\n${service.output.join('').slice(-4000)}`);
-    });
+  function start(app: AppName): ServiceProcess {
+    const service = new ServiceProcess({ service: app, port: ports.get(app) ?? 0, name: `${run}-${app}`, env: envFor(app), from: 'bundle' });
+    started.push(service.start());
+    return service;
   }
 
   beforeAll(async () => {
@@ -126,8 +92,7 @@ describe('production bundle (dist/)', () => {
   });
 
   afterAll(async () => {
-    for (const service of started) if (service.child.exitCode === null && service.child.signalCode === null) service.child.kill('SIGKILL');
-    await Promise.all(started.map((service) => service.exit));
+    await Promise.all(started.map((service) => service.kill()));
     await dropRunData(
       { topicPrefix: `${run}.`, databases: Object.values(databases), keyspaces: [keyspace], buckets: [bucket] },
       { ...LOCAL_ENGINES, postgresUrl: postgresUrl() },
@@ -151,14 +116,13 @@ describe('production bundle (dist/)', () => {
 
   it('starts every app from dist/ until /health/ready answers 200, and each exits 0 on SIGTERM', async () => {
     // auth first (the others read its JWKS), then the rest, the gateway last (it proxies to them).
-    await ready(start('auth'));
-    await Promise.all((['messaging', 'presence', 'files'] as const).map((app) => ready(start(app))));
-    await ready(start('gateway'));
+    await start('auth').waitReady(120_000);
+    await Promise.all((['messaging', 'presence', 'files'] as const).map((app) => start(app).waitReady(120_000)));
+    await start('gateway').waitReady(120_000);
     const jwks = await fetch(`http://127.0.0.1:${ports.get('gateway')}/auth/.well-known/jwks.json`);
     expect(jwks.status).toBe(200);
 
-    for (const service of [...started].reverse()) service.child.kill('SIGTERM');
-    const codes = await Promise.all(started.map(async (service) => [service.app, await service.exit] as const));
-    expect(Object.fromEntries(codes)).toEqual(Object.fromEntries(started.map((service) => [service.app, 0])));
+    const codes = await Promise.all([...started].reverse().map(async (service) => [service.name, await service.stop()] as const));
+    expect(Object.fromEntries(codes)).toEqual(Object.fromEntries(started.map((service) => [service.name, 0])));
   });
 });

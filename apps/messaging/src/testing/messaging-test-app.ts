@@ -151,8 +151,10 @@ export class Observer {
   static async start(app: INestApplication): Promise<Observer> {
     const observer = new Observer();
     observer.handle = await app.get(KafkaConsumerFactory).consume({
-      groupId: 'observer',
-      broadcast: true,
+      // Its own group reading every topic of the run from the start: nothing published after the
+      // topics exist can be missed, however late the group's start offsets are resolved.
+      groupId: `observer-${randomUUID()}`,
+      fromBeginning: true,
       topics: [MessageCreatedTopic, CommandReplyTopic, ChannelMembershipTopic, ReadMarkerTopic],
       partitionsConsumedConcurrently: 12,
       handler: (record) => {

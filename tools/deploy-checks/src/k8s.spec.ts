@@ -3,7 +3,7 @@
 // keep the promises of the Deploy section of the README. Needs `kubectl` (kustomize built in).
 import { ALL_TOPICS, deadLetterTopicName } from '@chat/contracts';
 import { OVERLAYS, type K8sObject, type Overlay, renderOverlay } from './render';
-import { validateObject } from './validate';
+import { validateObject, validateObjects } from './validate';
 
 const SERVICES = { gateway: 8080, auth: 3001, messaging: 3002, presence: 3003, files: 3004 } as const;
 
@@ -45,6 +45,16 @@ describe('validator', () => {
     expect(validateObject(kafka)).not.toEqual([]);
     expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }).join()).toMatch(/no schema/);
   });
+
+  it("checks Strimzi and CloudNativePG resources against the operators' published CRD schemas", () => {
+    const kafka: Any = structuredClone(find(objectsOf('prod'), 'Kafka', 'chat-kafka'));
+    kafka.spec.kafka.listeners[0].type = 'carrier-pigeon';
+    expect(validateObject(kafka).join()).toMatch(/Strimzi CRD: .*listeners\/0\/type must be equal to one of the allowed values/);
+    const postgres: Any = structuredClone(objectsOf('prod').find((o) => o.kind === 'Cluster' && o.apiVersion === 'postgresql.cnpg.io/v1'));
+    expect(validateObject(postgres)).toEqual([]);
+    postgres.spec.instances = 'three';
+    expect(validateObject(postgres).join()).toMatch(/spec\/instances must be integer/);
+  });
 });
 
 describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
@@ -53,7 +63,7 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
 
   it('renders, and every object is valid against its schema', () => {
     expect(objects().length).toBeGreaterThan(40);
-    expect(objects().flatMap(validateObject)).toEqual([]);
+    expect(validateObjects(objects()).flat()).toEqual([]);
     expect(new Set(objects().map((o) => o.metadata.namespace ?? (o.kind === 'Namespace' ? o.metadata.name : undefined))).size).toBe(1);
   });
 

@@ -1,9 +1,10 @@
 // Operator custom resources, checked against hand-written zod schemas of the fields these
-// manifests use (strict: an unknown or misspelt field is an error, as it would be against the
-// CRD's structural schema with pruning off). Not the operators' published CRD schemas: vendoring
-// those (Strimzi's Kafka CRD alone is several MB) was left for later; see the README's Deploy
-// section. Versions modelled: Strimzi kafka.strimzi.io/v1beta2 (KRaft + node pools),
-// K8ssandra k8ssandra.io/v1alpha1, CloudNativePG postgresql.cnpg.io/v1.
+// manifests use (strict: an unknown or misspelt field is an error, which a structural CRD schema
+// does not catch — the API server prunes it silently). ./validate.ts runs these IN ADDITION to the
+// operators' published CRD schemas for Strimzi and CloudNativePG; for K8ssandra, which publishes
+// no schema package reachable from this machine, they are the only check. Versions modelled:
+// Strimzi kafka.strimzi.io/v1beta2 (KRaft + node pools), K8ssandra k8ssandra.io/v1alpha1,
+// CloudNativePG postgresql.cnpg.io/v1.
 import { z } from 'zod';
 
 const quantity = z.union([z.string().regex(/^[0-9.]+(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/), z.number()]);

@@ -37,7 +37,7 @@ export class SearchService {
     let next = 0;
     const worker = async (): Promise<void> => {
       while (next < channelIds.length) {
-        const channelId = channelIds[next++] as string;
+        const channelId = channelIds[next++];
         const found = await this.search.candidates({
           channelId,
           terms: wanted,

@@ -143,12 +143,12 @@ function key(thread: ThreadKey): string {
 
 function setOf<K, V>(map: Map<K, Set<V>>, k: K): Set<V> {
   let set = map.get(k);
-  if (!set) map.set(k, (set = new Set()));
+  if (!set) map.set(k, (set = new Set<V>()));
   return set;
 }
 
 function mapOf<K, K2, V>(map: Map<K, Map<K2, V>>, k: K): Map<K2, V> {
   let inner = map.get(k);
-  if (!inner) map.set(k, (inner = new Map()));
+  if (!inner) map.set(k, (inner = new Map<K2, V>()));
   return inner;
 }

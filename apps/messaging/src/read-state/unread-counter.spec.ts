@@ -1,5 +1,7 @@
 import { FakeThreadsRepository, FakeUnreadLedger } from '../testing/feature-fakes';
+import { type ThreadsRepository } from '../threads/threads.repository';
 import { UnreadCounter } from './unread-counter';
+import { type UnreadLedgerRepository } from './unread-ledger.repository';
 
 const [ME, BOB] = ['me', 'bob'];
 const CH = 'ch';
@@ -8,7 +10,7 @@ describe('UnreadCounter', () => {
   function setup() {
     const ledger = new FakeUnreadLedger();
     const threads = new FakeThreadsRepository();
-    return { ledger, threads, counter: new UnreadCounter(ledger, threads) };
+    return { ledger, threads, counter: new UnreadCounter(ledger as unknown as UnreadLedgerRepository, threads as unknown as ThreadsRepository) };
   }
 
   it('counts every message above the marker but own, deleted and replies of threads I do not follow', async () => {

@@ -5,6 +5,9 @@ import { waitFor } from '@chat/testing';
 import { ChatUser, type Device } from '../support/chat-client';
 import { TestSystem } from '../support/test-system';
 
+// Starting five processes on a busy 2-core machine can take minutes.
+jest.setTimeout(300_000);
+
 describe('message features through the gateways', () => {
   let system: TestSystem;
   let alice: ChatUser;

@@ -87,7 +87,13 @@ async function main(): Promise<void> {
     const workspaceId = randomUUID();
     const channelIds = Array.from({ length: CHANNELS }, () => randomUUID());
     const senders = Array.from({ length: 50 }, () => randomUUID());
-    await Promise.all(channelIds.map((id) => app.get(ChannelMembersRepository).add({ id, workspaceId }, user.id, new Date())));
+    await Promise.all(
+      channelIds.map(async (id, i) => {
+        const channel = { id, workspaceId, kind: 'public' as const, name: `bench-${i}`, private: false, createdBy: user.id, createdAt: new Date().toISOString() };
+        await app.get(ChannelsRepository).insert(channel);
+        await app.get(ChannelMembersRepository).add(channel, user.id, new Date());
+      }),
+    );
 
     const started = Date.now();
     const perChannel = Math.ceil(MESSAGES / CHANNELS);

@@ -179,6 +179,8 @@ export interface Received {
 
 export class Device {
   readonly received: Received[] = [];
+  /** Every `message:updated`, in arrival order. */
+  readonly updated: Message[] = [];
   /** Channels announced by `channel:joined` on this device. */
   readonly joined = new Set<string>();
   readonly disconnects: string[] = [];
@@ -204,6 +206,7 @@ export class Device {
     if (this.current?.connected) throw new Error(`${this.name} is already connected`);
     const socket: ChatSocket = io(this.gatewayUrl, { auth: { token }, transports: ['websocket'], reconnection: false, forceNew: true });
     socket.on('message:new', (message) => this.received.push({ message, at: performance.now() }));
+    socket.on('message:updated', (message) => this.updated.push(message));
     socket.on('channel:joined', ({ channel }) => this.joined.add(channel.id));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());

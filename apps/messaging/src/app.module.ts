@@ -1,6 +1,8 @@
-// messaging: workspaces, channels, DMs, messages and read state. Owns the chat_messaging Cassandra
-// keyspace; consumes chat.channel.command.v1 (sends, reads) and chat.user.registered.v1 (users
-// projection); publishes message.created, command replies, membership changes and read markers.
+// messaging: workspaces, channels, DMs, messages (threads, edits, deletes, reactions, mentions,
+// pins, search) and read state. Owns the chat_messaging Cassandra keyspace; consumes
+// chat.channel.command.v1 (sends, edits, deletes, reactions, reads) and chat.user.registered.v1
+// (users projection); publishes message.created/updated, command replies, membership changes and
+// read markers.
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
@@ -8,6 +10,7 @@ import {
   ChannelMembershipTopic,
   CommandReplyTopic,
   MessageCreatedTopic,
+  MessageUpdatedTopic,
   ReadMarkerTopic,
   UserRegisteredTopic,
 } from '@chat/contracts';
@@ -25,6 +28,19 @@ import { Clock } from './common/clock';
 import { EventsPublisher } from './common/events.publisher';
 import { IdGenerator } from './common/id-generator';
 import { type MessagingConfig } from './config';
+import { MessageChanges } from './edits/message-changes.service';
+import { MessageLocator } from './edits/message-locator';
+import { MessageUpdatesRepository } from './edits/message-updates.repository';
+import { MentionsService } from './mentions/mentions.service';
+import { PinsController } from './pins/pins.controller';
+import { PinsRepository } from './pins/pins.repository';
+import { PinsService } from './pins/pins.service';
+import { SearchController } from './search/search.controller';
+import { SearchRepository } from './search/search.repository';
+import { SearchService } from './search/search.service';
+import { ThreadsController } from './threads/threads.controller';
+import { ThreadsRepository } from './threads/threads.repository';
+import { ThreadsService } from './threads/threads.service';
 import { ChannelCommandService } from './messages/channel-command.service';
 import { ChannelCommandsConsumer } from './messages/channel-commands.consumer';
 import { ChannelHeads } from './messages/channel-heads';
@@ -38,6 +54,8 @@ import { MessagesRepository } from './messages/messages.repository';
 import { SendMessageService } from './messages/send-message.service';
 import { ReadMarkersRepository } from './read-state/read-markers.repository';
 import { ReadStateService } from './read-state/read-state.service';
+import { UnreadCounter } from './read-state/unread-counter';
+import { UnreadLedgerRepository } from './read-state/unread-ledger.repository';
 import { UserRegisteredConsumer } from './users/user-registered.consumer';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
@@ -50,6 +68,7 @@ export const MESSAGING_TOPICS = [
   ChannelCommandTopic,
   UserRegisteredTopic,
   MessageCreatedTopic,
+  MessageUpdatedTopic,
   CommandReplyTopic,
   ChannelMembershipTopic,
   ReadMarkerTopic,
@@ -73,7 +92,7 @@ export class AppModule {
         KafkaModule.forService(identity.instanceId, config, MESSAGING_TOPICS),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
       ],
-      controllers: [WorkspacesController, ChannelsController, MessagesController],
+      controllers: [WorkspacesController, ChannelsController, MessagesController, ThreadsController, PinsController, SearchController],
       providers: [
         Clock,
         IdGenerator,
@@ -110,6 +129,19 @@ export class AppModule {
         // read-state/
         ReadMarkersRepository,
         ReadStateService,
+        UnreadLedgerRepository,
+        UnreadCounter,
+        // edits/, mentions/, threads/, pins/, search/
+        MessageUpdatesRepository,
+        MessageLocator,
+        MentionsService,
+        MessageChanges,
+        ThreadsRepository,
+        ThreadsService,
+        PinsRepository,
+        PinsService,
+        SearchRepository,
+        SearchService,
       ],
     };
   }

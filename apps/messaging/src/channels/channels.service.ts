@@ -10,6 +10,7 @@ import { Clock } from '../common/clock';
 import { IdGenerator } from '../common/id-generator';
 import { ChannelHeadsRepository } from '../messages/channel-heads.repository';
 import { ReadMarkersRepository } from '../read-state/read-markers.repository';
+import { UnreadCounter } from '../read-state/unread-counter';
 import { UsersService } from '../users/users.service';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { ChannelMembersRepository } from './channel-members.repository';
@@ -35,6 +36,7 @@ export class ChannelsService {
     private readonly users: UsersService,
     private readonly ids: IdGenerator,
     private readonly clock: Clock,
+    private readonly unread: UnreadCounter,
   ) {}
 
   /** `POST /api/workspaces/:id/channels`: any workspace member may create one; the creator joins it. */
@@ -127,16 +129,16 @@ export class ChannelsService {
       ...named.filter((c) => c.kind === 'public' || memberOf.has(c.id)).sort(byName),
       ...dms.filter((c): c is Channel => c !== undefined).sort(byName),
     ];
-    const lastSeqs = await Promise.all(visible.map((c) => this.heads.hint(c.id)));
-    return visible.map((channel, i) => {
-      const member = memberOf.has(channel.id);
-      const lastSeq = lastSeqs[i] ?? 0;
-      const readSeq = member ? Math.min(readSeqs.get(channel.id) ?? 0, lastSeq) : 0;
-      // Approximation until unread counting gets its own issue: every message after the read
-      // marker counts, the caller's own included (exact: "not counting own"). Mentions: 0.
-      const unread = member ? lastSeq - readSeq : 0;
-      return { ...channel, member, lastSeq, readSeq, unread, mentions: 0 };
-    });
+    return Promise.all(
+      visible.map(async (channel) => {
+        const member = memberOf.has(channel.id);
+        const lastSeq = await this.heads.hint(channel.id);
+        const readSeq = member ? Math.min(readSeqs.get(channel.id) ?? 0, lastSeq) : 0;
+        // Exact counts (read-state/unread-counter.ts); a non-member has nothing unread.
+        const counts = member ? await this.unread.count(caller.id, channel.id, readSeq, lastSeq) : { unread: 0, mentions: 0 };
+        return { ...channel, member, lastSeq, readSeq, ...counts };
+      }),
+    );
   }
 
   /** A DM that already exists; re-adds members a crashed creation may have missed. */

@@ -8,6 +8,7 @@ import {
   CommandReplyTopic,
   type Message,
   MessageCreatedTopic,
+  MessageUpdatedTopic,
   type ReadMarkerMoved,
   ReadMarkerTopic,
   type ReplyTo,
@@ -22,6 +23,11 @@ export class EventsPublisher {
 
   async messageCreated(message: Message): Promise<void> {
     await this.producer.publish(MessageCreatedTopic, message.channelId, { message });
+  }
+
+  /** Edits, deletes, reactions and reply counts; in order, keyed by channel like the commands. */
+  async messageUpdated(message: Message): Promise<void> {
+    await this.producer.publish(MessageUpdatedTopic, message.channelId, { message });
   }
 
   async reply(replyTo: ReplyTo, commandId: string, result: CommandResult): Promise<void> {

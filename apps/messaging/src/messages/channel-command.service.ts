@@ -6,6 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { type ChannelCommand, type Message } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { type CommandResult, EventsPublisher } from '../common/events.publisher';
+import { type ChangeOutcome, MessageChanges } from '../edits/message-changes.service';
 import { ReadStateService } from '../read-state/read-state.service';
 import { SendMessageService } from './send-message.service';
 
@@ -13,6 +14,8 @@ interface Outcome {
   result: CommandResult;
   /** A message to announce on chat.message.created.v1. */
   created?: Message;
+  /** Messages to announce on chat.message.updated.v1, in this order. */
+  updated?: Message[];
 }
 
 @Injectable()
@@ -21,6 +24,7 @@ export class ChannelCommandService {
     private readonly sender: SendMessageService,
     private readonly readState: ReadStateService,
     private readonly events: EventsPublisher,
+    private readonly changes: MessageChanges,
   ) {}
 
   async handle(command: ChannelCommand): Promise<void> {
@@ -31,9 +35,14 @@ export class ChannelCommandService {
       if (!(error instanceof AppError)) throw error;
       outcome = { result: { ok: false, error: { code: error.code, message: error.message } } };
     }
-    // Step 5 of a send: the event and the reply together; the offset is committed after both.
+    // Step 5 of a send: the events and the reply together; the offset is committed after all.
+    // Updates go out one by one, in order: a receiver must see them as they were applied.
+    const updates = (async () => {
+      for (const message of outcome.updated ?? []) await this.events.messageUpdated(message);
+    })();
     await Promise.all([
       outcome.created ? this.events.messageCreated(outcome.created) : undefined,
+      updates,
       command.replyTo ? this.events.reply(command.replyTo, command.commandId, outcome.result) : undefined,
     ]);
   }
@@ -41,17 +50,26 @@ export class ChannelCommandService {
   private async execute(command: ChannelCommand): Promise<Outcome> {
     switch (command.type) {
       case 'message.send': {
-        const { message, announce } = await this.sender.send(command);
-        return { result: { ok: true, message }, ...(announce ? { created: message } : {}) };
+        await this.changes.beforeSend(command);
+        const { message: stored, announce } = await this.sender.send(command);
+        if (!announce) return { result: { ok: true, message: stored } };
+        const { message = stored, updated } = await this.changes.afterSend(stored);
+        return { result: { ok: true, message }, created: message, updated };
       }
       case 'read':
         await this.readState.markRead(command.userId, command.payload.channelId, command.payload.seq);
         return { result: { ok: true } };
       case 'message.edit':
+        return withMessage(await this.changes.edit(command));
       case 'message.delete':
+        return { result: { ok: true }, updated: (await this.changes.remove(command)).updated };
       case 'reaction.add':
       case 'reaction.remove':
-        return { result: { ok: false, error: { code: 'unavailable', message: `${command.type} is not implemented in this version` } } };
+        return { result: { ok: true }, updated: (await this.changes.react(command)).updated };
     }
   }
+}
+
+function withMessage(change: ChangeOutcome): Outcome {
+  return { result: { ok: true, ...(change.message ? { message: change.message } : {}) }, updated: change.updated };
 }

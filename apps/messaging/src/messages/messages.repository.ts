@@ -4,8 +4,11 @@ import { Injectable } from '@nestjs/common';
 import { type Message } from '@chat/contracts';
 import { CassandraClient, type CqlRow, defineStatements } from '@chat/cassandra';
 import { big, isoOf, numberOf, optionalIso, optionalUuid, uuidOf } from '../common/cql-values';
+import { decodeReactions } from '../reactions/reaction-cells';
 
-const COLUMNS = 'channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, edited_at, deleted';
+export const MESSAGE_COLUMNS =
+  'channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, edited_at, deleted, mentions, reactions, reply_count, last_reply_at';
+const COLUMNS = MESSAGE_COLUMNS;
 
 const CQL = defineStatements({
   // The seq fence (Paxos at LOCAL_SERIAL): the first writer of ((channel_id, bucket), seq) wins.
@@ -96,9 +99,14 @@ export class MessagesRepository {
   }
 }
 
-function toMessage(row: CqlRow): Message {
+/** A row of `messages` (selected with MESSAGE_COLUMNS) as the protocol's Message. */
+export function toMessage(row: CqlRow): Message {
   const threadId = optionalUuid(row.thread_id);
   const editedAt = optionalIso(row.edited_at);
+  const lastReplyAt = optionalIso(row.last_reply_at);
+  const replyCount = row.reply_count === null || row.reply_count === undefined ? undefined : Number(row.reply_count);
+  const mentions = stringsOf(row.mentions);
+  const reactions = decodeReactions(stringsOf(row.reactions));
   return {
     id: uuidOf(row.id),
     channelId: uuidOf(row.channel_id),
@@ -110,5 +118,13 @@ function toMessage(row: CqlRow): Message {
     ...(editedAt ? { editedAt } : {}),
     ...(row.deleted === true ? { deleted: true } : {}),
     ...(threadId ? { threadId } : {}),
+    ...(replyCount !== undefined ? { replyCount } : {}),
+    ...(lastReplyAt ? { lastReplyAt } : {}),
+    ...(mentions.length > 0 ? { mentions } : {}),
+    ...(reactions.length > 0 ? { reactions } : {}),
   };
+}
+
+function stringsOf(value: unknown): string[] {
+  return Array.isArray(value) ? value.map(String) : [];
 }

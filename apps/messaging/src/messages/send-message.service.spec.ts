@@ -250,11 +250,14 @@ describe('SendMessageService (through ChannelCommandService)', () => {
 describe('ChannelCommandService: other commands', () => {
   const base = { commandId: testId(1, '12121212'), userId: alice.id, issuedAt: '2025-01-01T00:00:00.000Z', replyTo };
 
-  it.each(['message.edit', 'message.delete', 'reaction.add', 'reaction.remove'] as const)('answers %s with unavailable', async (type) => {
+  // What the changes do is covered against Cassandra in message-features.int-spec.ts; here: the
+  // dispatch, and a refusal of the changes becoming an {ok:false} reply with nothing announced.
+  it.each(['message.edit', 'message.delete', 'reaction.add', 'reaction.remove'] as const)('routes %s to the message changes and answers their refusal', async (type) => {
     const { m, general } = await setup();
     const payload = { channelId: general.id, messageId: testId(5), text: 'x', emoji: '👍' };
     await m.commands.handle({ ...base, type, payload });
-    expect(m.fakes.events.of('reply')[0].result).toEqual({ ok: false, error: { code: 'unavailable', message: `${type} is not implemented in this version` } });
+    expect(m.fakes.events.of('reply')[0].result).toMatchObject({ ok: false, error: { code: 'unavailable' } });
+    expect(m.fakes.events.of('message.updated')).toEqual([]);
   });
 
   it('moves the read marker forward only, capped at the last seq, announcing each move', async () => {

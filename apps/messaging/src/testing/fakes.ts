@@ -29,7 +29,12 @@ import { type InsertResult, type MessageDraft, type MessagePartition, type Messa
 import { SendMessageService } from '../messages/send-message.service';
 import { type ReadMarkersRepository } from '../read-state/read-markers.repository';
 import { ReadStateService } from '../read-state/read-state.service';
+import { type MessageChanges } from '../edits/message-changes.service';
+import { UnreadCounter } from '../read-state/unread-counter';
+import { type UnreadLedgerRepository } from '../read-state/unread-ledger.repository';
+import { type ThreadsRepository } from '../threads/threads.repository';
 import { type UsersRepository } from '../users/users.repository';
+import { FakeThreadsRepository, FakeUnreadLedger, PassThroughMessageChanges } from './feature-fakes';
 import { UsersService } from '../users/users.service';
 import { type WorkspaceMembership, type WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { WorkspacesService } from '../workspaces/workspaces.service';
@@ -325,6 +330,7 @@ export class FakeReadMarkersRepository implements Public<ReadMarkersRepository> 
 
 export type PublishedEvent =
   | { topic: 'message.created'; message: Message }
+  | { topic: 'message.updated'; message: Message }
   | { topic: 'reply'; replyTo: ReplyTo; commandId: string; result: CommandReply['result'] }
   | { topic: 'membership'; channel: Channel; userId: string; change: 'joined' | 'left' }
   | { topic: 'read'; moved: ReadMarkerMoved };
@@ -334,6 +340,11 @@ export class FakeEventsPublisher implements Public<EventsPublisher> {
 
   messageCreated(message: Message): Promise<void> {
     this.events.push({ topic: 'message.created', message });
+    return Promise.resolve();
+  }
+
+  messageUpdated(message: Message): Promise<void> {
+    this.events.push({ topic: 'message.updated', message });
     return Promise.resolve();
   }
 
@@ -414,11 +425,12 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
   const users = new UsersService(port<UsersRepository>(fakes.users), clock, { USER_PROJECTION_WAIT_MS: options.userProjectionWaitMs ?? 0 });
   const access = new ChannelAccess(channelsRepo, membersRepo, workspacesRepo);
   const membership = new ChannelMembershipService(access, membersRepo, workspacesRepo, events, clock);
-  const channels = new ChannelsService(channelsRepo, membersRepo, membership, workspacesRepo, headsRepo, markersRepo, users, ids, clock);
+  const unread = new UnreadCounter(port<UnreadLedgerRepository>(new FakeUnreadLedger()), port<ThreadsRepository>(new FakeThreadsRepository()));
+  const channels = new ChannelsService(channelsRepo, membersRepo, membership, workspacesRepo, headsRepo, markersRepo, users, ids, clock, unread);
   const workspaces = new WorkspacesService(workspacesRepo, channels, membership, users, ids, clock);
   const sender = new SendMessageService(access, port<ClientMsgsRepository>(fakes.clientMsgs), messagesRepo, headsRepo, heads, buckets, ids, clock);
   const readState = new ReadStateService(access, markersRepo, heads, events);
-  const commands = new ChannelCommandService(sender, readState, events);
+  const commands = new ChannelCommandService(sender, readState, events, port<MessageChanges>(new PassThroughMessageChanges()));
   const history = new HistoryService(access, messagesRepo, headsRepo, buckets);
   return { fakes, buckets, heads, users, access, membership, channels, workspaces, sender, readState, commands, history };
 }

@@ -16,6 +16,7 @@ import {
   CommandReplyTopic,
   type Message,
   MessageCreatedTopic,
+  MessageUpdatedTopic,
   type ReadMarkerMoved,
   ReadMarkerTopic,
   UserRegisteredTopic,
@@ -143,6 +144,7 @@ export async function dropKeyspace(app: INestApplication, keyspace: string): Pro
 /** What messaging published while the observer ran. */
 export class Observer {
   readonly created: Message[] = [];
+  readonly updated: Message[] = [];
   readonly replies: CommandReply[] = [];
   readonly memberships: ChannelMembershipChanged[] = [];
   readonly reads: ReadMarkerMoved[] = [];
@@ -155,12 +157,15 @@ export class Observer {
       // topics exist can be missed, however late the group's start offsets are resolved.
       groupId: `observer-${randomUUID()}`,
       fromBeginning: true,
-      topics: [MessageCreatedTopic, CommandReplyTopic, ChannelMembershipTopic, ReadMarkerTopic],
+      topics: [MessageCreatedTopic, MessageUpdatedTopic, CommandReplyTopic, ChannelMembershipTopic, ReadMarkerTopic],
       partitionsConsumedConcurrently: 12,
       handler: (record) => {
         switch (record.definition.name) {
           case MessageCreatedTopic.name:
             observer.created.push((record.value as { message: Message }).message);
+            break;
+          case MessageUpdatedTopic.name:
+            observer.updated.push((record.value as { message: Message }).message);
             break;
           case CommandReplyTopic.name:
             observer.replies.push(record.value as CommandReply);

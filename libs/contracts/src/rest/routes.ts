@@ -22,6 +22,7 @@ import {
   ThreadQuerySchema,
   ThreadResponseSchema,
 } from './messages.dto';
+import { PinRequestSchema, PinResponseSchema, PinsResponseSchema, SearchQuerySchema, SearchResponseSchema } from './message-features.dto';
 import { PresenceQuerySchema, PresenceResponseSchema } from './presence.dto';
 import {
   AddChannelMemberRequestSchema,
@@ -84,6 +85,10 @@ export const REST_ROUTES: readonly RouteContract[] = [
   { service: 'messaging', method: 'delete', path: '/api/channels/{id}/members/me', summary: 'Leave a channel', authenticated: true, success: { status: 204, body: NoContent }, errors: [404] },
   { service: 'messaging', method: 'get', path: '/api/channels/{id}/messages', summary: 'Message history', authenticated: true, query: HistoryQuerySchema, success: { status: 200, body: HistoryResponseSchema }, errors: [404] },
   { service: 'messaging', method: 'get', path: '/api/channels/{id}/messages/{messageId}/thread', summary: 'Thread replies', authenticated: true, query: ThreadQuerySchema, success: { status: 200, body: ThreadResponseSchema }, errors: [404] },
+  { service: 'messaging', method: 'get', path: '/api/channels/{id}/pins', summary: 'Pinned messages of a channel, newest pin first', authenticated: true, success: { status: 200, body: PinsResponseSchema }, errors: [403, 404] },
+  { service: 'messaging', method: 'post', path: '/api/channels/{id}/pins', summary: 'Pin a message (any member)', authenticated: true, body: PinRequestSchema, success: { status: 201, body: PinResponseSchema }, errors: [403, 404] },
+  { service: 'messaging', method: 'delete', path: '/api/channels/{id}/pins/{messageId}', summary: 'Unpin a message (any member)', authenticated: true, success: { status: 204, body: NoContent }, errors: [403, 404] },
+  { service: 'messaging', method: 'get', path: '/api/search', summary: "Full-text search over the caller's channels, by relevance then recency", authenticated: true, query: SearchQuerySchema, success: { status: 200, body: SearchResponseSchema }, errors: [404] },
   { service: 'messaging', method: 'post', path: '/api/sync', summary: 'Every stored message after each cursor, oldest first (the socket `sync`)', authenticated: true, body: SyncRequestSchema, success: { status: 200, body: SyncResponseSchema } },
   { service: 'messaging', method: 'get', path: '/api/me/memberships', summary: 'Workspaces and channels the caller belongs to', authenticated: true, success: { status: 200, body: MembershipsResponseSchema } },
   { service: 'presence', method: 'get', path: '/api/presence', summary: 'Presence of users who share a workspace with the caller', authenticated: true, query: PresenceQuerySchema, success: { status: 200, body: PresenceResponseSchema } },

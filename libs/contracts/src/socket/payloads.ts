@@ -2,6 +2,7 @@
 // else happens; a failure is answered with `invalid` and the connection stays open.
 import { z } from 'zod';
 import { IdSchema, LIMITS, SeqSchema } from '../common';
+import { isReactionEmoji } from '../domain/emoji';
 
 export const MessageTextSchema = z
   .string()
@@ -30,7 +31,11 @@ export type DeleteMessagePayload = z.infer<typeof DeleteMessagePayloadSchema>;
 export const ReactionPayloadSchema = z.object({
   channelId: IdSchema,
   messageId: IdSchema,
-  emoji: z.string().min(1).max(64),
+  emoji: z
+    .string()
+    .min(1)
+    .max(64)
+    .refine(isReactionEmoji, 'must be one Unicode emoji or a :shortcode: from the supported list'),
 });
 export type ReactionPayload = z.infer<typeof ReactionPayloadSchema>;
 

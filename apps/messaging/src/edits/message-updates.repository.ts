@@ -1,0 +1,59 @@
+// Changes to stored message rows after the send: derived columns (search terms, mentions), edits,
+// tombstones, reactions and a thread root's reply summary. Every method names the row's partition
+// and seq; callers have read the row first (an UPDATE on a missing row would create one).
+import { Injectable } from '@nestjs/common';
+import { CassandraClient, defineStatements } from '@chat/cassandra';
+import { big } from '../common/cql-values';
+import { type MessagePartition } from '../messages/messages.repository';
+
+const WHERE = 'WHERE channel_id = ? AND bucket = ? AND seq = ?';
+
+const CQL = defineStatements({
+  setDerived: { cql: `UPDATE messages SET terms = ?, mentions = ? ${WHERE}`, idempotent: true },
+  edit: { cql: `UPDATE messages SET text = ?, terms = ?, mentions = ?, edited_at = ? ${WHERE}`, idempotent: true },
+  tombstone: {
+    cql: `UPDATE messages SET deleted = true, text = '', terms = null, mentions = null, reactions = null, file_ids = null ${WHERE}`,
+    idempotent: true,
+  },
+  addReaction: { cql: `UPDATE messages SET reactions = reactions + ? ${WHERE}`, idempotent: true },
+  removeReaction: { cql: `UPDATE messages SET reactions = reactions - ? ${WHERE}`, idempotent: true },
+  setReplies: { cql: `UPDATE messages SET reply_count = ?, last_reply_at = ? ${WHERE}`, idempotent: true },
+});
+
+export interface MessageRow extends MessagePartition {
+  seq: number;
+}
+
+@Injectable()
+export class MessageUpdatesRepository {
+  constructor(private readonly db: CassandraClient) {}
+
+  async setDerived(row: MessageRow, terms: readonly string[], mentions: readonly string[]): Promise<void> {
+    await this.db.execute(CQL.setDerived, [terms, mentions, ...key(row)]);
+  }
+
+  async edit(row: MessageRow, text: string, terms: readonly string[], mentions: readonly string[], editedAt: Date): Promise<void> {
+    await this.db.execute(CQL.edit, [text, terms, mentions, editedAt, ...key(row)]);
+  }
+
+  /** Keeps the row (seq stays gap-free) but removes everything the author wrote. */
+  async tombstone(row: MessageRow): Promise<void> {
+    await this.db.execute(CQL.tombstone, key(row));
+  }
+
+  async addReaction(row: MessageRow, cell: string): Promise<void> {
+    await this.db.execute(CQL.addReaction, [[cell], ...key(row)]);
+  }
+
+  async removeReaction(row: MessageRow, cell: string): Promise<void> {
+    await this.db.execute(CQL.removeReaction, [[cell], ...key(row)]);
+  }
+
+  async setReplies(row: MessageRow, count: number, lastReplyAt: Date | null): Promise<void> {
+    await this.db.execute(CQL.setReplies, [count, lastReplyAt, ...key(row)]);
+  }
+}
+
+function key(row: MessageRow): unknown[] {
+  return [row.channelId, big(row.bucket), big(row.seq)];
+}

@@ -1,0 +1,94 @@
+// The small per-channel ledgers unread and mention counts are computed from (migration 0006):
+// who sent which seq, which seqs were deleted, which seqs are live thread replies, and live
+// mentions. Readers only ever ask for seqs above a read marker, so a count costs what is unread,
+// never the channel's history.
+import { Injectable } from '@nestjs/common';
+import { CassandraClient, defineStatements } from '@chat/cassandra';
+import { big, collect, numberOf, uuidOf } from '../common/cql-values';
+
+const CQL = defineStatements({
+  addSent: { cql: 'INSERT INTO sent_by_user (channel_id, user_id, seq) VALUES (?, ?, ?)', idempotent: true },
+  sentAfter: 'SELECT seq FROM sent_by_user WHERE channel_id = ? AND user_id = ? AND seq > ?',
+  addDeleted: { cql: 'INSERT INTO deleted_messages (channel_id, seq, sender_id) VALUES (?, ?, ?)', idempotent: true },
+  deletedAfter: 'SELECT seq, sender_id FROM deleted_messages WHERE channel_id = ? AND seq > ?',
+  addReply: { cql: 'INSERT INTO channel_replies (channel_id, seq, root_id, sender_id) VALUES (?, ?, ?, ?)', idempotent: true },
+  removeReply: { cql: 'DELETE FROM channel_replies WHERE channel_id = ? AND seq = ?', idempotent: true },
+  repliesAfter: 'SELECT seq, root_id, sender_id FROM channel_replies WHERE channel_id = ? AND seq > ?',
+  addUserMention: { cql: 'INSERT INTO user_mentions (user_id, channel_id, seq) VALUES (?, ?, ?)', idempotent: true },
+  removeUserMention: { cql: 'DELETE FROM user_mentions WHERE user_id = ? AND channel_id = ? AND seq = ?', idempotent: true },
+  userMentionsAfter: 'SELECT seq FROM user_mentions WHERE user_id = ? AND channel_id = ? AND seq > ?',
+  addChannelMention: { cql: 'INSERT INTO channel_mentions (channel_id, seq, sender_id) VALUES (?, ?, ?)', idempotent: true },
+  removeChannelMention: { cql: 'DELETE FROM channel_mentions WHERE channel_id = ? AND seq = ?', idempotent: true },
+  channelMentionsAfter: 'SELECT seq, sender_id FROM channel_mentions WHERE channel_id = ? AND seq > ?',
+});
+
+export interface SeqBy {
+  seq: number;
+  senderId: string;
+}
+
+export interface ReplyEntry extends SeqBy {
+  rootId: string;
+}
+
+@Injectable()
+export class UnreadLedgerRepository {
+  constructor(private readonly db: CassandraClient) {}
+
+  async addSent(channelId: string, userId: string, seq: number): Promise<void> {
+    await this.db.execute(CQL.addSent, [channelId, userId, big(seq)]);
+  }
+
+  async sentAfter(channelId: string, userId: string, after: number): Promise<number[]> {
+    const rows = await collect(this.db.iterate(CQL.sentAfter, [channelId, userId, big(after)]));
+    return rows.map((r) => numberOf(r.seq));
+  }
+
+  async addDeleted(channelId: string, entry: SeqBy): Promise<void> {
+    await this.db.execute(CQL.addDeleted, [channelId, big(entry.seq), entry.senderId]);
+  }
+
+  async deletedAfter(channelId: string, after: number): Promise<SeqBy[]> {
+    const rows = await collect(this.db.iterate(CQL.deletedAfter, [channelId, big(after)]));
+    return rows.map((r) => ({ seq: numberOf(r.seq), senderId: uuidOf(r.sender_id) }));
+  }
+
+  async addReply(channelId: string, entry: ReplyEntry): Promise<void> {
+    await this.db.execute(CQL.addReply, [channelId, big(entry.seq), entry.rootId, entry.senderId]);
+  }
+
+  async removeReply(channelId: string, seq: number): Promise<void> {
+    await this.db.execute(CQL.removeReply, [channelId, big(seq)]);
+  }
+
+  async repliesAfter(channelId: string, after: number): Promise<ReplyEntry[]> {
+    const rows = await collect(this.db.iterate(CQL.repliesAfter, [channelId, big(after)]));
+    return rows.map((r) => ({ seq: numberOf(r.seq), rootId: uuidOf(r.root_id), senderId: uuidOf(r.sender_id) }));
+  }
+
+  async addUserMention(userId: string, channelId: string, seq: number): Promise<void> {
+    await this.db.execute(CQL.addUserMention, [userId, channelId, big(seq)]);
+  }
+
+  async removeUserMention(userId: string, channelId: string, seq: number): Promise<void> {
+    await this.db.execute(CQL.removeUserMention, [userId, channelId, big(seq)]);
+  }
+
+  async userMentionsAfter(userId: string, channelId: string, after: number): Promise<number[]> {
+    const rows = await collect(this.db.iterate(CQL.userMentionsAfter, [userId, channelId, big(after)]));
+    return rows.map((r) => numberOf(r.seq));
+  }
+
+  async addChannelMention(channelId: string, entry: SeqBy): Promise<void> {
+    await this.db.execute(CQL.addChannelMention, [channelId, big(entry.seq), entry.senderId]);
+  }
+
+  async removeChannelMention(channelId: string, seq: number): Promise<void> {
+    await this.db.execute(CQL.removeChannelMention, [channelId, big(seq)]);
+  }
+
+  async channelMentionsAfter(channelId: string, after: number): Promise<SeqBy[]> {
+    const rows = await collect(this.db.iterate(CQL.channelMentionsAfter, [channelId, big(after)]));
+    return rows.map((r) => ({ seq: numberOf(r.seq), senderId: uuidOf(r.sender_id) }));
+  }
+}

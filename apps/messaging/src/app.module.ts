@@ -7,6 +7,8 @@ import {
   ChannelCommandTopic,
   ChannelMembershipTopic,
   CommandReplyTopic,
+  FileChangedTopic,
+  FileSharedTopic,
   MessageCreatedTopic,
   ReadMarkerTopic,
   UserRegisteredTopic,
@@ -25,6 +27,10 @@ import { Clock } from './common/clock';
 import { EventsPublisher } from './common/events.publisher';
 import { IdGenerator } from './common/id-generator';
 import { type MessagingConfig } from './config';
+import { AttachableFilesRepository } from './files/attachable-files.repository';
+import { AttachmentsService } from './files/attachments.service';
+import { FileChangedConsumer } from './files/file-changed.consumer';
+import { FileSharesPublisher } from './files/file-shares.publisher';
 import { ChannelCommandService } from './messages/channel-command.service';
 import { ChannelCommandsConsumer } from './messages/channel-commands.consumer';
 import { ChannelHeads } from './messages/channel-heads';
@@ -53,6 +59,8 @@ export const MESSAGING_TOPICS = [
   CommandReplyTopic,
   ChannelMembershipTopic,
   ReadMarkerTopic,
+  FileChangedTopic,
+  FileSharedTopic,
 ];
 
 @Module({})
@@ -110,6 +118,11 @@ export class AppModule {
         // read-state/
         ReadMarkersRepository,
         ReadStateService,
+        // files/
+        AttachableFilesRepository,
+        FileSharesPublisher,
+        AttachmentsService,
+        FileChangedConsumer,
       ],
     };
   }

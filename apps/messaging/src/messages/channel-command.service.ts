@@ -6,6 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { type ChannelCommand, type Message } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { type CommandResult, EventsPublisher } from '../common/events.publisher';
+import { AttachmentsService } from '../files/attachments.service';
 import { ReadStateService } from '../read-state/read-state.service';
 import { SendMessageService } from './send-message.service';
 
@@ -21,6 +22,7 @@ export class ChannelCommandService {
     private readonly sender: SendMessageService,
     private readonly readState: ReadStateService,
     private readonly events: EventsPublisher,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   async handle(command: ChannelCommand): Promise<void> {
@@ -31,6 +33,8 @@ export class ChannelCommandService {
       if (!(error instanceof AppError)) throw error;
       outcome = { result: { ok: false, error: { code: error.code, message: error.message } } };
     }
+    // Shares first, so that files authorises downloads before members learn of the message.
+    if (outcome.created) await this.attachments.announceShares(outcome.created);
     // Step 5 of a send: the event and the reply together; the offset is committed after both.
     await Promise.all([
       outcome.created ? this.events.messageCreated(outcome.created) : undefined,
@@ -41,7 +45,8 @@ export class ChannelCommandService {
   private async execute(command: ChannelCommand): Promise<Outcome> {
     switch (command.type) {
       case 'message.send': {
-        const { message, announce } = await this.sender.send(command);
+        const files = await this.attachments.resolve(command.userId, command.payload.fileIds);
+        const { message, announce } = await this.sender.send(command, files);
         return { result: { ok: true, message }, ...(announce ? { created: message } : {}) };
       }
       case 'read':

@@ -4,13 +4,14 @@ import { Injectable } from '@nestjs/common';
 import { type Message } from '@chat/contracts';
 import { CassandraClient, type CqlRow, defineStatements } from '@chat/cassandra';
 import { big, isoOf, numberOf, optionalIso, optionalUuid, uuidOf } from '../common/cql-values';
+import { fileCells, messageFilesOf } from '../files/message-files.cql';
 
-const COLUMNS = 'channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, edited_at, deleted';
+const COLUMNS = 'channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, edited_at, deleted, files';
 
 const CQL = defineStatements({
   // The seq fence (Paxos at LOCAL_SERIAL): the first writer of ((channel_id, bucket), seq) wins.
-  insertIfAbsent: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+  insertIfAbsent: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, files)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
   get: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq = ?`,
   maxSeq: 'SELECT seq FROM messages WHERE channel_id = ? AND bucket = ? LIMIT 1',
   between: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq >= ? AND seq <= ? ORDER BY seq ASC`,
@@ -50,6 +51,7 @@ export class MessagesRepository {
       new Date(draft.createdAt),
       draft.threadId ?? null,
       draft.fileIds ?? null,
+      fileCells(draft.files),
     ]);
     if (result.applied) return { applied: true };
     const row = result.rows[0];
@@ -99,6 +101,7 @@ export class MessagesRepository {
 function toMessage(row: CqlRow): Message {
   const threadId = optionalUuid(row.thread_id);
   const editedAt = optionalIso(row.edited_at);
+  const files = messageFilesOf(row.files);
   return {
     id: uuidOf(row.id),
     channelId: uuidOf(row.channel_id),
@@ -110,5 +113,6 @@ function toMessage(row: CqlRow): Message {
     ...(editedAt ? { editedAt } : {}),
     ...(row.deleted === true ? { deleted: true } : {}),
     ...(threadId ? { threadId } : {}),
+    ...(files ? { files } : {}),
   };
 }

@@ -54,7 +54,10 @@ function looksLikeText(head: Uint8Array, size: number): boolean {
     if (length === 0 || b > 0xf4) return false;
     for (let k = 1; k < length; k++) {
       if (i + k >= head.length) return truncated;
-      if (((head[i + k]) & 0xc0) !== 0x80) return false;
+      const next = head[i + k];
+      if ((next & 0xc0) !== 0x80) return false;
+      // Overlong forms, UTF-16 surrogates and code points above U+10FFFF are not UTF-8.
+      if (k === 1 && ((b === 0xe0 && next < 0xa0) || (b === 0xed && next >= 0xa0) || (b === 0xf0 && next < 0x90) || (b === 0xf4 && next >= 0x90))) return false;
     }
     i += length;
   }

@@ -70,8 +70,8 @@ function setup() {
     files as unknown as FilesRepository,
     storage as unknown as ObjectStorage,
     events as unknown as FileEventsPublisher,
-    ids as IdGenerator,
-    clock as Clock,
+    ids,
+    clock,
     { FILES_MAX_SIZE_BYTES: 1000, FILES_ALLOWED_TYPES: ['image/png', 'text/plain'], FILES_UPLOAD_URL_TTL_SECONDS: 60, FILES_ABANDONED_AFTER_SECONDS: 3600 },
   );
   return { files, storage, events, service };

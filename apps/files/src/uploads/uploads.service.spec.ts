@@ -1,6 +1,4 @@
 import { AppError } from '@chat/service-kit';
-import { type Clock } from '../common/clock';
-import { type IdGenerator } from '../common/id-generator';
 import { type FileEventsPublisher } from '../metadata/file-events.publisher';
 import { type FileRecord, type FilesRepository, type NewFile, type ThumbnailState } from '../metadata/files.repository';
 import { type ObjectStorage, type SignedUpload, type StoredObject } from '../storage/object-storage';

@@ -9,6 +9,8 @@ import {
   ChannelCommandTopic,
   ChannelMembershipTopic,
   CommandReplyTopic,
+  FileChangedTopic,
+  FileSharedTopic,
   MessageCreatedTopic,
   MessageUpdatedTopic,
   ReadMarkerTopic,
@@ -41,6 +43,10 @@ import { SearchService } from './search/search.service';
 import { ThreadsController } from './threads/threads.controller';
 import { ThreadsRepository } from './threads/threads.repository';
 import { ThreadsService } from './threads/threads.service';
+import { AttachableFilesRepository } from './files/attachable-files.repository';
+import { AttachmentsService } from './files/attachments.service';
+import { FileChangedConsumer } from './files/file-changed.consumer';
+import { FileSharesPublisher } from './files/file-shares.publisher';
 import { ChannelCommandService } from './messages/channel-command.service';
 import { ChannelCommandsConsumer } from './messages/channel-commands.consumer';
 import { ChannelHeads } from './messages/channel-heads';
@@ -72,6 +78,8 @@ export const MESSAGING_TOPICS = [
   CommandReplyTopic,
   ChannelMembershipTopic,
   ReadMarkerTopic,
+  FileChangedTopic,
+  FileSharedTopic,
 ];
 
 @Module({})
@@ -142,6 +150,11 @@ export class AppModule {
         PinsService,
         SearchRepository,
         SearchService,
+        // files/
+        AttachableFilesRepository,
+        FileSharesPublisher,
+        AttachmentsService,
+        FileChangedConsumer,
       ],
     };
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BaseConfigSchema, BooleanSchema, CassandraEnv, cassandraKeyspaceEnv, jwksEnv, KafkaEnv, PortSchema } from '@chat/service-kit';
+import { MessagingFilesEnv } from './files/files.config';
 
 export const MessagingConfigSchema = BaseConfigSchema.extend({
   PORT: PortSchema.default(3002),
@@ -7,6 +8,7 @@ export const MessagingConfigSchema = BaseConfigSchema.extend({
   ...CassandraEnv,
   ...cassandraKeyspaceEnv('chat_messaging'),
   ...jwksEnv(),
+  ...MessagingFilesEnv,
   /** Consumer group of the channel commands; the users projection uses `<group>.users`. */
   MESSAGING_CONSUMER_GROUP: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_" or "-"').default('messaging'),
   /** Partitions of chat.channel.command.v1 handled in parallel by one process (the topic has 12). */

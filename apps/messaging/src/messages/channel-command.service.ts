@@ -7,6 +7,7 @@ import { type ChannelCommand, type Message } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { type CommandResult, EventsPublisher } from '../common/events.publisher';
 import { type ChangeOutcome, MessageChanges } from '../edits/message-changes.service';
+import { AttachmentsService } from '../files/attachments.service';
 import { ReadStateService } from '../read-state/read-state.service';
 import { SendMessageService } from './send-message.service';
 
@@ -25,6 +26,7 @@ export class ChannelCommandService {
     private readonly readState: ReadStateService,
     private readonly events: EventsPublisher,
     private readonly changes: MessageChanges,
+    private readonly attachments: AttachmentsService,
   ) {}
 
   async handle(command: ChannelCommand): Promise<void> {
@@ -40,6 +42,8 @@ export class ChannelCommandService {
     const updates = (async () => {
       for (const message of outcome.updated ?? []) await this.events.messageUpdated(message);
     })();
+    // Shares first, so that files authorises downloads before members learn of the message.
+    if (outcome.created) await this.attachments.announceShares(outcome.created);
     await Promise.all([
       outcome.created ? this.events.messageCreated(outcome.created) : undefined,
       updates,
@@ -51,7 +55,8 @@ export class ChannelCommandService {
     switch (command.type) {
       case 'message.send': {
         await this.changes.beforeSend(command);
-        const { message: stored, announce } = await this.sender.send(command);
+        const files = await this.attachments.resolve(command.userId, command.payload.fileIds);
+        const { message: stored, announce } = await this.sender.send(command, files);
         if (!announce) return { result: { ok: true, message: stored } };
         const { message = stored, updated } = await this.changes.afterSend(stored);
         return { result: { ok: true, message }, created: message, updated };

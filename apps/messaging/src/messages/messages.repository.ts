@@ -4,16 +4,17 @@ import { Injectable } from '@nestjs/common';
 import { type Message } from '@chat/contracts';
 import { CassandraClient, type CqlRow, defineStatements } from '@chat/cassandra';
 import { big, isoOf, numberOf, optionalIso, optionalUuid, uuidOf } from '../common/cql-values';
+import { fileCells, messageFilesOf } from '../files/message-files.cql';
 import { decodeReactions } from '../reactions/reaction-cells';
 
 export const MESSAGE_COLUMNS =
-  'channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, edited_at, deleted, mentions, reactions, reply_count, last_reply_at';
+  'channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, edited_at, deleted, mentions, reactions, reply_count, last_reply_at, files';
 const COLUMNS = MESSAGE_COLUMNS;
 
 const CQL = defineStatements({
   // The seq fence (Paxos at LOCAL_SERIAL): the first writer of ((channel_id, bucket), seq) wins.
-  insertIfAbsent: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+  insertIfAbsent: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, files)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
   get: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq = ?`,
   maxSeq: 'SELECT seq FROM messages WHERE channel_id = ? AND bucket = ? LIMIT 1',
   between: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq >= ? AND seq <= ? ORDER BY seq ASC`,
@@ -53,6 +54,7 @@ export class MessagesRepository {
       new Date(draft.createdAt),
       draft.threadId ?? null,
       draft.fileIds ?? null,
+      fileCells(draft.files),
     ]);
     if (result.applied) return { applied: true };
     const row = result.rows[0];
@@ -107,6 +109,8 @@ export function toMessage(row: CqlRow): Message {
   const replyCount = row.reply_count === null || row.reply_count === undefined ? undefined : Number(row.reply_count);
   const mentions = stringsOf(row.mentions);
   const reactions = decodeReactions(stringsOf(row.reactions));
+  // A tombstone keeps no attachments, like it keeps no text.
+  const files = row.deleted === true ? undefined : messageFilesOf(row.files);
   return {
     id: uuidOf(row.id),
     channelId: uuidOf(row.channel_id),
@@ -122,6 +126,7 @@ export function toMessage(row: CqlRow): Message {
     ...(lastReplyAt ? { lastReplyAt } : {}),
     ...(mentions.length > 0 ? { mentions } : {}),
     ...(reactions.length > 0 ? { reactions } : {}),
+    ...(files ? { files } : {}),
   };
 }
 

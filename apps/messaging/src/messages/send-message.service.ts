@@ -35,7 +35,7 @@
 //    crash between 3 and 5 replays the command: step 2 or 3 recognises X and the event is published
 //    again for the same seq, so consumers of message.created deduplicate by (channelId, seq).
 import { Injectable } from '@nestjs/common';
-import { type ChannelCommand, type Message } from '@chat/contracts';
+import { type ChannelCommand, type Message, type MessageFile } from '@chat/contracts';
 import { ChannelAccess } from '../channels/channel-access.service';
 import { Clock } from '../common/clock';
 import { IdGenerator } from '../common/id-generator';
@@ -69,7 +69,8 @@ export class SendMessageService {
     private readonly clock: Clock,
   ) {}
 
-  async send(command: SendCommand): Promise<SendOutcome> {
+  /** `files`: the payload's fileIds as checked by AttachmentsService (files/). */
+  async send(command: SendCommand, files: readonly MessageFile[] = []): Promise<SendOutcome> {
     const { channelId, clientMsgId } = command.payload;
     await this.access.membership(channelId, command.userId);
 
@@ -97,7 +98,7 @@ export class SendMessageService {
       text: command.payload.text,
       createdAt: this.clock.now().toISOString(),
       ...(command.payload.threadId ? { threadId: command.payload.threadId } : {}),
-      ...(command.payload.fileIds?.length ? { fileIds: command.payload.fileIds } : {}),
+      ...(files.length ? { files: [...files], fileIds: files.map((f) => f.id) } : {}),
     };
     const message = await this.store(draft, owned.baseSeq);
     await this.finalize(message);

@@ -27,6 +27,10 @@ import { HistoryService } from '../messages/history.service';
 import { MessageBuckets } from '../messages/message-buckets';
 import { type InsertResult, type MessageDraft, type MessagePartition, type MessagesRepository } from '../messages/messages.repository';
 import { SendMessageService } from '../messages/send-message.service';
+import { type AttachableFilesRepository } from '../files/attachable-files.repository';
+import { FakeAttachableFilesRepository, FakeFileSharesPublisher } from '../files/attachments.fakes';
+import { type FileSharesPublisher } from '../files/file-shares.publisher';
+import { AttachmentsService } from '../files/attachments.service';
 import { type ReadMarkersRepository } from '../read-state/read-markers.repository';
 import { ReadStateService } from '../read-state/read-state.service';
 import { type MessageChanges } from '../edits/message-changes.service';
@@ -408,6 +412,8 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
     heads: new FakeChannelHeadsRepository(),
     markers: new FakeReadMarkersRepository(),
     events: new FakeEventsPublisher(),
+    files: new FakeAttachableFilesRepository(),
+    shares: new FakeFileSharesPublisher(),
     clock: new FixedClock(),
     ids: new SequentialIds(),
   };
@@ -430,7 +436,8 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
   const workspaces = new WorkspacesService(workspacesRepo, channels, membership, users, ids, clock);
   const sender = new SendMessageService(access, port<ClientMsgsRepository>(fakes.clientMsgs), messagesRepo, headsRepo, heads, buckets, ids, clock);
   const readState = new ReadStateService(access, markersRepo, heads, events);
-  const commands = new ChannelCommandService(sender, readState, events, port<MessageChanges>(new PassThroughMessageChanges()));
+  const attachments = new AttachmentsService(port<AttachableFilesRepository>(fakes.files), port<FileSharesPublisher>(fakes.shares), clock, { FILE_PROJECTION_WAIT_MS: 0 });
+  const commands = new ChannelCommandService(sender, readState, events, port<MessageChanges>(new PassThroughMessageChanges()), attachments);
   const history = new HistoryService(access, messagesRepo, headsRepo, buckets);
   return { fakes, buckets, heads, users, access, membership, channels, workspaces, sender, readState, commands, history };
 }

@@ -15,3 +15,8 @@ export const FileMetaSchema = z.object({
   createdAt: TimestampSchema,
 });
 export type FileMeta = z.infer<typeof FileMetaSchema>;
+
+/** Where a file's thumbnail is served (relative to the origin); listed only for thumbnailable images. */
+export function fileThumbnailPath(fileId: string): string {
+  return `/api/files/${fileId}/thumbnail`;
+}

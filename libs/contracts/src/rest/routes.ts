@@ -95,6 +95,7 @@ export const REST_ROUTES: readonly RouteContract[] = [
   { service: 'files', method: 'post', path: '/api/files', summary: 'Start an upload', authenticated: true, body: CreateFileRequestSchema, success: { status: 201, body: CreateFileResponseSchema }, errors: [413] },
   { service: 'files', method: 'post', path: '/api/files/{id}/complete', summary: 'Finish an upload', authenticated: true, success: { status: 200, body: FileResponseSchema }, errors: [404] },
   { service: 'files', method: 'get', path: '/api/files/{id}', summary: 'Download (302 to a short-lived URL)', authenticated: true, success: { status: 302, body: NoContent }, errors: [404] },
+  { service: 'files', method: 'get', path: '/api/files/{id}/thumbnail', summary: "An image's thumbnail (302 to a short-lived URL)", authenticated: true, success: { status: 302, body: NoContent }, errors: [404] },
 ];
 
 export { ErrorBodySchema };

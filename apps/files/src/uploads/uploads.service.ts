@@ -1,0 +1,104 @@
+// Uploads go straight from the client to the object store through a presigned PUT; this service
+// only decides whether an upload may start and, on `complete`, whether what arrived is what was
+// declared: the object must exist, have the declared size, and its first bytes must show the
+// declared type. Anything else is deleted (object and metadata) and answered `invalid`.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type CreateFileRequest, type FileMeta } from '@chat/contracts';
+import { APP_CONFIG, AppError } from '@chat/service-kit';
+import { Clock } from '../common/clock';
+import { IdGenerator } from '../common/id-generator';
+import { type FilesConfig } from '../config';
+import { FileEventsPublisher } from '../metadata/file-events.publisher';
+import { originalKey } from '../metadata/file-keys';
+import { toFileMeta } from '../metadata/file-meta';
+import { type FileRecord, FilesRepository } from '../metadata/files.repository';
+import { ObjectStorage, type SignedUpload } from '../storage/object-storage';
+import { matchesDeclaredType, SNIFF_BYTES, THUMBNAIL_TYPES } from './content-sniffer';
+
+export type UploadsConfig = Pick<
+  FilesConfig,
+  'FILES_MAX_SIZE_BYTES' | 'FILES_ALLOWED_TYPES' | 'FILES_UPLOAD_URL_TTL_SECONDS' | 'FILES_ABANDONED_AFTER_SECONDS'
+>;
+
+export interface StartedUpload {
+  file: FileMeta;
+  upload: SignedUpload & { method: 'PUT' };
+}
+
+@Injectable()
+export class UploadsService {
+  private readonly logger = new Logger(UploadsService.name);
+
+  constructor(
+    private readonly files: FilesRepository,
+    private readonly storage: ObjectStorage,
+    private readonly events: FileEventsPublisher,
+    private readonly ids: IdGenerator,
+    private readonly clock: Clock,
+    @Inject(APP_CONFIG) private readonly config: UploadsConfig,
+  ) {}
+
+  /** `POST /api/files`: checks the declaration, records a pending file, signs its upload. */
+  async start(ownerId: string, request: CreateFileRequest): Promise<StartedUpload> {
+    const contentType = request.contentType.toLowerCase();
+    if (request.size > this.config.FILES_MAX_SIZE_BYTES) {
+      throw new AppError('too_large', `a file may have at most ${this.config.FILES_MAX_SIZE_BYTES} bytes`);
+    }
+    if (!(this.config.FILES_ALLOWED_TYPES as readonly string[]).includes(contentType)) {
+      throw new AppError('invalid', `files of type ${contentType} are not accepted (allowed: ${this.config.FILES_ALLOWED_TYPES.join(', ')})`);
+    }
+    const id = this.ids.newId();
+    // Metadata first: an upload URL never exists for a file the cleanup job does not know.
+    const file = await this.files.insert({ id, ownerId, name: request.name, contentType, size: request.size, createdAt: this.clock.now() });
+    const upload = await this.storage.signUpload(originalKey(id), contentType, request.size, this.config.FILES_UPLOAD_URL_TTL_SECONDS);
+    await this.events.changed(file, 'pending');
+    return { file: toFileMeta(file), upload: { ...upload, method: 'PUT' } };
+  }
+
+  /**
+   * `POST /api/files/:id/complete`. Idempotent: completing a ready file answers it again (and
+   * announces it again, in case the first announcement was lost).
+   */
+  async complete(callerId: string, fileId: string): Promise<FileMeta> {
+    const file = await this.files.get(fileId);
+    if (!file || file.ownerId !== callerId) throw notFound(fileId);
+    if (file.status === 'ready') {
+      await this.events.changed(file, 'ready');
+      return toFileMeta(file);
+    }
+    const key = originalKey(fileId);
+    const stored = await this.storage.head(key);
+    if (!stored) throw new AppError('invalid', 'nothing was uploaded for this file yet: PUT it to the upload URL first');
+    if (stored.size !== file.size) {
+      await this.refuse(file);
+      throw new AppError('invalid', `the upload has ${stored.size} bytes, not the ${file.size} declared; it was deleted`);
+    }
+    const head = await this.storage.readHead(key, Math.min(SNIFF_BYTES, Math.max(file.size, 1)));
+    if (!matchesDeclaredType(file.contentType, head, file.size)) {
+      await this.refuse(file);
+      throw new AppError('invalid', `the upload is not of the declared type ${file.contentType}; it was deleted`);
+    }
+    const thumbnail = THUMBNAIL_TYPES.has(file.contentType) ? 'pending' : null;
+    const ready = await this.files.markReady(fileId, stored.etag ?? null, thumbnail, this.config.FILES_ABANDONED_AFTER_SECONDS);
+    if (!ready) {
+      // Completed meanwhile by another call, or abandoned and being cleaned up.
+      const now = await this.files.get(fileId);
+      if (now?.status === 'ready') return toFileMeta(now);
+      throw notFound(fileId);
+    }
+    await this.events.changed(ready, 'ready');
+    return toFileMeta(ready);
+  }
+
+  /** Deletes a refused upload: object first, then metadata, then tells the others. */
+  private async refuse(file: FileRecord): Promise<void> {
+    this.logger.log({ fileId: file.id }, 'refused an upload that does not match its declaration');
+    await this.storage.delete(originalKey(file.id));
+    await this.files.deletePending(file.id);
+    await this.events.changed(file, 'deleted');
+  }
+}
+
+export function notFound(fileId: string): AppError {
+  return new AppError('not_found', `file ${fileId} not found`);
+}

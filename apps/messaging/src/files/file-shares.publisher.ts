@@ -1,0 +1,21 @@
+// chat.file.shared.v1: one record per file of a stored message (key file id), which is how files
+// learns that the channel's members may download it.
+import { Injectable } from '@nestjs/common';
+import { FileSharedTopic, type Message } from '@chat/contracts';
+import { KafkaProducer } from '@chat/kafka';
+
+@Injectable()
+export class FileSharesPublisher {
+  constructor(private readonly producer: KafkaProducer) {}
+
+  async shared(message: Message): Promise<void> {
+    if (!message.files?.length) return;
+    await this.producer.publishBatch(
+      FileSharedTopic,
+      message.files.map((file) => ({
+        key: file.id,
+        value: { fileId: file.id, channelId: message.channelId, messageId: message.id, sharedBy: message.senderId, sharedAt: message.createdAt },
+      })),
+    );
+  }
+}

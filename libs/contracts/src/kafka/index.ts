@@ -1,12 +1,14 @@
 import { type TopicDefinition } from './topic';
 import { ChannelMembershipTopic, ReadMarkerTopic } from './channels';
 import { ChannelCommandTopic, CommandReplyTopic, MessageCreatedTopic, MessageUpdatedTopic } from './messages';
+import { PresenceChangedTopic, PresenceSignalTopic } from './presence';
 import { UserRegisteredTopic } from './users';
 
 export * from './topic';
 export * from './users';
 export * from './messages';
 export * from './channels';
+export * from './presence';
 
 /** Every topic of the system, for set-up scripts and the AsyncAPI document. */
 export const ALL_TOPICS: readonly TopicDefinition[] = [
@@ -17,4 +19,6 @@ export const ALL_TOPICS: readonly TopicDefinition[] = [
   CommandReplyTopic,
   ChannelMembershipTopic,
   ReadMarkerTopic,
+  PresenceSignalTopic,
+  PresenceChangedTopic,
 ];

@@ -21,6 +21,8 @@ export interface PresenceReporterDeps {
   publish: (signals: readonly PresenceSignal[]) => Promise<void>;
   now?: () => Date;
   maxQueued?: number;
+  /** Kafka records sent, by signal type. */
+  observe?: (type: PresenceSignal['type'], count: number) => void;
 }
 
 interface Tracked {
@@ -114,6 +116,9 @@ export class PresenceReporter {
     this.queue = [];
     try {
       await this.deps.publish(batch);
+      const counts = new Map<PresenceSignal['type'], number>();
+      for (const signal of batch) counts.set(signal.type, (counts.get(signal.type) ?? 0) + 1);
+      for (const [type, count] of counts) this.deps.observe?.(type, count);
     } catch (error) {
       this.logger.warn(`could not send ${batch.length} presence signals; retrying: ${error instanceof Error ? error.message : String(error)}`);
       this.queue = [...batch, ...this.queue];
@@ -125,6 +130,7 @@ export class PresenceReporter {
   private async heartbeat(): Promise<void> {
     try {
       await this.deps.publish([{ type: 'gateway.alive', gatewayId: this.deps.gatewayId, leaseMs: this.deps.leaseMs, at: this.now().toISOString() }]);
+      this.deps.observe?.('gateway.alive', 1);
     } catch (error) {
       this.logger.warn(`presence heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
     }

@@ -65,14 +65,17 @@ class PresenceLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
   providers: [
     {
       provide: PresenceReporter,
-      inject: [APP_CONFIG, SERVICE_IDENTITY, KafkaProducer],
-      useFactory: (config: GatewayConfig, identity: ServiceIdentity, producer: KafkaProducer) =>
-        new PresenceReporter({
+      inject: [APP_CONFIG, SERVICE_IDENTITY, KafkaProducer, MetricsService],
+      useFactory: (config: GatewayConfig, identity: ServiceIdentity, producer: KafkaProducer, metrics: MetricsService) => {
+        const sent = metrics.counter('gateway_presence_signals_total', 'Presence signals sent to Kafka, by type', ['type']);
+        return new PresenceReporter({
           gatewayId: identity.instanceId,
           leaseMs: config.PRESENCE_LEASE_MS,
           flushMs: config.PRESENCE_FLUSH_MS,
           publish: (signals) => producer.publishBatch(PresenceSignalTopic, signals.map((value) => ({ key: value.type === 'gateway.alive' ? value.gatewayId : value.userId, value }))),
-        }),
+          observe: (type, count) => sent.inc({ type }, count),
+        });
+      },
     },
     {
       provide: TypingRelay,

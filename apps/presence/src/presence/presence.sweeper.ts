@@ -58,6 +58,6 @@ export class PresenceSweeper {
       for (const { userId, sessionId } of sessions) signals.push({ type: 'session.expired', userId, gatewayId, sessionId, at });
     }
     for (const userId of await repository.claimDueUsers(now, this.retryMs, CLAIM_LIMIT)) signals.push({ type: 'user.settle', userId, at });
-    await publisher.signals(signals);
+    if (signals.length > 0) await publisher.signals(signals);
   }
 }

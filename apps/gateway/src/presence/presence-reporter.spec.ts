@@ -7,18 +7,19 @@ const WORKSPACE = '3e4f1c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 function setup(fail = false) {
   const batches: PresenceSignal[][] = [];
   let failing = fail;
+  const clock = { ms: 0 };
   const reporter = new PresenceReporter({
     gatewayId: 'gw-1',
     leaseMs: 15_000,
     flushMs: 60_000,
-    now: () => new Date(0),
+    now: () => new Date(clock.ms),
     publish: (signals) => {
       if (failing) return Promise.reject(new Error('kafka down'));
       batches.push([...signals]);
       return Promise.resolve();
     },
   });
-  return { reporter, batches, heal: () => (failing = false) };
+  return { reporter, batches, clock, heal: () => (failing = false), fail: () => (failing = true) };
 }
 
 const types = (batch: PresenceSignal[] | undefined): string[] => (batch ?? []).map((s) => `${s.type}${'sessionId' in s ? ` ${s.sessionId}` : ''}`);
@@ -80,5 +81,23 @@ describe('PresenceReporter', () => {
     reporter.opened({ sessionId: 's1', userId: USER, workspaceIds: [] });
     await reporter.stop();
     expect(types(batches[1])).toEqual(['session.opened s1']);
+  });
+
+  it('re-announces its live sessions when heartbeats were lost for longer than the lease', async () => {
+    const { reporter, batches, clock, fail, heal } = setup();
+    await reporter.start();
+    reporter.opened({ sessionId: 's1', userId: USER, workspaceIds: [WORKSPACE] });
+    reporter.setAway('s1', true);
+    await reporter.flush();
+    fail();
+    clock.ms = 20_000;
+    await reporter.heartbeat();
+    heal();
+    clock.ms = 21_000;
+    await reporter.heartbeat();
+    await reporter.stop();
+    expect(batches.at(-1)).toEqual([
+      { type: 'session.opened', userId: USER, gatewayId: 'gw-1', sessionId: 's1', at: new Date(21_000).toISOString(), away: true, workspaceIds: [WORKSPACE] },
+    ]);
   });
 });

@@ -3,6 +3,9 @@
 // Signals are collected for PRESENCE_FLUSH_MS and sent as one Kafka batch; a socket opened and
 // closed inside one window (a failed reload) and repeated away/active states are never sent.
 // A failed send is retried at the next flush, in order; the queue is bounded (oldest dropped).
+// When heartbeats could not be sent for longer than the lease (Kafka unreachable), presence may
+// have expired this instance's sessions: the first heartbeat that gets through is followed by a
+// `session.opened` for every socket still connected (presence applies them idempotently).
 import { Logger } from '@nestjs/common';
 import { type PresenceSignal, type SessionSignal } from '@chat/contracts';
 
@@ -27,6 +30,7 @@ export interface PresenceReporterDeps {
 
 interface Tracked {
   userId: string;
+  workspaceIds: readonly string[];
   away: boolean;
   /** The state presence was last sent (or will be with the queued signals). */
   reportedAway: boolean;
@@ -40,6 +44,7 @@ export class PresenceReporter {
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
   private readonly now: () => Date;
+  private lastHeartbeatAt: number | undefined;
 
   constructor(private readonly deps: PresenceReporterDeps) {
     this.now = deps.now ?? (() => new Date());
@@ -64,7 +69,7 @@ export class PresenceReporter {
   }
 
   opened(session: ReportedSession): void {
-    this.sessions.set(session.sessionId, { userId: session.userId, away: false, reportedAway: false });
+    this.sessions.set(session.sessionId, { userId: session.userId, workspaceIds: session.workspaceIds, away: false, reportedAway: false });
     this.enqueue({ type: 'session.opened', ...this.base(session.userId, session.sessionId), away: false, workspaceIds: [...session.workspaceIds] });
   }
 
@@ -127,12 +132,28 @@ export class PresenceReporter {
     }
   }
 
-  private async heartbeat(): Promise<void> {
+  /** Sends one heartbeat now (the timer calls it every third of the lease). */
+  async heartbeat(): Promise<void> {
     try {
       await this.deps.publish([{ type: 'gateway.alive', gatewayId: this.deps.gatewayId, leaseMs: this.deps.leaseMs, at: this.now().toISOString() }]);
       this.deps.observe?.('gateway.alive', 1);
+      const now = this.now().getTime();
+      if (this.lastHeartbeatAt !== undefined && now - this.lastHeartbeatAt > this.deps.leaseMs) this.reannounce();
+      this.lastHeartbeatAt = now;
     } catch (error) {
       this.logger.warn(`presence heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+
+  /** Every live session again, as presence may have expired them while this instance was unheard. */
+  private reannounce(): void {
+    this.logger.warn(`heartbeats were not sent for longer than the lease: re-announcing ${this.sessions.size} sessions`);
+    const pending = new Set(this.queue.filter((s) => s.type === 'session.opened').map((s) => s.sessionId));
+    for (const [sessionId, tracked] of this.sessions) {
+      if (pending.has(sessionId)) continue;
+      this.queue = this.queue.filter((s) => s.sessionId !== sessionId);
+      tracked.reportedAway = tracked.away;
+      this.enqueue({ type: 'session.opened', ...this.base(tracked.userId, sessionId), away: tracked.away, workspaceIds: [...tracked.workspaceIds] });
     }
   }
 

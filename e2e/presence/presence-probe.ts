@@ -30,14 +30,23 @@ export class Ears {
   }
 }
 
-/** Sum of a Prometheus counter's samples whose labels include every pair of `labels`. */
+/** Counters of one scrape: `sum(name, labels)` adds the samples whose labels include every pair given. */
+export type Scrape = (name: string, labels?: Record<string, string>) => number;
+
+/** One read of a service's /metrics (Prometheus text), so that related counters are consistent. */
+export async function scrape(origin: string): Promise<Scrape> {
+  const lines = (await (await fetch(new URL('/metrics', origin))).text()).split('\n');
+  return (name, labels = {}) => {
+    let total = 0;
+    for (const line of lines) {
+      if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
+      if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
+      total += Number(line.slice(line.lastIndexOf(' ') + 1));
+    }
+    return total;
+  };
+}
+
 export async function counter(origin: string, name: string, labels: Record<string, string> = {}): Promise<number> {
-  const text = await (await fetch(new URL('/metrics', origin))).text();
-  let total = 0;
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (!Object.entries(labels).every(([k, v]) => line.includes(`${k}="${v}"`))) continue;
-    total += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return total;
+  return (await scrape(origin))(name, labels);
 }

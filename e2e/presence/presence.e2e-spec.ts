@@ -9,7 +9,7 @@ import { type Channel, LIMITS, type Presence } from '@chat/contracts';
 import { waitFor } from '@chat/testing';
 import { ChatUser, http } from '../support/chat-client';
 import { TestSystem } from '../support/test-system';
-import { counter, Ears } from './presence-probe';
+import { counter, Ears, scrape } from './presence-probe';
 
 const LEASE_MS = Number(process.env['PRESENCE_E2E_LEASE_MS'] ?? 3_000);
 const GRACE_MS = 4_000;
@@ -172,13 +172,16 @@ describe('presence and typing across two gateways', () => {
   it('measures what one status change costs (figures printed, not asserted)', async () => {
     const gateways = [system.gatewayUrl(0), system.gatewayUrl(1)];
     const snapshot = async () => {
-      const redis = await presenceCounter('presence_redis_calls_total');
-      const claims = await presenceCounter('presence_redis_calls_total', { op: 'claim' });
-      const leases = await presenceCounter('presence_redis_calls_total', { op: 'lease' });
-      const fromPresence = await presenceCounter('presence_kafka_records_total');
+      const presence = await scrape(presenceUrl);
+      const redis = presence('presence_redis_calls_total');
+      const claims = presence('presence_redis_calls_total', { op: 'claim' });
+      const leases = presence('presence_redis_calls_total', { op: 'lease' });
       let fromGateways = 0;
-      for (const url of gateways) fromGateways += (await counter(url, 'gateway_presence_signals_total')) - (await counter(url, 'gateway_presence_signals_total', { type: 'gateway.alive' }));
-      return { redis: redis - claims - leases, claims, leases, kafka: fromPresence + fromGateways, at: performance.now() };
+      for (const url of gateways) {
+        const gateway = await scrape(url);
+        fromGateways += gateway('gateway_presence_signals_total') - gateway('gateway_presence_signals_total', { type: 'gateway.alive' });
+      }
+      return { redis: redis - claims - leases, claims, leases, kafka: presence('presence_kafka_records_total') + fromGateways, at: performance.now() };
     };
     // The devices the typing test closed turn their users offline after the grace period first.
     for (const user of [bob, frank]) await waitFor(`${user.username} to be heard offline`, () => watcher.statusesOf(user.id).at(-1) === 'offline', 60_000);

@@ -206,8 +206,10 @@ describe('presence and typing across two gateways', () => {
 
   it('turns the users of a gateway killed with SIGKILL offline within the lease, but not those also connected elsewhere', async () => {
     // carol is on gateway 1 only (since the reload test); dave on both.
+    const opened = await presenceCounter('presence_signals_total', { type: 'session.opened' });
     await dave.connect(system.gatewayUrl(0), 'dave@gw0');
     await dave.connect(system.gatewayUrl(1), 'dave@gw1');
+    await waitFor('presence to apply both of dave\'s sessions', async () => (await presenceCounter('presence_signals_total', { type: 'session.opened' })) >= opened + 2, 30_000);
     await waitFor('alice to hear dave online', () => watcher.statusesOf(dave.id).filter((s) => s === 'online').length >= 2, 30_000);
     const daveHeard = watcher.statusesOf(dave.id).length;
     const carolHeard = watcher.statusesOf(carol.id).length;

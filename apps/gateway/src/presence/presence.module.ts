@@ -51,7 +51,11 @@ class PresenceLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    await Promise.all([this.reporter.start(), this.relay.start(), this.changes.start()]);
+    await Promise.all([this.relay.start(), this.changes.start()]);
+    // The first heartbeat only once the consumer has resolved its offsets: right after the topics
+    // were created, a produce can still meet a partition whose leader is not settled, which
+    // kafkajs logs at ERROR on every retry.
+    await this.reporter.start();
   }
 
   /** After every socket was disconnected (SocketServer.onModuleDestroy): their closes are sent. */

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type Channel, LIMITS, type Presence } from '@chat/contracts';
 import { waitFor } from '@chat/testing';
+import Redis from 'ioredis';
 import { ChatUser, http } from '../support/chat-client';
 import { TestSystem } from '../support/test-system';
 import { counter, Ears, scrape } from './presence-probe';
@@ -75,6 +76,13 @@ describe('presence and typing across two gateways', () => {
     for (const user of users()) for (const device of user.devices) device.close();
     await system?.stop();
     await system?.dropData();
+    // presence's keys of this run (TestSystem gave it the prefix `<run>.presence:`).
+    if (system) {
+      const redis = new Redis('redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
+      const keys = await redis.keys(`${system.run}.presence:*`);
+      if (keys.length > 0) await redis.del(...keys);
+      await redis.quit();
+    }
   }, 120_000);
 
   it('keeps a user with two devices online until both disconnect; others see online → offline once', async () => {

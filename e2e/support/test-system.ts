@@ -72,7 +72,8 @@ export class TestSystem {
         CASSANDRA_CONTACT_POINTS: engines.cassandra ?? CASSANDRA_CONTACT_POINTS.join(','),
         CASSANDRA_KEYSPACE: `${this.run}_messaging`,
       },
-      presence: {},
+      // Presence's Redis keys include global indexes (gateway leases, grace deadlines): per run.
+      presence: { PRESENCE_REDIS_KEY_PREFIX: `${this.run}.presence:` },
       files: {
         POSTGRES_URL: `${postgres}/${this.run}_files`,
         S3_ENDPOINT: engines.s3 ? `http://${engines.s3}` : S3_ENDPOINT,

@@ -2,7 +2,7 @@
 // client commands turned into Kafka commands and Kafka events fanned out to every device.
 import { type Server as HttpServer } from 'node:http';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
-import { ChannelCommandTopic, CommandReplyTopic } from '@chat/contracts';
+import { ChannelCommandTopic, CommandReplyTopic, PresenceChangedTopic, PresenceSignalTopic } from '@chat/contracts';
 import { AuthClientModule } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { RedisModule } from '@chat/redis';
@@ -27,7 +27,7 @@ export class AppModule {
         ServiceKitModule.forRoot(identity, config),
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:' }),
         // Created when missing: the broadcast consumers cannot subscribe to absent topics.
-        KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS]),
+        KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic]),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
         GatewayMetricsModule,
         MessagingApiModule,

@@ -37,6 +37,15 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
    * transport itself closes the connection (the client reconnects).
    */
   SOCKET_MAX_FRAME_BYTES: z.coerce.number().int().min(LIMITS.socketPayloadMaxBytes * 2).max(16 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * How long presence keeps this instance's sessions without a heartbeat (sent every third of it):
+   * after a crash its users turn offline within this plus presence's sweep interval.
+   */
+  PRESENCE_LEASE_MS: millis(1_000, 600_000).default(15_000),
+  /** Presence signals of this instance are collected this long and sent as one Kafka batch. */
+  PRESENCE_FLUSH_MS: millis(10, 5_000).default(100),
+  /** At most one `typing` per user and channel is relayed per this window (all instances). */
+  TYPING_THROTTLE_MS: millis(100, 60_000).default(2_000),
   /** Channels whose highest delivered seq is remembered (least recently used forgotten). */
   SEQ_DEDUP_CHANNELS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
 });

@@ -28,6 +28,8 @@ export const LIMITS = {
   historyPageDefault: 50,
   syncChannelsMax: 500,
   fileIdsMax: 10,
+  /** Users one GET /api/presence may ask about. */
+  presenceUserIdsMax: 200,
 } as const;
 
 export const SeqSchema = z.number().int().nonnegative();

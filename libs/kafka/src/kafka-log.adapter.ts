@@ -20,7 +20,10 @@ export const nestLogCreator: logCreator = () => {
     }
     // The timestamp is pino's job; the rest (broker, groupId, error, ...) is structured context.
     const { message, timestamp: _timestamp, logger: _name, ...extra } = log as { message: string; [key: string]: unknown };
-    if (level === logLevel.ERROR && !TRANSIENT_NAMESPACES.has(namespace)) logger.error(extra, message);
+    // A line carrying `retryCount` is an attempt kafkajs is about to retry (e.g. a produce to a
+    // partition whose leader is not settled just after the topic was created): not final either.
+    const retrying = 'retryCount' in extra;
+    if (level === logLevel.ERROR && !TRANSIENT_NAMESPACES.has(namespace) && !retrying) logger.error(extra, message);
     else if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn(extra, message);
     else logger.debug(extra, message);
   };

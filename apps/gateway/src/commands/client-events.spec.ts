@@ -36,6 +36,8 @@ function setup(overrides: Partial<ClientEventsDeps> = {}) {
   const verifyToken = jest.fn((token: string) =>
     token === 'expired' ? Promise.reject(new AppError('unauthorized', 'access token expired')) : Promise.resolve(token === 'other-user' ? 'someone-else' : USER),
   );
+  const typing = jest.fn<ReturnType<ClientEventsDeps['typing']>, Parameters<ClientEventsDeps['typing']>>(() => Promise.resolve({ ok: true }));
+  const setAway = jest.fn<boolean, [string, boolean]>(() => true);
   const acked: [string, string][] = [];
   const events = new ClientEvents({
     maxPayloadBytes: LIMITS.socketPayloadMaxBytes,
@@ -44,12 +46,14 @@ function setup(overrides: Partial<ClientEventsDeps> = {}) {
     sync,
     verifyToken,
     onDisconnect,
+    typing,
+    setAway,
     observe: { eventIn: () => undefined, acked: (event, outcome) => acked.push([event, outcome]) },
     ...overrides,
   });
   const connection = new FakeConnection();
   events.bind(connection);
-  return { connection, run, sync, onDisconnect, acked };
+  return { connection, run, sync, onDisconnect, acked, typing, setAway };
 }
 
 const send = { channelId: CHANNEL, clientMsgId: CLIENT_MSG, text: 'hi' };
@@ -149,10 +153,23 @@ describe('ClientEvents', () => {
     expect(ack).not.toHaveBeenCalled();
   });
 
-  it('answers typing and presence as not available yet', async () => {
-    const { connection } = setup();
-    await expect(connection.request('typing', { channelId: CHANNEL })).resolves.toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  it('hands typing and presence:away/active to the presence side, with the socket and its user', async () => {
+    const { connection, typing, setAway } = setup();
+    await expect(connection.request('typing', { channelId: CHANNEL })).resolves.toEqual({ ok: true });
+    expect(typing).toHaveBeenCalledWith(connection.id, USER, { channelId: CHANNEL });
+    await expect(connection.request('presence:away', {})).resolves.toEqual({ ok: true });
+    await expect(connection.request('presence:active', {})).resolves.toEqual({ ok: true });
+    expect(setAway.mock.calls).toEqual([[connection.id, true], [connection.id, false]]);
+    setAway.mockReturnValueOnce(false);
     await expect(connection.request('presence:away', {})).resolves.toMatchObject({ ok: false, error: { code: 'unavailable' } });
+  });
+
+  it('answers bad typing and presence payloads with invalid, without calling presence', async () => {
+    const { connection, typing, setAway } = setup();
+    await expect(connection.request('typing', { channelId: 'nope' })).resolves.toMatchObject({ ok: false, error: { code: 'invalid' } });
+    await expect(connection.request('presence:away', 'x')).resolves.toMatchObject({ ok: false, error: { code: 'invalid' } });
+    expect(typing).not.toHaveBeenCalled();
+    expect(setAway).not.toHaveBeenCalled();
   });
 
   it('answers unknown events that ask for an acknowledgement with invalid', async () => {

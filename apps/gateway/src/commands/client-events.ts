@@ -1,10 +1,10 @@
 // Every client-to-server event of a connected socket goes through one pipeline: count it, guard it
-// (ack present, size, object, schema), run it (Kafka command, `sync` over REST, or a not-yet-
-// available answer), acknowledge exactly once and time the acknowledgement. The listener never
+// (ack present, size, object, schema), run it (Kafka command, `sync` over REST, typing and
+// presence through apps/gateway/src/presence, or a not-yet-available answer), acknowledge exactly once and time the acknowledgement. The listener never
 // throws into Socket.IO, never disconnects the socket and never rejects: an unexpected error is
 // logged and answered `unavailable`.
 import { Logger } from '@nestjs/common';
-import { type Ack, type AuthRefreshPayload, CLIENT_EVENT_SCHEMAS, type ClientEventName, type SyncPayload, type SyncResult } from '@chat/contracts';
+import { type Ack, type AuthRefreshPayload, CLIENT_EVENT_SCHEMAS, type ClientEventName, type SyncPayload, type SyncResult, type TypingPayload } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { type AckFn, type EventPayload, guardClientEvent } from './payload-guard';
 import { type CommandContext, type CommandEvent, type CommandService, unavailable } from './command.service';
@@ -27,6 +27,10 @@ export interface ClientEventsDeps {
   /** Verifies an access token; resolves to its user id, or throws AppError unauthorized/unavailable. */
   verifyToken: (token: string) => Promise<string>;
   onDisconnect: (socketId: string) => void;
+  /** `typing` (apps/gateway/src/presence). */
+  typing: (socketId: string, userId: string, payload: TypingPayload) => Promise<Ack>;
+  /** `presence:away` / `presence:active` of one socket; false when the socket is unknown. */
+  setAway: (socketId: string, away: boolean) => boolean;
   observe?: {
     eventIn(event: string): void;
     acked(event: string, outcome: string, seconds: number): void;
@@ -93,10 +97,10 @@ export class ClientEvents {
       case 'sync':
         return this.sync(connection, payload as SyncPayload);
       case 'typing':
-        return unavailable('typing indicators are not available yet');
+        return this.deps.typing(connection.id, connection.data.user.id, payload as TypingPayload);
       case 'presence:away':
       case 'presence:active':
-        return unavailable('presence is not available yet');
+        return this.deps.setAway(connection.id, name === 'presence:away') ? { ok: true } : unavailable('this connection is closing');
       case 'auth:refresh':
         return this.refreshToken(connection, payload as AuthRefreshPayload);
     }

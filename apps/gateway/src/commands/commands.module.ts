@@ -15,6 +15,9 @@ import { SocketServer } from '../socket/socket.server';
 import { type GatewaySocket } from '../socket/socket.types';
 import { type ClientConnection, ClientEvents } from './client-events';
 import { CommandService } from './command.service';
+import { PresenceModule } from '../presence/presence.module';
+import { PresenceReporter } from '../presence/presence-reporter';
+import { TypingService } from '../presence/typing.service';
 import { PendingAcks } from './pending-acks';
 import { RepliesConsumer } from './replies.consumer';
 
@@ -46,7 +49,7 @@ class ClientEventsBinding implements OnModuleInit {
 }
 
 @Module({
-  imports: [SocketModule, RateLimitModule],
+  imports: [SocketModule, RateLimitModule, PresenceModule],
   providers: [
     { provide: PendingAcks, useFactory: () => new PendingAcks() },
     RepliesConsumer,
@@ -66,8 +69,8 @@ class ClientEventsBinding implements OnModuleInit {
     },
     {
       provide: ClientEvents,
-      inject: [CommandService, MessagingApi, PendingAcks, GatewayMetrics, JwtVerifier],
-      useFactory: (commands: CommandService, messaging: MessagingApi, pending: PendingAcks, metrics: GatewayMetrics, verifier: JwtVerifier) =>
+      inject: [CommandService, MessagingApi, PendingAcks, GatewayMetrics, JwtVerifier, TypingService, PresenceReporter],
+      useFactory: (commands: CommandService, messaging: MessagingApi, pending: PendingAcks, metrics: GatewayMetrics, verifier: JwtVerifier, typing: TypingService, presence: PresenceReporter) =>
         new ClientEvents({
           maxPayloadBytes: LIMITS.socketPayloadMaxBytes,
           maxConcurrentSyncs: SYNCS_PER_CONNECTION,
@@ -75,6 +78,8 @@ class ClientEventsBinding implements OnModuleInit {
           sync: (token, payload) => messaging.sync(token, payload),
           verifyToken: async (token) => (await verifier.verify(token)).sub,
           onDisconnect: (socketId) => pending.dropSocket(socketId),
+          typing: (socketId, userId, payload) => typing.typing(socketId, userId, payload),
+          setAway: (socketId, away) => presence.setAway(socketId, away),
           observe: {
             eventIn: (event) => metrics.eventsIn.inc({ event }),
             acked: (event, outcome, seconds) => metrics.ackLatency.observe({ event, outcome }, seconds),

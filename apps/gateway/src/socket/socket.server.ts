@@ -77,6 +77,27 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
     this.metrics.eventsOut.inc({ event }, recipients);
   }
 
+  /**
+   * Emits once to every local socket in any of `rooms` (a socket in several gets it once), except
+   * sockets in the room `except` (a sender's own devices).
+   */
+  emitToRooms<E extends keyof ServerToClientEvents>(rooms: readonly string[], except: string | undefined, event: E, ...args: Parameters<ServerToClientEvents[E]>): number {
+    const io = this.server;
+    if (!io || rooms.length === 0) return 0;
+    const local = io.sockets.adapter.rooms;
+    if (!rooms.some((room) => (local.get(room)?.size ?? 0) > 0)) return 0;
+    const target = except === undefined ? io.to([...rooms]) : io.to([...rooms]).except(except);
+    // The emitter's own generic parameter type is not expressible from outside; the signature above is the typed one.
+    (target.emit as (event: E, ...payload: Parameters<ServerToClientEvents[E]>) => boolean)(event, ...args);
+    this.metrics.eventsOut.inc({ event });
+    return 1;
+  }
+
+  /** Whether a local socket is in a room (a channel room: the socket's user is a member). */
+  socketIn(socketId: string, room: string): boolean {
+    return this.server?.sockets.sockets.get(socketId)?.rooms.has(room) ?? false;
+  }
+
   joinChannel(userId: string, channel: Channel): void {
     this.changes.record({ userId, channel, change: 'joined' });
     this.server?.in(userRoom(userId)).socketsJoin([channelRoom(channel.id), workspaceRoom(channel.workspaceId)]);

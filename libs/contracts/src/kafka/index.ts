@@ -2,6 +2,7 @@ import { type TopicDefinition } from './topic';
 import { ChannelMembershipTopic, ReadMarkerTopic } from './channels';
 import { ChannelCommandTopic, CommandReplyTopic, MessageCreatedTopic, MessageUpdatedTopic } from './messages';
 import { FileChangedTopic, FileSharedTopic } from './files';
+import { PresenceChangedTopic, PresenceSignalTopic } from './presence';
 import { UserRegisteredTopic } from './users';
 
 export * from './topic';
@@ -9,6 +10,7 @@ export * from './users';
 export * from './messages';
 export * from './channels';
 export * from './files';
+export * from './presence';
 
 /** Every topic of the system, for set-up scripts and the AsyncAPI document. */
 export const ALL_TOPICS: readonly TopicDefinition[] = [
@@ -21,4 +23,6 @@ export const ALL_TOPICS: readonly TopicDefinition[] = [
   ReadMarkerTopic,
   FileChangedTopic,
   FileSharedTopic,
+  PresenceSignalTopic,
+  PresenceChangedTopic,
 ];

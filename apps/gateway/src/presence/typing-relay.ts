@@ -1,0 +1,51 @@
+// Typing between gateway instances over Redis pub/sub: fire-and-forget, stored nowhere, which is
+// what an indicator that expires in seconds needs (a Kafka topic would keep it for days). One
+// channel per system, named after the Kafka topic prefix so parallel systems sharing a Redis
+// server (tests) never hear each other. Every instance hears every event and emits it to its
+// local channel room, except to the sender's own devices.
+import { Logger } from '@nestjs/common';
+import { type TypingEvent, TypingEventSchema } from '@chat/contracts';
+import Redis from 'ioredis';
+
+export interface TypingRelayOptions {
+  url: string;
+  channel: string;
+  deliver: (event: TypingEvent) => void;
+}
+
+export class TypingRelay {
+  private readonly logger = new Logger('TypingRelay');
+  private readonly publisher: Redis;
+  private readonly subscriber: Redis;
+
+  constructor(private readonly options: TypingRelayOptions) {
+    const settings = { maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000), lazyConnect: true };
+    this.publisher = new Redis(options.url, settings);
+    this.subscriber = new Redis(options.url, settings);
+    for (const client of [this.publisher, this.subscriber]) client.on('error', (error: Error) => this.logger.debug(`redis: ${error.message}`));
+  }
+
+  async start(): Promise<void> {
+    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+    this.subscriber.on('message', (_channel: string, text: string) => this.received(text));
+    await this.subscriber.subscribe(this.options.channel);
+  }
+
+  async publish(event: TypingEvent): Promise<void> {
+    await this.publisher.publish(this.options.channel, JSON.stringify(event));
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all([this.publisher, this.subscriber].map((c) => c.quit().catch(() => c.disconnect())));
+  }
+
+  private received(text: string): void {
+    try {
+      const parsed = TypingEventSchema.safeParse(JSON.parse(text));
+      if (parsed.success) this.options.deliver(parsed.data);
+      else this.logger.warn('ignored a malformed typing event');
+    } catch {
+      this.logger.warn('ignored a typing event that is not JSON');
+    }
+  }
+}

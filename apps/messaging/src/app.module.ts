@@ -39,6 +39,7 @@ import { SendMessageService } from './messages/send-message.service';
 import { ReadMarkersRepository } from './read-state/read-markers.repository';
 import { ReadStateService } from './read-state/read-state.service';
 import { UserRegisteredConsumer } from './users/user-registered.consumer';
+import { UsersController } from './users/users.controller';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 import { WorkspacesController } from './workspaces/workspaces.controller';
@@ -73,7 +74,7 @@ export class AppModule {
         KafkaModule.forService(identity.instanceId, config, MESSAGING_TOPICS),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
       ],
-      controllers: [WorkspacesController, ChannelsController, MessagesController],
+      controllers: [WorkspacesController, ChannelsController, MessagesController, UsersController],
       providers: [
         Clock,
         IdGenerator,

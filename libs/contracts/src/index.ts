@@ -12,6 +12,7 @@ export * from './rest/workspaces.dto';
 export * from './rest/messages.dto';
 export * from './rest/presence.dto';
 export * from './rest/files.dto';
+export * from './rest/users.dto';
 export * from './rest/routes';
 export * from './socket';
 export * from './kafka';

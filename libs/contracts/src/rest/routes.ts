@@ -23,6 +23,7 @@ import {
   ThreadResponseSchema,
 } from './messages.dto';
 import { PresenceQuerySchema, PresenceResponseSchema } from './presence.dto';
+import { UsersQuerySchema, UsersResponseSchema } from './users.dto';
 import {
   AddChannelMemberRequestSchema,
   AddWorkspaceMemberRequestSchema,
@@ -86,6 +87,7 @@ export const REST_ROUTES: readonly RouteContract[] = [
   { service: 'messaging', method: 'get', path: '/api/channels/{id}/messages/{messageId}/thread', summary: 'Thread replies', authenticated: true, query: ThreadQuerySchema, success: { status: 200, body: ThreadResponseSchema }, errors: [404] },
   { service: 'messaging', method: 'post', path: '/api/sync', summary: 'Every stored message after each cursor, oldest first (the socket `sync`)', authenticated: true, body: SyncRequestSchema, success: { status: 200, body: SyncResponseSchema } },
   { service: 'messaging', method: 'get', path: '/api/me/memberships', summary: 'Workspaces and channels the caller belongs to', authenticated: true, success: { status: 200, body: MembershipsResponseSchema } },
+  { service: 'messaging', method: 'get', path: '/api/users', summary: 'Public profiles by ids or username', authenticated: true, query: UsersQuerySchema, success: { status: 200, body: UsersResponseSchema } },
   { service: 'presence', method: 'get', path: '/api/presence', summary: 'Presence of users who share a workspace with the caller', authenticated: true, query: PresenceQuerySchema, success: { status: 200, body: PresenceResponseSchema } },
   { service: 'files', method: 'post', path: '/api/files', summary: 'Start an upload', authenticated: true, body: CreateFileRequestSchema, success: { status: 201, body: CreateFileResponseSchema }, errors: [413] },
   { service: 'files', method: 'post', path: '/api/files/{id}/complete', summary: 'Finish an upload', authenticated: true, success: { status: 200, body: FileResponseSchema }, errors: [404] },

@@ -194,6 +194,7 @@ export class ChatStore {
     });
     socket.on('channel:joined', ({ channel }) => {
       if (channel.workspaceId === this.state.workspaceId) void this.loadChannels();
+      else if (!this.state.workspaces.some((w) => w.id === channel.workspaceId)) void this.onInvited();
     });
     socket.on('channel:left', ({ channel }) => {
       this.set((state) => ({
@@ -344,6 +345,13 @@ export class ChatStore {
   async reloadWorkspaces(): Promise<void> {
     const { workspaces } = await this.api.get<{ workspaces: Workspace[] }>('/api/workspaces');
     this.set({ workspaces });
+  }
+
+  /** Joined to a channel of a workspace not listed yet: someone invited us. */
+  private async onInvited(): Promise<void> {
+    await this.reloadWorkspaces().catch(() => undefined);
+    const first = this.state.workspaces[0];
+    if (!this.state.workspaceId && first) await this.selectWorkspace(first.id);
   }
 
   async invite(username: string): Promise<void> {

@@ -146,7 +146,7 @@ describe('web client in a real browser', () => {
     await send(bob.page, 'after the restart');
     await expectMessage(ada.page, 'after the restart');
     for (const text of meanwhile) expect(await log(ada.page).locator('.message .text', { hasText: text }).count()).toBe(1);
-    const seqs = await log(ada.page).locator('.message[data-seq]').evaluateAll((els) => els.map((el) => Number(el.getAttribute('data-seq'))));
+    const seqs = await Promise.all((await log(ada.page).locator('.message[data-seq]').all()).map(async (m) => Number(await m.getAttribute('data-seq'))));
     expect(new Set(seqs).size).toBe(seqs.length);
     expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
   });

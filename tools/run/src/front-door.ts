@@ -99,7 +99,7 @@ export class FrontDoor {
       unavailable(res);
       return;
     }
-    const upstream = this.options.upstreams[target.index] as Upstream;
+    const upstream = this.options.upstreams[target.index];
     const proxied = request(
       {
         host: '127.0.0.1',
@@ -129,7 +129,7 @@ export class FrontDoor {
       client.end('HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n');
       return;
     }
-    const upstream = this.options.upstreams[target.index] as Upstream;
+    const upstream = this.options.upstreams[target.index];
     const server = connect(upstream.port, '127.0.0.1', () => {
       const lines = [`${req.method ?? 'GET'} ${req.url ?? '/'} HTTP/1.1`];
       for (let i = 0; i < req.rawHeaders.length; i += 2) lines.push(`${req.rawHeaders[i]}: ${req.rawHeaders[i + 1]}`);

@@ -70,7 +70,7 @@ export function localServices(ports: ServicePorts, run: string | null): ServiceS
         service: 'gateway',
         entry: 'apps/gateway/src/main.ts',
         port,
-        color: gatewayColors[i % gatewayColors.length] as number,
+        color: gatewayColors[i % gatewayColors.length],
         env: {
           ...common,
           AUTH_URL: `http://127.0.0.1:${ports.auth}`,

@@ -25,7 +25,7 @@ import {
   setPendingState,
   type Timeline,
 } from '../lib/timeline';
-import { Api, ApiError } from './api';
+import { type Api, ApiError } from './api';
 import { type Session } from './session';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting';
@@ -623,8 +623,8 @@ const FEATURE_NAMES: Record<Feature, string> = {
 export function newId(): string {
   if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const bytes = crypto.getRandomValues(new Uint8Array(16));
-  bytes[6] = ((bytes[6] as number) & 0x0f) | 0x40;
-  bytes[8] = ((bytes[8] as number) & 0x3f) | 0x80;
+  bytes[6] = ((bytes[6]) & 0x0f) | 0x40;
+  bytes[8] = ((bytes[8]) & 0x3f) | 0x80;
   const hex = [...bytes].map((b) => b.toString(16).padStart(2, '0')).join('');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

@@ -2,7 +2,6 @@
 // (keeping the view steady), pinned to the bottom unless the user scrolled up (then a "new
 // messages" pill), and read markers sent as messages come into view.
 import { useCallback, useEffect, useLayoutEffect, useRef, useState } from 'react';
-import type { Message } from '@chat/contracts';
 import { groupMessages, type Timeline } from '../lib/timeline';
 import { MessageItem, PendingItem } from './message-item';
 import { PresenceDot } from './presence-dot';
@@ -112,11 +111,11 @@ export function MessageList({ channelId, timeline }: { channelId: string; timeli
               <span>{dayFormat.format(new Date(`${day.day}T12:00:00`))}</span>
             </h3>
             {day.runs.map((run) => (
-              <article key={(run.messages[0] as Message).seq} className="run">
+              <article key={(run.messages[0]).seq} className="run">
                 <header>
                   <PresenceDot userId={run.senderId} />
                   <strong className="sender">{displayName(state, run.senderId)}</strong>
-                  <time dateTime={(run.messages[0] as Message).createdAt}>{timeOf((run.messages[0] as Message).createdAt)}</time>
+                  <time dateTime={(run.messages[0]).createdAt}>{timeOf((run.messages[0]).createdAt)}</time>
                 </header>
                 {run.messages.map((m) => (
                   <MessageItem key={m.seq} message={m} />

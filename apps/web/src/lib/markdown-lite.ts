@@ -36,8 +36,8 @@ function parseInline(text: string, depth: number): InlineNode[] {
   let i = 0;
   while (i < text.length) {
     const rest = text.slice(i);
-    const ch = text[i] as string;
-    const prev = i === 0 ? '' : (text[i - 1] as string);
+    const ch = text[i];
+    const prev = i === 0 ? '' : (text[i - 1]);
     const atWordStart = prev === '' || /[\s([{"'>]/.test(prev);
 
     if (ch === '\n') {
@@ -75,9 +75,9 @@ function parseInline(text: string, depth: number): InlineNode[] {
     }
     if (ch === '[') {
       const link = LINK.exec(rest);
-      if (link && isSafeUrl(link[2] as string)) {
+      if (link && isSafeUrl(link[2])) {
         flush();
-        nodes.push({ kind: 'link', href: link[2] as string, children: parseInline(link[1] as string, depth + 1) });
+        nodes.push({ kind: 'link', href: link[2], children: parseInline(link[1], depth + 1) });
         i += link[0].length;
         continue;
       }
@@ -95,7 +95,7 @@ function parseInline(text: string, depth: number): InlineNode[] {
       const mention = MENTION.exec(rest);
       if (mention) {
         flush();
-        nodes.push({ kind: 'mention', name: mention[1] as string });
+        nodes.push({ kind: 'mention', name: mention[1] });
         i += mention[0].length;
         continue;
       }

@@ -54,7 +54,7 @@ describe('pending sends', () => {
     });
     timeline = setPendingState(timeline, stored.clientMsgId, 'failed', 'unavailable');
     expect(timeline.pending[0]?.state).toBe('failed');
-    timeline = addPending(timeline, { ...(timeline.pending[0] as Timeline['pending'][number]), state: 'sending' });
+    timeline = addPending(timeline, { ...(timeline.pending[0]), state: 'sending' });
     expect(timeline.pending).toHaveLength(1);
     timeline = applyStored(timeline, [stored]);
     expect(timeline.pending).toEqual([]);

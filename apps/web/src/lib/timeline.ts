@@ -53,7 +53,7 @@ export function applyStored(timeline: Timeline, incoming: readonly Message[]): T
 /** The highest seq up to which the timeline holds every message (0 if none). */
 export function contiguousHead(messages: readonly Message[]): number {
   if (messages.length === 0) return 0;
-  let head = (messages[0] as Message).seq;
+  let head = (messages[0]).seq;
   for (const message of messages) {
     if (message.seq > head + 1) break;
     head = message.seq;

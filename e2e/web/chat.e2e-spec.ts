@@ -53,6 +53,10 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // The last state of both screens, for a failing run.
+  for (const [name, user] of Object.entries({ ada, bob })) {
+    if (user && !user.page.isClosed()) await user.page.screenshot({ path: join(SCREENSHOTS, `99-last-${name}.png`) }).catch(() => undefined);
+  }
   await browser?.close();
   await system?.stop();
 });

@@ -1,6 +1,6 @@
 // Channels and DMs of the workspace with unread badges (bold when unread, a count of mentions),
 // plus creating a channel, browsing and joining public ones, and starting a DM.
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useEffect, useState } from 'react';
 import type { ChannelSummary } from '@chat/contracts';
 import { errorText } from '../client/api';
 import { type ChatState } from '../client/chat-store';
@@ -130,6 +130,10 @@ function CreateChannel({ onDone }: { onDone: () => void }) {
 function BrowseChannels({ onDone }: { onDone: () => void }) {
   const state = useChat();
   const store = useStore();
+  // Channels created since the list was loaded (nobody is told about a channel they are not in).
+  useEffect(() => {
+    store.loadChannels().catch((e: unknown) => store.notify(errorText(e)));
+  }, [store]);
   const open = state.channels.filter((c) => !c.member && c.kind === 'public');
   return (
     <section className="inline-form" aria-label="Public channels">

@@ -94,6 +94,10 @@ describe('web client in a real browser', () => {
     await ada.page.locator('.run .sender', { hasText: 'Bob' }).waitFor(WAIT);
     expect(await ada.page.locator('[data-pending]').count()).toBe(0);
     await ada.page.screenshot({ path: join(SCREENSHOTS, '02-channel.png') });
+    // The front door spread them over the two gateways: each message crossed instances.
+    const gatewayOf = async (context: BrowserContext): Promise<string | undefined> => (await context.cookies()).find((c) => c.name === 'chat-gw')?.value;
+    expect(await gatewayOf(ada.context)).toBeDefined();
+    expect(await gatewayOf(ada.context)).not.toBe(await gatewayOf(bob.context));
   });
 
   it('shows an unread badge on a channel that is not open and clears it when opened', async () => {

@@ -130,6 +130,7 @@ export class ChatStore {
     this.connect();
     this.scheduleRefresh();
     this.typingTimer = setInterval(() => this.expireTyping(), 1_000);
+    document.addEventListener('visibilitychange', this.onVisibility);
     const { workspaces } = await this.api.get<{ workspaces: Workspace[] }>('/api/workspaces');
     const remembered = localStorage.getItem(`chat.workspace.${this.state.me.id}`);
     this.set({ workspaces });
@@ -143,8 +144,15 @@ export class ChatStore {
     this.socket = null;
     clearTimeout(this.refreshTimer);
     clearInterval(this.typingTimer);
+    document.removeEventListener('visibilitychange', this.onVisibility);
     this.unsubscribeSession();
   }
+
+  /** A hidden tab is away, a visible one active (refusals ignored while presence is not served). */
+  private readonly onVisibility = (): void => {
+    const event = document.visibilityState === 'visible' ? 'presence:active' : 'presence:away';
+    this.request(event, {}).catch(() => undefined);
+  };
 
   private connect(): void {
     const socket: ChatSocket = io({
@@ -595,7 +603,7 @@ export class ChatStore {
   /** Emits a client event and resolves with its acknowledgement's result (ApiError on refusal). */
   request<E extends 'message:send' | 'message:edit'>(event: E, payload: Parameters<ClientToServerEvents[E]>[0]): Promise<{ message: Message }>;
   request(event: 'sync', payload: Parameters<ClientToServerEvents['sync']>[0]): Promise<SyncResult>;
-  request(event: 'message:delete' | 'reaction:add' | 'reaction:remove' | 'read' | 'auth:refresh', payload: object): Promise<object>;
+  request(event: 'message:delete' | 'reaction:add' | 'reaction:remove' | 'read' | 'auth:refresh' | 'presence:away' | 'presence:active', payload: object): Promise<object>;
   request(event: keyof ClientToServerEvents, payload: object): Promise<unknown> {
     const socket = this.socket;
     if (!socket) return Promise.reject(new ApiError('unavailable', 'not connected', 0));

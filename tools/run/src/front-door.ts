@@ -31,6 +31,8 @@ export interface FrontDoorOptions {
   host?: string;
   staticDir: string;
   upstreams: Upstream[];
+  /** How often gateways' /health/ready is probed (default 1 s; 0: only on checkUpstreams()). */
+  probeIntervalMs?: number;
 }
 
 export class FrontDoor {
@@ -48,8 +50,11 @@ export class FrontDoor {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host ?? '127.0.0.1', () => resolve());
     });
-    this.probe = setInterval(() => void this.checkUpstreams(), 1_000);
-    this.probe.unref();
+    const every = this.options.probeIntervalMs ?? 1_000;
+    if (every > 0) {
+      this.probe = setInterval(() => void this.checkUpstreams(), every);
+      this.probe.unref();
+    }
   }
 
   async close(): Promise<void> {

@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FrontDoor, type Upstream } from './front-door';
-import { parseOptions, type RunOptions } from './options';
+import { parseOptions, type RunOptions, USAGE } from './options';
 import { DEFAULT_PORTS, localServices, type ServicePorts, type ServiceSpec } from './services';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -170,6 +170,10 @@ async function shutdown(code: number): Promise<void> {
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
   options = parseOptions(process.argv.slice(2), process.env);
   const building = options.build ? buildWeb() : Promise.resolve();
   // A failed build is reported when awaited below; never as an unhandled rejection meanwhile.

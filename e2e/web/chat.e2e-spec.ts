@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { launchBrowser, SCREENSHOTS, WebSystem } from './web-system';
 
-jest.setTimeout(600_000);
+jest.setTimeout(900_000);
 
 const PASSWORD = 'correct horse battery';
 const WAIT = { timeout: 60_000 };

@@ -26,7 +26,12 @@ export class WebSystem {
 
   static async start(gateways: number): Promise<WebSystem> {
     const system = new WebSystem();
-    await system.launch(gateways);
+    try {
+      await system.launch(gateways);
+    } catch (error) {
+      await system.stop();
+      throw error;
+    }
     return system;
   }
 
@@ -49,7 +54,8 @@ export class WebSystem {
         if (this.child?.exitCode !== null) throw new Error(`npm start exited:\n${this.output}`);
         return this.output.includes('the chat is up');
       },
-      300_000,
+      // The first start on a busy shared 2-core machine can take minutes.
+      600_000,
       250,
     );
   }

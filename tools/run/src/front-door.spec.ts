@@ -60,7 +60,7 @@ describe('FrontDoor', () => {
     const body = (await first.json()) as { gateway: string; path: string; forwardedFor: string };
     expect(body.path).toBe('/api/workspaces?x=1');
     expect(body.forwardedFor).toBe('127.0.0.1');
-    const sticky = cookie.split(';')[0] as string;
+    const sticky = cookie.split(';')[0];
     for (let i = 0; i < 3; i++) {
       const again = await fetch(`${origin}/auth/me`, { headers: { cookie: sticky } });
       expect(((await again.json()) as { gateway: string }).gateway).toBe(body.gateway);
@@ -72,11 +72,11 @@ describe('FrontDoor', () => {
   });
 
   it('moves a sticky client off a gateway that is not live, and answers unavailable when none is', async () => {
-    upstreams[0] = { ...(upstreams[0] as Upstream), live: false };
+    upstreams[0] = { ...(upstreams[0]), live: false };
     const moved = await fetch(`${origin}/api/x`, { headers: { cookie: 'chat-gw=0' } });
     expect(((await moved.json()) as { gateway: string }).gateway).toBe('g1');
     expect(moved.headers.get('set-cookie')).toContain('chat-gw=1');
-    upstreams[1] = { ...(upstreams[1] as Upstream), live: false };
+    upstreams[1] = { ...(upstreams[1]), live: false };
     const none = await fetch(`${origin}/api/x`);
     expect(none.status).toBe(503);
     expect(await none.json()).toEqual({ error: { code: 'unavailable', message: 'no gateway is ready' } });

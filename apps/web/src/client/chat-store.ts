@@ -485,7 +485,20 @@ export class ChatStore {
       ...extra,
     };
     this.updateTimeline(channelId, (t) => addPending(t, pending));
-    await this.deliver(pending);
+    await this.inOrder(channelId, () => this.deliver(pending));
+  }
+
+  private readonly sendChains = new Map<string, Promise<void>>();
+
+  /**
+   * One send in flight per channel: the gateway may publish two concurrent sends of one socket in
+   * either order (its per-send checks are asynchronous), and people expect their own messages to
+   * keep the order they typed them in.
+   */
+  private inOrder(channelId: string, work: () => Promise<void>): Promise<void> {
+    const next = (this.sendChains.get(channelId) ?? Promise.resolve()).then(work, work);
+    this.sendChains.set(channelId, next);
+    return next;
   }
 
   /** Sends a failed message again with the same clientMsgId, so it is stored at most once. */
@@ -493,7 +506,7 @@ export class ChatStore {
     const pending = this.state.timelines[channelId]?.pending.find((p) => p.clientMsgId === clientMsgId);
     if (!pending) return;
     this.updateTimeline(channelId, (t) => setPendingState(t, clientMsgId, 'sending'));
-    await this.deliver(pending);
+    await this.inOrder(channelId, () => this.deliver(pending));
   }
 
   private async deliver(pending: PendingMessage): Promise<void> {

@@ -122,6 +122,9 @@ describe('web client in a real browser', () => {
 
     await channelButton(bob.page, 'random').click();
     await expectMessage(bob.page, 'you are needed');
+    // Sent back to back, shown in the order typed.
+    const texts = await log(bob.page).locator('.message[data-seq] .text').allTextContents();
+    expect(texts.findIndex((t) => t.includes('anyone in random?'))).toBeLessThan(texts.findIndex((t) => t.includes('you are needed')));
     await badge.waitFor({ state: 'detached', ...WAIT });
     expect(await channelButton(bob.page, 'random').getAttribute('class')).not.toContain('unread');
   });

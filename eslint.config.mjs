@@ -34,6 +34,7 @@ export default tseslint.config(
             { sourceTag: 'scope:messaging', onlyDependOnLibsWithTags: ['scope:shared', 'scope:messaging'] },
             { sourceTag: 'scope:presence', onlyDependOnLibsWithTags: ['scope:shared', 'scope:presence'] },
             { sourceTag: 'scope:files', onlyDependOnLibsWithTags: ['scope:shared', 'scope:files'] },
+            { sourceTag: 'scope:web', onlyDependOnLibsWithTags: ['scope:shared', 'scope:web'] },
             { sourceTag: 'scope:tools', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tools'] },
             { sourceTag: 'scope:e2e', onlyDependOnLibsWithTags: ['scope:shared', 'scope:tools'] },
           ],

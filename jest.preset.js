@@ -18,5 +18,5 @@ module.exports = {
   transform: { '^.+\\.ts$': ['@swc/jest', { ...swcrc, swcrc: false }] },
   moduleFileExtensions: ['ts', 'js', 'json'],
   moduleNameMapper: aliases(),
-  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.infra/', '/apps/web/'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/', '/.infra/'],
 };

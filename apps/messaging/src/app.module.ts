@@ -63,6 +63,7 @@ import { ReadStateService } from './read-state/read-state.service';
 import { UnreadCounter } from './read-state/unread-counter';
 import { UnreadLedgerRepository } from './read-state/unread-ledger.repository';
 import { UserRegisteredConsumer } from './users/user-registered.consumer';
+import { UsersController } from './users/users.controller';
 import { UsersRepository } from './users/users.repository';
 import { UsersService } from './users/users.service';
 import { WorkspacesController } from './workspaces/workspaces.controller';
@@ -100,7 +101,7 @@ export class AppModule {
         KafkaModule.forService(identity.instanceId, config, MESSAGING_TOPICS),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
       ],
-      controllers: [WorkspacesController, ChannelsController, MessagesController, ThreadsController, PinsController, SearchController],
+      controllers: [WorkspacesController, ChannelsController, MessagesController, ThreadsController, PinsController, SearchController, UsersController],
       providers: [
         Clock,
         IdGenerator,

@@ -14,6 +14,7 @@ export * from './rest/messages.dto';
 export * from './rest/message-features.dto';
 export * from './rest/presence.dto';
 export * from './rest/files.dto';
+export * from './rest/users.dto';
 export * from './rest/routes';
 export * from './socket';
 export * from './kafka';

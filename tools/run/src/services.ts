@@ -1,27 +1,84 @@
 // The processes `npm start` runs, in start order, with the variables that point them at the
-// local engines of tools/infra.
+// local engines of tools/infra and at each other, isolated under a run name when one is given.
 import { S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
 
 export interface ServiceSpec {
+  /** Process name in logs (gateway-1, gateway-2, … when there are several). */
   name: string;
+  service: 'auth' | 'messaging' | 'presence' | 'files' | 'gateway';
   entry: string;
   port: number;
   color: number;
   env: Record<string, string>;
 }
 
-export function localServices(): ServiceSpec[] {
+export interface ServicePorts {
+  auth: number;
+  messaging: number;
+  presence: number;
+  files: number;
+  gateways: number[];
+}
+
+export const DEFAULT_PORTS = (gateways: number): ServicePorts => ({
+  auth: 3001,
+  messaging: 3002,
+  presence: 3003,
+  files: 3004,
+  gateways: Array.from({ length: gateways }, (_, i) => 8081 + i),
+});
+
+const POSTGRES = 'postgres://postgres@127.0.0.1:5432';
+
+export function localServices(ports: ServicePorts, run: string | null): ServiceSpec[] {
+  const common: Record<string, string> = {
+    JWKS_URL: `http://127.0.0.1:${ports.auth}/auth/.well-known/jwks.json`,
+    ...(run ? { KAFKA_TOPIC_PREFIX: `${run}.` } : {}),
+  };
+  const isolated = (values: Record<string, string>): Record<string, string> => (run ? values : {});
+  const gatewayColors = [32, 92, 96, 94];
   return [
-    { name: 'auth', entry: 'apps/auth/src/main.ts', port: 3001, color: 35, env: { TRUST_PROXY: '1' } },
-    { name: 'messaging', entry: 'apps/messaging/src/main.ts', port: 3002, color: 36, env: {} },
-    { name: 'presence', entry: 'apps/presence/src/main.ts', port: 3003, color: 33, env: {} },
+    {
+      name: 'auth',
+      service: 'auth',
+      entry: 'apps/auth/src/main.ts',
+      port: ports.auth,
+      color: 35,
+      // Two proxy hops in front of auth: the front door and the gateway.
+      env: { ...common, TRUST_PROXY: '2', ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_auth`, AUTH_REDIS_KEY_PREFIX: `${run}.auth:` }) },
+    },
+    {
+      name: 'messaging',
+      service: 'messaging',
+      entry: 'apps/messaging/src/main.ts',
+      port: ports.messaging,
+      color: 36,
+      env: { ...common, ...isolated({ CASSANDRA_KEYSPACE: `${run}_messaging` }) },
+    },
+    { name: 'presence', service: 'presence', entry: 'apps/presence/src/main.ts', port: ports.presence, color: 33, env: common },
     {
       name: 'files',
+      service: 'files',
       entry: 'apps/files/src/main.ts',
-      port: 3004,
+      port: ports.files,
       color: 34,
-      env: { S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY },
+      env: { ...common, S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_files`, S3_BUCKET: `${run}-files` }) },
     },
-    { name: 'gateway', entry: 'apps/gateway/src/main.ts', port: 8080, color: 32, env: {} },
+    ...ports.gateways.map(
+      (port, i): ServiceSpec => ({
+        name: ports.gateways.length > 1 ? `gateway-${i + 1}` : 'gateway',
+        service: 'gateway',
+        entry: 'apps/gateway/src/main.ts',
+        port,
+        color: gatewayColors[i % gatewayColors.length],
+        env: {
+          ...common,
+          AUTH_URL: `http://127.0.0.1:${ports.auth}`,
+          MESSAGING_URL: `http://127.0.0.1:${ports.messaging}`,
+          PRESENCE_URL: `http://127.0.0.1:${ports.presence}`,
+          FILES_URL: `http://127.0.0.1:${ports.files}`,
+        },
+      }),
+    ),
   ];
 }

@@ -1,57 +1,143 @@
-// `npm start`: the whole system on one machine. Brings up the local engines (tools/infra), starts
-// every service as its own process with prefixed, coloured logs, waits until each is ready, and
-// prints the URL. Ctrl-C stops the services and, if this run started them, the engines.
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+// `npm start`: the whole system on one machine. Brings up the local engines (tools/infra), builds
+// the web client, starts every service as its own process with prefixed, coloured logs (one or
+// more gateways), waits until each is ready, serves the one origin (front door: web client +
+// sticky proxy to the gateways) and prints its URL. Ctrl-C stops the services and, if this run
+// started them, the engines. A gateway that dies is restarted (the front door routes around it
+// meanwhile); any other service dying stops everything.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { localServices, type ServiceSpec } from './services';
+import { FrontDoor, type Upstream } from './front-door';
+import { parseOptions, type RunOptions, USAGE } from './options';
+import { DEFAULT_PORTS, localServices, type ServicePorts, type ServiceSpec } from './services';
 
 const ROOT = join(__dirname, '..', '..', '..');
+const WEB_DIST = join(ROOT, 'apps', 'web', 'dist');
 const INFRA = ['-r', '@swc-node/register', 'tools/infra/src/cli.ts'];
 const children = new Map<string, ChildProcess>();
 let stopping = false;
+let frontDoor: FrontDoor | null = null;
+let options: RunOptions;
+let specs: ServiceSpec[] = [];
+let upstreams: Upstream[] = [];
 
 function say(message: string): void {
   process.stdout.write(`\x1b[1m[start]\x1b[0m ${message}\n`);
 }
 
-function infra(command: 'up' | 'down' | 'status', quiet = false): number {
-  return spawnSync(process.execPath, [...INFRA, command], { cwd: ROOT, stdio: quiet ? 'ignore' : 'inherit' }).status ?? 1;
+function infra(command: 'up' | 'down' | 'status', quiet = false): Promise<number> {
+  // Asynchronous, so the web build's output keeps flowing while the engines start.
+  const child = spawn(process.execPath, [...INFRA, command], { cwd: ROOT, stdio: quiet ? 'ignore' : 'inherit' });
+  return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
+}
+
+function prefixed(name: string, color: number, child: ChildProcess): void {
+  const prefix = `\x1b[${color}m${name.padEnd(10)}|\x1b[0m `;
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
+  }
 }
 
 function launch(spec: ServiceSpec): ChildProcess {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', spec.entry], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(spec.port), LOG_PRETTY: process.env.LOG_PRETTY ?? 'true', ...spec.env },
+    env: { ...process.env, PORT: String(spec.port), LOG_PRETTY: process.env['LOG_PRETTY'] ?? 'true', ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = `\x1b[${spec.color}m${spec.name.padEnd(9)}|\x1b[0m `;
-  for (const stream of [child.stdout, child.stderr]) {
-    if (stream) createInterface({ input: stream }).on('line', (line) => process.stdout.write(`${prefix}${line}\n`));
-  }
+  prefixed(spec.name, spec.color, child);
   child.on('exit', (code, signal) => {
-    children.delete(spec.name);
-    if (!stopping) {
-      say(`${spec.name} exited (${signal ?? `code ${code}`}); stopping everything`);
-      void shutdown(1);
+    if (children.get(spec.name) === child) children.delete(spec.name);
+    writeState();
+    if (stopping) return;
+    if (spec.service === 'gateway') {
+      say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting it (the front door routes around it meanwhile)`);
+      setTimeout(() => {
+        if (stopping) return;
+        launch(spec);
+        waitReady(spec).then(
+          () => {
+            say(`${spec.name} is back`);
+            void frontDoor?.checkUpstreams();
+          },
+          (error: unknown) => say(`${spec.name} did not come back: ${String(error)}`),
+        );
+      }, 1_000);
+      return;
     }
+    say(`${spec.name} exited (${signal ?? `code ${code}`}); stopping everything`);
+    void shutdown(1);
   });
   children.set(spec.name, child);
+  writeState();
   return child;
 }
 
-async function waitReady(spec: ServiceSpec, timeoutMs = 120_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
+async function waitReady(spec: ServiceSpec, timeoutMs = 180_000): Promise<void> {
+  const started = Date.now();
+  let reported = started;
+  while (Date.now() - started < timeoutMs) {
     if (stopping) return;
     try {
       if ((await fetch(`http://127.0.0.1:${spec.port}/health/ready`)).status === 200) return;
     } catch {
       // not listening yet
     }
+    if (Date.now() - reported > 10_000) {
+      reported = Date.now();
+      say(`still waiting for ${spec.name} to be ready (${Math.round((reported - started) / 1000)} s)...`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 300));
   }
   throw new Error(`${spec.name} was not ready within ${timeoutMs / 1000} s`);
+}
+
+function buildWeb(): Promise<void> {
+  say('building the web client (apps/web, Vite)...');
+  const child = spawn(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--config', 'apps/web/vite.config.mts', '--logLevel', 'warn'], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  prefixed('web', 37, child);
+  children.set('web-build', child);
+  return new Promise((resolve, reject) => {
+    child.on('exit', (code) => {
+      children.delete('web-build');
+      if (code === 0) {
+        say('web client built');
+        resolve();
+      } else reject(new Error(`the web client build failed (exit ${code})`));
+    });
+  });
+}
+
+function origin(): string {
+  return `http://localhost:${options.port}`;
+}
+
+function writeState(): void {
+  if (!options?.stateFile) return;
+  const processes = specs.map((s) => ({ name: s.name, service: s.service, port: s.port, pid: children.get(s.name)?.pid ?? null }));
+  writeFileSync(options.stateFile, JSON.stringify({ url: origin(), processes }, null, 2));
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+async function ports(): Promise<ServicePorts> {
+  if (!options.freePorts) return DEFAULT_PORTS(options.gateways);
+  const gateways: number[] = [];
+  for (let i = 0; i < options.gateways; i++) gateways.push(await freePort());
+  return { auth: await freePort(), messaging: await freePort(), presence: await freePort(), files: await freePort(), gateways };
 }
 
 let startedEngines = false;
@@ -60,10 +146,12 @@ async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
   say('stopping services...');
+  await frontDoor?.close().catch(() => undefined);
   await Promise.all(
     [...children.values()].map(
       (child) =>
         new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
           child.once('exit', () => resolve());
           child.kill('SIGTERM');
           setTimeout(() => child.kill('SIGKILL'), 15_000).unref();
@@ -72,7 +160,7 @@ async function shutdown(code: number): Promise<void> {
   );
   if (startedEngines) {
     say('stopping the engines this run started...');
-    infra('down');
+    await infra('down');
   } else {
     say('engines were already running before; left running (npm run infra:down stops them)');
   }
@@ -82,24 +170,44 @@ async function shutdown(code: number): Promise<void> {
 async function main(): Promise<void> {
   process.on('SIGINT', () => void shutdown(0));
   process.on('SIGTERM', () => void shutdown(0));
-  startedEngines = infra('status', true) !== 0;
-  say(startedEngines ? 'starting the local engines (the first run downloads them from Maven Central)...' : 'engines already up');
-  if (infra('up') !== 0) throw new Error('the engines did not come up (see above)');
-  const specs = localServices();
-  const [auth, ...rest] = specs as [ServiceSpec, ...ServiceSpec[]];
+  if (process.argv.includes('--help') || process.argv.includes('-h')) {
+    process.stdout.write(`${USAGE}\n`);
+    process.exit(0);
+  }
+  options = parseOptions(process.argv.slice(2), process.env);
+  const building = options.build ? buildWeb() : Promise.resolve();
+  // A failed build is reported when awaited below; never as an unhandled rejection meanwhile.
+  building.catch(() => undefined);
+  startedEngines = (await infra('status', true)) !== 0;
+  say(
+    startedEngines
+      ? 'starting the local engines: Kafka, Cassandra, S3Proxy (the first run downloads about 260 MB from Maven Central; progress below)...'
+      : 'engines already up',
+  );
+  if ((await infra('up')) !== 0) throw new Error('the engines did not come up (see above)');
+  specs = localServices(await ports(), options.run);
+  if (options.run) say(`isolated run "${options.run}" (topics ${options.run}.*, keyspace ${options.run}_messaging, databases ${options.run}_auth/_files)`);
+  const auth = specs.filter((s) => s.service === 'auth');
+  const backends = specs.filter((s) => s.service !== 'auth' && s.service !== 'gateway');
+  const gateways = specs.filter((s) => s.service === 'gateway');
   // auth first: every other service fetches its JWKS.
   say('starting auth...');
-  launch(auth);
-  await waitReady(auth);
-  const gateway = rest.filter((s) => s.name === 'gateway');
-  const backends = rest.filter((s) => s.name !== 'gateway');
+  auth.forEach(launch);
+  await Promise.all(auth.map((s) => waitReady(s)));
   say(`starting ${backends.map((s) => s.name).join(', ')}...`);
   backends.forEach(launch);
   await Promise.all(backends.map((s) => waitReady(s)));
-  say('starting gateway...');
-  gateway.forEach(launch);
-  await Promise.all(gateway.map((s) => waitReady(s)));
-  say('\x1b[32mthe chat is up: http://localhost:8080\x1b[0m  (API docs per service at /docs; Ctrl-C stops everything)');
+  say(`starting ${gateways.map((s) => s.name).join(', ')}...`);
+  gateways.forEach(launch);
+  await Promise.all(gateways.map((s) => waitReady(s)));
+  await building;
+  upstreams = gateways.map((s) => ({ port: s.port, live: true }));
+  frontDoor = new FrontDoor({ port: options.port, staticDir: WEB_DIST, upstreams });
+  await frontDoor.listen();
+  writeState();
+  say(
+    `\x1b[32mthe chat is up: ${origin()}\x1b[0m  (${gateways.length} gateway${gateways.length > 1 ? 's' : ''} behind it; API docs per service at /docs; Ctrl-C stops everything)`,
+  );
 }
 
 main().catch((error: unknown) => {

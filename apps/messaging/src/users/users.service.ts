@@ -3,7 +3,7 @@
 // *another* user does, and a user registered a moment ago may not be projected yet, so a miss
 // waits a little for the consumer before answering not_found.
 import { Inject, Injectable } from '@nestjs/common';
-import { type AddWorkspaceMemberRequest, type User, type UserRegisteredEvent } from '@chat/contracts';
+import { type AddWorkspaceMemberRequest, type User, type UserRegisteredEvent, type UsersQuery } from '@chat/contracts';
 import { APP_CONFIG, AppError } from '@chat/service-kit';
 import { Clock } from '../common/clock';
 import { type MessagingConfig } from '../config';
@@ -41,5 +41,11 @@ export class UsersService {
   async usernames(ids: readonly string[]): Promise<Map<string, string>> {
     const users = await Promise.all(ids.map((id) => this.users.byId(id)));
     return new Map(users.filter((u): u is User => u !== undefined).map((u) => [u.id, u.username]));
+  }
+
+  /** Projected users by ids (unknown ids left out) or by username (empty when unknown). */
+  async find(query: UsersQuery): Promise<User[]> {
+    const found = 'ids' in query ? await Promise.all([...new Set(query.ids)].map((id) => this.users.byId(id))) : [await this.users.byUsername(query.username)];
+    return found.filter((user): user is User => user !== undefined);
   }
 }

@@ -24,6 +24,7 @@ import {
 } from './messages.dto';
 import { PinRequestSchema, PinResponseSchema, PinsResponseSchema, SearchQuerySchema, SearchResponseSchema } from './message-features.dto';
 import { PresenceQuerySchema, PresenceResponseSchema } from './presence.dto';
+import { UsersQuerySchema, UsersResponseSchema } from './users.dto';
 import {
   AddChannelMemberRequestSchema,
   AddWorkspaceMemberRequestSchema,
@@ -91,6 +92,7 @@ export const REST_ROUTES: readonly RouteContract[] = [
   { service: 'messaging', method: 'get', path: '/api/search', summary: "Full-text search over the caller's channels, by relevance then recency", authenticated: true, query: SearchQuerySchema, success: { status: 200, body: SearchResponseSchema }, errors: [404] },
   { service: 'messaging', method: 'post', path: '/api/sync', summary: 'Every stored message after each cursor, oldest first (the socket `sync`)', authenticated: true, body: SyncRequestSchema, success: { status: 200, body: SyncResponseSchema } },
   { service: 'messaging', method: 'get', path: '/api/me/memberships', summary: 'Workspaces and channels the caller belongs to', authenticated: true, success: { status: 200, body: MembershipsResponseSchema } },
+  { service: 'messaging', method: 'get', path: '/api/users', summary: 'Public profiles by ids or username', authenticated: true, query: UsersQuerySchema, success: { status: 200, body: UsersResponseSchema } },
   { service: 'presence', method: 'get', path: '/api/presence', summary: 'Presence of users who share a workspace with the caller', authenticated: true, query: PresenceQuerySchema, success: { status: 200, body: PresenceResponseSchema } },
   { service: 'files', method: 'post', path: '/api/files', summary: 'Start an upload', authenticated: true, body: CreateFileRequestSchema, success: { status: 201, body: CreateFileResponseSchema }, errors: [413] },
   { service: 'files', method: 'post', path: '/api/files/{id}/complete', summary: 'Finish an upload', authenticated: true, success: { status: 200, body: FileResponseSchema }, errors: [404] },

@@ -46,19 +46,20 @@ async function seed(ctx: BenchContext, keyspace: string, channelId: string, send
     const setting = await db.first<{ value: string }>(CQL.bucketSize);
     if (setting && Number(setting.value) !== BUCKET_SIZE) throw new Error(`the keyspace's message_bucket_size is ${setting.value}, the seeder writes ${BUCKET_SIZE}`);
     const started = Date.now();
-    const perBatch = 100;
+    // 20 rows (~4 KiB) stay under Cassandra's batch size warning threshold (5 KiB).
+    const perBatch = 20;
     const createdAt = new Date(Date.now() - count * 1000);
     let done = 0;
-    await pool(Math.ceil(count / perBatch), 24, async (b) => {
-      const first = b * perBatch + 1;
+    // Batch b holds seqs b·20 … b·20+19 (no seq 0): 20 divides the bucket size, so a batch is one partition.
+    await pool(Math.floor(count / perBatch) + 1, 64, async (b) => {
       const entries: BatchEntry[] = [];
-      for (let seq = first; seq < first + perBatch && seq <= count; seq++) {
+      for (let seq = Math.max(1, b * perBatch); seq < (b + 1) * perBatch && seq <= count; seq++) {
         entries.push({
           statement: CQL.insert,
           params: [channelId, BigInt(Math.floor(seq / BUCKET_SIZE)), BigInt(seq), crypto.randomUUID(), senderId, crypto.randomUUID(), `seeded message ${seq}`, new Date(createdAt.getTime() + seq * 1000)],
         });
       }
-      // Batches never cross a bucket: 100 divides the bucket size, and seq / 1000 changes only at multiples of 100.
+      if (entries.length === 0) return;
       await db.batch(entries, { logged: false, consistency: 'localOne' });
       done += entries.length;
       if (done % 100_000 < perBatch) ctx.log(`seeded ${done} / ${count} messages`);

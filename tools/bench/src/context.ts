@@ -1,6 +1,6 @@
 // What every scenario gets: its options, a log line printer, a process sampler, and the system
 // under test (started on first use, or the --target one) which the harness stops at the end.
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type BenchOptions } from './options';
 import { ProcessSampler } from './sampler';
 import { StartedSystem, type SystemUnderTest, TargetSystem } from './system/system-under-test';
@@ -22,7 +22,7 @@ export class BenchContext {
     } else {
       this.log('starting auth, messaging, presence and a gateway (isolated run)…');
       const started = Date.now();
-      this.system = await StartedSystem.start(this.options.profile ? { profileDir: join(this.options.out, 'profiles') } : {});
+      this.system = await StartedSystem.start(this.options.profile ? { profileDir: join(resolve(this.options.out), 'profiles') } : {});
       this.log(`system ready at ${this.system.origin} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const system = this.system;

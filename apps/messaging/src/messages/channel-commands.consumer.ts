@@ -4,7 +4,7 @@
 // an offset only after its handler returned (or the record was dead-lettered).
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ChannelCommandTopic } from '@chat/contracts';
-import { type ConsumerHandle, KafkaConsumerFactory, type RecordOf } from '@chat/kafka';
+import { type ConsumerHandle, KafkaConsumerFactory, type RecordOf, traceOf } from '@chat/kafka';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type MessagingConfig } from '../config';
 import { ChannelCommandService } from './channel-command.service';
@@ -41,6 +41,6 @@ export class ChannelCommandsConsumer implements OnApplicationBootstrap {
       // Still safe (every step is fenced), but the channel's order is no longer guaranteed.
       this.logger.warn({ key: record.key, channelId: command.payload.channelId, commandId: command.commandId }, 'command keyed by something other than its channel id');
     }
-    await this.commands.handle(command);
+    await this.commands.handle(command, traceOf(record.headers));
   }
 }

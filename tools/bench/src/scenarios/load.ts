@@ -7,6 +7,7 @@
 import { type BenchContext } from '../context';
 import { LoadFleet, type PhaseOutcome } from '../load/fleet';
 import { buildPopulation, type Population, relayPopulation, socketSpecs } from '../population';
+import { type HopSummary, hopSummaries, scrapeHops } from '../hops';
 import { type ProcessUsage } from '../sampler';
 import { Relay } from '../system/relay';
 import { type ChartSeries, type ScenarioResult, type TargetRow } from '../report/model';
@@ -14,6 +15,8 @@ import { isClean, phaseTable, processTable, ratio } from '../report/tables';
 
 interface Against {
   phases: PhaseOutcome[];
+  /** Per-hop breakdown of each phase (the system only). */
+  hops: Record<string, HopSummary[]>;
   processes: ProcessUsage[];
   /** Highest step that passed (ramp). */
   sustainable?: PhaseOutcome;
@@ -40,12 +43,22 @@ async function drive(ctx: BenchContext, label: string, origin: string, populatio
     }
     sampler.reset();
     const phases: PhaseOutcome[] = [];
+    const hops: Record<string, HopSummary[]> = {};
+    const phase = async (name: string, rate: number): Promise<PhaseOutcome> => {
+      const before = label === 'system' ? await scrapeHops(origin) : undefined;
+      const outcome = await fleet.phase(name, rate, o.duration, { textBytes: o.textBytes });
+      if (before) {
+        const list = (hops[name] = hopSummaries(before, await scrapeHops(origin)));
+        ctx.log(`${name} per hop (p50/p99 ms): ${list.map((h) => `${h.hop} ${h.p50}/${h.p99}`).join(', ') || 'no trace headers'}`);
+      }
+      return outcome;
+    };
     let sustainable: PhaseOutcome | undefined;
     if (o.scenario === 'fanout') {
-      phases.push(await fleet.phase(`${label}-fanout`, o.rate, o.duration, { textBytes: o.textBytes }));
+      phases.push(await phase(`${label}-fanout`, o.rate));
     } else {
       for (let rate = o.rate; rate <= o.maxRate; rate += Math.max(1, o.step)) {
-        const outcome = await fleet.phase(`${label}-r${rate}`, rate, o.duration, { textBytes: o.textBytes });
+        const outcome = await phase(`${label}-r${rate}`, rate);
         phases.push(outcome);
         const ok = passes(outcome, o.p99Limit);
         ctx.log(`${label}: ${rate} sends/s → ${outcome.deliveriesPerS} deliveries/s, p99 ${outcome.delivery.p99} ms${ok ? '' : ' (not sustainable: stop)'}`);
@@ -56,7 +69,7 @@ async function drive(ctx: BenchContext, label: string, origin: string, populatio
     for (const phase of phases) {
       ctx.log(`${label}: ${phase.phase}: ${phase.acked}/${phase.sent} acked, ${phase.deliveriesPerS} deliveries/s, delivery p50/p99/p99.9 ${phase.delivery.p50}/${phase.delivery.p99}/${phase.delivery.p999} ms, lost ${phase.lost}, dup ${phase.duplicates}, reordered ${phase.reordered}`);
     }
-    return { phases, processes: sampler.stop(), ...(sustainable ? { sustainable } : {}) };
+    return { phases, hops, processes: sampler.stop(), ...(sustainable ? { sustainable } : {}) };
   } finally {
     await fleet.close();
   }
@@ -133,10 +146,16 @@ function summarizeLoad(ctx: BenchContext, ours: Against, relay: Against | undefi
     targets,
     tables: [
       phaseTable('Load phases (latencies in ms; delivery = send → message:new at every member socket)', rows),
+      {
+        title: 'Per hop, server side (ms; gateway produced the command → messaging started it → stored in Cassandra → event consumed by the gateway; from trace headers, interpolated in histogram buckets)',
+        header: ['phase', 'hop', 'messages', 'p50', 'p90', 'p99'],
+        rows: Object.entries(ours.hops).flatMap(([phase, list]) => list.map((h) => [phase, h.hop, h.count, h.p50, h.p90, h.p99])),
+      },
       processTable('Processes during the measured phases: system run', ours.processes),
       ...(relay ? [processTable('Processes during the measured phases: relay run', relay.processes)] : []),
     ],
     phases: { system: ours.phases, ...(relay ? { relay: relay.phases } : {}) },
+    details: { hops: ours.hops },
     processes: { system: ours.processes, ...(relay ? { relay: relay.processes } : {}) },
     chart: { title: 'Delivery latency against offered load', xLabel: 'offered sends/s', yLabel: 'delivery latency (ms, log)', series },
     summary,

@@ -75,8 +75,8 @@ export class StartedSystem implements SystemUnderTest {
     const groups: Service[][] = [['auth'], ['messaging', 'presence'], ['gateway']];
     for (const group of groups) {
       const started = group.map((service) => {
-        const profile: Record<string, string> = this.profileDir && profiled.has(service) ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${join(this.profileDir, service)}` } : {};
-        const process = new ServiceProcess({ service, name: `${this.run}-${service}`, port: ports.get(service) ?? 0, env: { ...common, ...env[service], ...profile } });
+        const nodeArgs = this.profileDir && profiled.has(service) ? ['--cpu-prof', `--cpu-prof-dir=${join(this.profileDir, service)}`] : [];
+        const process = new ServiceProcess({ service, name: `${this.run}-${service}`, port: ports.get(service) ?? 0, env: { ...common, ...env[service] }, nodeArgs });
         this.processes.set(service, process);
         return process.start();
       });

@@ -33,9 +33,20 @@ export async function call<T>(origin: string, method: string, path: string, opti
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
 }
 
-async function expect<T>(what: string, status: number, answer: Promise<Answer<T>>): Promise<T> {
-  const result = await answer;
-  if (result.status !== status) throw new Error(`${what}: expected ${status}, got ${result.status} ${JSON.stringify(result.body).slice(0, 300)}`);
+/**
+ * Calls until the answer is not `unavailable` / `rate_limited` (a loaded machine makes the gateway's
+ * proxy time out now and then), at most 6 times, and expects `status`. `alreadyDone` names a status
+ * that means an earlier attempt went through after all (its answer lost), with what to do then.
+ */
+async function expect<T>(what: string, status: number, attempt: () => Promise<Answer<T>>, alreadyDone?: { status: number; then: () => Promise<T> }): Promise<T> {
+  let result: Answer<T> | undefined;
+  for (let i = 0; i < 6; i++) {
+    result = await attempt().catch((error: unknown) => ({ status: 0, body: String(error) as T }));
+    if (i > 0 && alreadyDone && result.status === alreadyDone.status) return alreadyDone.then();
+    if (![0, 429, 502, 503, 504].includes(result.status)) break;
+    await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** i));
+  }
+  if (result?.status !== status) throw new Error(`${what}: expected ${status}, got ${result?.status} ${JSON.stringify(result?.body).slice(0, 300)}`);
   return result.body;
 }
 
@@ -53,10 +64,17 @@ export function channelsOf(u: number, perUser: number, channels: number): number
   return Array.from({ length: perUser }, (_, j) => (u * perUser + j) % channels);
 }
 
+/** A membership add retried after its first answer was lost finds the member there already. */
+const ALREADY_MEMBER = { status: 409, then: () => Promise.resolve(undefined) };
+
 type Session = { user: { id: string }; accessToken: string };
 
 export async function register(origin: string, username: string): Promise<{ id: string; token: string }> {
-  const session = await expect<Session>(`register ${username}`, 201, call(origin, 'POST', '/auth/register', { body: { username, password: 'bench password 123456' } }));
+  const body = { username, password: 'bench password 123456' };
+  const session = await expect<Session>(`register ${username}`, 201, () => call(origin, 'POST', '/auth/register', { body }), {
+    status: 409,
+    then: () => expect<Session>(`log in ${username}`, 200, () => call(origin, 'POST', '/auth/login', { body })),
+  });
   return { id: session.user.id, token: session.accessToken };
 }
 
@@ -64,7 +82,7 @@ export async function buildPopulation(
   origin: string,
   shape: { users: number; channels: number; perUser: number },
   log: (line: string) => void,
-  concurrency = 12,
+  concurrency = 8,
 ): Promise<Population> {
   const prefix = `b${randomUUID().slice(0, 8)}`;
   const admin = await register(origin, `${prefix}admin`);
@@ -76,13 +94,13 @@ export async function buildPopulation(
   log(`registered ${shape.users} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   started = Date.now();
-  const { workspace } = await expect<{ workspace: { id: string } }>('create workspace', 201, call(origin, 'POST', '/api/workspaces', { token: admin.token, body: { name: `${prefix}-ws` } }));
+  const { workspace } = await expect<{ workspace: { id: string } }>('create workspace', 201, () => call(origin, 'POST', '/api/workspaces', { token: admin.token, body: { name: `${prefix}-ws` } }));
   await pool(shape.users, concurrency, async (i) => {
-    await expect('add workspace member', 201, call(origin, 'POST', `/api/workspaces/${workspace.id}/members`, { token: admin.token, body: { userId: users[i]?.id } }));
+    await expect('add workspace member', 201, () => call(origin, 'POST', `/api/workspaces/${workspace.id}/members`, { token: admin.token, body: { userId: users[i]?.id } }), ALREADY_MEMBER);
   });
   const channels: string[] = new Array(shape.channels);
   await pool(shape.channels, concurrency, async (c) => {
-    const { channel } = await expect<{ channel: { id: string } }>('create channel', 201, call(origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: admin.token, body: { name: `${prefix}-c${c}` } }));
+    const { channel } = await expect<{ channel: { id: string } }>('create channel', 201, () => call(origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: admin.token, body: { name: `${prefix}-c${c}` } }));
     channels[c] = channel.id;
   });
   const memberships = Array.from({ length: shape.users }, (_, u) => channelsOf(u, shape.perUser, shape.channels));
@@ -90,7 +108,7 @@ export async function buildPopulation(
   await pool(adds.length, concurrency, async (i) => {
     const add = adds[i];
     if (!add) return;
-    await expect('add channel member', 201, call(origin, 'POST', `/api/channels/${channels[add.c]}/members`, { token: admin.token, body: { userId: users[add.u]?.id } }));
+    await expect('add channel member', 201, () => call(origin, 'POST', `/api/channels/${channels[add.c]}/members`, { token: admin.token, body: { userId: users[add.u]?.id } }), ALREADY_MEMBER);
   });
   log(`built 1 workspace, ${shape.channels} channels, ${adds.length} memberships in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { admin, workspaceId: workspace.id, users, channels, memberships };

@@ -1,5 +1,6 @@
 // What every scenario gets: its options, a log line printer, a process sampler, and the system
 // under test (started on first use, or the --target one) which the harness stops at the end.
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type BenchOptions } from './options';
 import { ProcessSampler } from './sampler';
@@ -22,7 +23,10 @@ export class BenchContext {
     } else {
       this.log('starting auth, messaging, presence and a gateway (isolated run)…');
       const started = Date.now();
-      this.system = await StartedSystem.start(this.options.profile ? { profileDir: join(resolve(this.options.out), 'profiles') } : {});
+      const profileDir = join(resolve(this.options.out), 'profiles');
+      // Profiles of an earlier run into the same folder would be summarised as this run's.
+      if (this.options.profile) await rm(profileDir, { recursive: true, force: true });
+      this.system = await StartedSystem.start(this.options.profile ? { profileDir } : {});
       this.log(`system ready at ${this.system.origin} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const system = this.system;

@@ -102,7 +102,8 @@ export class LoadFleet {
 
   /**
    * Sends at `rate`/s in total for `durationS`, waits for every ack, then until every acked
-   * message reached every member socket (or `drainMs` passed), and merges the workers' figures.
+   * message reached every member socket (or nothing arrived for 5 s, or `drainMs` passed), and
+   * merges the workers' figures. Lost = acked messages that never reached a member socket by then.
    */
   async phase(phase: string, rate: number, durationS: number, options: { textBytes: number; drainMs?: number }): Promise<PhaseOutcome> {
     const startAt = performance.timeOrigin + performance.now() + 300;
@@ -115,12 +116,15 @@ export class LoadFleet {
     let expected = 0;
     for (const [channel, n] of ackedByChannel) expected += n * (this.memberSockets.get(channel) ?? 0);
 
-    const drainUntil = Date.now() + (options.drainMs ?? 15_000);
+    // Drain: wait while deliveries still arrive (at most drainMs), until 5 s pass without one.
+    const drainUntil = Date.now() + (options.drainMs ?? 60_000);
     let lastReceived = -1;
-    while (Date.now() < drainUntil) {
+    let lastProgressAt = Date.now();
+    while (Date.now() < drainUntil && Date.now() - lastProgressAt < 5_000) {
       const progress = await Promise.all(this.workers.map((w) => w.ask({ type: 'progress' }, 'progress', 30_000)));
       const received = progress.reduce((n, p) => n + (p.received[phase] ?? 0), 0);
-      if (received >= expected || (received === lastReceived && Date.now() > drainUntil - 5_000)) break;
+      if (received >= expected) break;
+      if (received !== lastReceived) lastProgressAt = Date.now();
       lastReceived = received;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

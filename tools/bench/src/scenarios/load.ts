@@ -108,13 +108,13 @@ function summarizeLoad(ctx: BenchContext, ours: Against, relay: Against | undefi
       goal: '≤ 50 ms at 2,000 users, 200 channels × ~10, 1,000 sends/s',
       measured: `${main.delivery.p99} ms at ${o.users} users, ${o.channels} channels, ${o.rate} sends/s (${main.deliveriesPerS} deliveries/s)`,
       ...(relayMain ? { relay: `${relayMain.delivery.p99} ms`, ratio: ratio(main.delivery.p99, relayMain.delivery.p99) } : {}),
-      met: main.delivery.p99 <= 50 && o.users >= 2000 && o.rate >= 1000,
+      met: main.delivery.p99 <= 50 && o.users >= 2000 && o.rate >= 1000 && main.acked === main.sent && main.received >= main.expectedDeliveries,
     });
     targets.push({
       target: 'lost / duplicated / reordered',
       goal: '0 / 0 / 0',
       measured: `${main.lost} / ${main.duplicates} / ${main.reordered}`,
-      met: isClean(main),
+      met: isClean(main) && main.acked === main.sent,
     });
     summary.push(`fanout ${o.rate} sends/s: delivery p50 ${main.delivery.p50} ms, p99 ${main.delivery.p99} ms, ${main.deliveriesPerS} deliveries/s, lost ${main.lost}, dup ${main.duplicates}, reordered ${main.reordered}${relayMain ? `; relay p99 ${relayMain.delivery.p99} ms, ${relayMain.deliveriesPerS} deliveries/s` : ''}`);
   }

@@ -1,6 +1,7 @@
 // The system the load runs against: either started here (auth, messaging, presence and one
 // gateway as processes on free ports, isolated like an e2e run: own topic prefix, keyspace,
 // database and Redis key prefix, dropped afterwards) or an already running `npm start` (--target).
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, LOCAL_ENGINES } from '@chat/infra';
 import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
@@ -34,10 +35,14 @@ export class StartedSystem implements SystemUnderTest {
   readonly run = uniqueName('bench');
   private readonly processes = new Map<Service, ServiceProcess>();
 
-  private constructor(private readonly profileDir: string | undefined) {}
+  private constructor(
+    private readonly profileDir: string | undefined,
+    private readonly logDir: string | undefined,
+  ) {}
 
-  static async start(options: { profileDir?: string } = {}): Promise<StartedSystem> {
-    const system = new StartedSystem(options.profileDir);
+  /** `logDir`: where each service's last output is written when the system stops. */
+  static async start(options: { profileDir?: string; logDir?: string } = {}): Promise<StartedSystem> {
+    const system = new StartedSystem(options.profileDir, options.logDir);
     try {
       await system.launch();
     } catch (error) {
@@ -94,6 +99,10 @@ export class StartedSystem implements SystemUnderTest {
     // The gateway first, so nothing new reaches messaging while it drains.
     await this.processes.get('gateway')?.stop();
     await Promise.all([...this.processes.values()].map((process) => process.stop()));
+    if (this.logDir) {
+      await mkdir(this.logDir, { recursive: true });
+      for (const [service, process] of this.processes) await writeFile(join(this.logDir, `${service}.log`), process.logs());
+    }
     await dropRunData(
       { topicPrefix: `${this.run}.`, databases: [`${this.run}_auth`], keyspaces: [this.keyspace], buckets: [] },
       LOCAL_ENGINES,

@@ -86,7 +86,7 @@ export async function buildPopulation(
 ): Promise<Population> {
   const prefix = `b${randomUUID().slice(0, 8)}`;
   const admin = await register(origin, `${prefix}admin`);
-  const users: { id: string; token: string }[] = new Array(shape.users);
+  const users: { id: string; token: string }[] = new Array<{ id: string; token: string }>(shape.users);
   let started = Date.now();
   await pool(shape.users, concurrency, async (i) => {
     users[i] = await register(origin, `${prefix}u${i}`);
@@ -98,7 +98,7 @@ export async function buildPopulation(
   await pool(shape.users, concurrency, async (i) => {
     await expect('add workspace member', 201, () => call(origin, 'POST', `/api/workspaces/${workspace.id}/members`, { token: admin.token, body: { userId: users[i]?.id } }), ALREADY_MEMBER);
   });
-  const channels: string[] = new Array(shape.channels);
+  const channels: string[] = new Array<string>(shape.channels);
   await pool(shape.channels, concurrency, async (c) => {
     const { channel } = await expect<{ channel: { id: string } }>('create channel', 201, () => call(origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: admin.token, body: { name: `${prefix}-c${c}` } }));
     channels[c] = channel.id;

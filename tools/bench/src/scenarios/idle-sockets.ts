@@ -26,7 +26,7 @@ const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeou
 
 function spread(population: Population, sockets: number): SocketSpec[] {
   const specs = socketSpecs(population);
-  return Array.from({ length: sockets }, (_, i) => specs[i % specs.length] as SocketSpec);
+  return Array.from({ length: sockets }, (_, i) => specs[i % specs.length]).filter((spec): spec is SocketSpec => spec !== undefined);
 }
 
 async function measure(ctx: BenchContext, label: string, origin: string, pid: number, specs: SocketSpec[]): Promise<Density> {

@@ -10,3 +10,4 @@ export * from './consumer/consume.options';
 export { NonRetriableError, type RetryPolicy, DEFAULT_RETRY_POLICY } from './consumer/retry.policy';
 export { DEAD_LETTER_HEADERS, type DeadLetterReason } from './consumer/dead-letter';
 export { KafkaAdmin, type TopicDescription } from './admin/kafka.admin';
+export { TRACE_HEADERS, type TraceHeaderName, traceNow, traceOf, traceSpan } from './trace-headers';

@@ -17,6 +17,8 @@ export interface ServiceProcessOptions {
    * does; `bundle` runs the production bundle `dist/apps/<service>/main.js` with plain Node.
    */
   from?: 'source' | 'bundle';
+  /** Extra Node.js options before the entry point (e.g. `--cpu-prof`, which NODE_OPTIONS refuses). */
+  nodeArgs?: string[];
 }
 
 export class ServiceProcess {
@@ -33,9 +35,10 @@ export class ServiceProcess {
 
   start(): this {
     const bundle = this.options.from === 'bundle';
-    const args = bundle
-      ? [join('dist', 'apps', this.options.service, 'main.js')]
-      : ['-r', '@swc-node/register', join('apps', this.options.service, 'src', 'main.ts')];
+    const args = [
+      ...(this.options.nodeArgs ?? []),
+      ...(bundle ? [join('dist', 'apps', this.options.service, 'main.js')] : ['-r', '@swc-node/register', join('apps', this.options.service, 'src', 'main.ts')]),
+    ];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'test',

@@ -3,7 +3,7 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { ChannelCommandTopic, LIMITS } from '@chat/contracts';
 import { JwtVerifier } from '@chat/auth-client';
-import { KafkaProducer } from '@chat/kafka';
+import { KafkaProducer, TRACE_HEADERS, traceNow } from '@chat/kafka';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { type GatewayConfig } from '../config';
 import { MessagingApi } from '../messaging-api/messaging-api.client';
@@ -62,7 +62,7 @@ class ClientEventsBinding implements OnModuleInit {
           timeoutMs: config.COMMAND_TIMEOUT_MS,
           maxPendingPerSocket: config.PENDING_COMMANDS_PER_SOCKET,
           pending,
-          publish: (command) => producer.publish(ChannelCommandTopic, command.payload.channelId, command),
+          publish: (command) => producer.publish(ChannelCommandTopic, command.payload.channelId, command, { [TRACE_HEADERS.gatewayPublished]: traceNow() }),
           sendLimiter: limiter,
           repliesReady: () => replies.ready,
         }),

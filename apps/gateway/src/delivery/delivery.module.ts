@@ -1,6 +1,6 @@
 // Kafka events to local sockets: one broadcast consumer of the delivery topics per instance.
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { KafkaConsumerFactory } from '@chat/kafka';
+import { KafkaConsumerFactory, TRACE_HEADERS, traceNow, traceSpan } from '@chat/kafka';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type GatewayConfig } from '../config';
 import { BroadcastSubscription } from '../kafka/broadcast-subscription';
@@ -23,6 +23,18 @@ class DeliveryConsumer implements OnApplicationBootstrap {
   }
 }
 
+/** Hop durations of one delivered message, from its trace headers (absent headers: nothing observed). */
+function observeHops(metrics: GatewayMetrics, headers: Readonly<Record<string, string>>): void {
+  const now = traceNow();
+  const spans: [string, number | undefined][] = [
+    ['gateway_to_messaging', traceSpan(headers[TRACE_HEADERS.gatewayPublished], headers[TRACE_HEADERS.messagingStarted])],
+    ['messaging', traceSpan(headers[TRACE_HEADERS.messagingStarted], headers[TRACE_HEADERS.messagingStored])],
+    ['messaging_to_gateway', traceSpan(headers[TRACE_HEADERS.messagingStored], now)],
+    ['total', traceSpan(headers[TRACE_HEADERS.gatewayPublished], now)],
+  ];
+  for (const [hop, ms] of spans) if (ms !== undefined) metrics.messageHops.observe({ hop }, Math.max(0, ms) / 1000);
+}
+
 @Module({
   imports: [SocketModule],
   providers: [
@@ -30,7 +42,12 @@ class DeliveryConsumer implements OnApplicationBootstrap {
       provide: Delivery,
       inject: [APP_CONFIG, SocketServer, GatewayMetrics],
       useFactory: (config: GatewayConfig, sockets: SocketServer, metrics: GatewayMetrics) =>
-        new Delivery(sockets, new SeqDeduplicator(config.SEQ_DEDUP_CHANNELS), (topic, outcome) => metrics.kafkaEvents.inc({ topic, outcome })),
+        new Delivery(
+          sockets,
+          new SeqDeduplicator(config.SEQ_DEDUP_CHANNELS),
+          (topic, outcome) => metrics.kafkaEvents.inc({ topic, outcome }),
+          (headers) => observeHops(metrics, headers),
+        ),
     },
     DeliveryConsumer,
   ],

@@ -33,6 +33,8 @@ export class Delivery {
     private readonly rooms: LocalRooms,
     private readonly dedup: SeqDeduplicator,
     private readonly observe?: (topic: string, outcome: DeliveryOutcome) => void,
+    /** Called with the trace headers of every message.created record delivered (hop metrics). */
+    private readonly traced?: (headers: Readonly<Record<string, string>>) => void,
   ) {}
 
   /** The consumer's record handler. */
@@ -45,6 +47,7 @@ export class Delivery {
       outcome = 'failed';
     }
     this.observe?.(record.topic, outcome);
+    if (outcome === 'delivered' && record.definition === MessageCreatedTopic) this.traced?.(record.headers);
     return Promise.resolve();
   };
 

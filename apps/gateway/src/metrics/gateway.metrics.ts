@@ -16,6 +16,13 @@ export class GatewayMetrics {
   readonly kafkaEvents: Counter<'topic' | 'outcome'>;
   readonly handshakes: Counter<'outcome'>;
   readonly proxyDuration: Histogram<'service' | 'status'>;
+  /**
+   * Where a delivered message's time went, from the trace headers of its message.created record:
+   * `gateway_to_messaging` (command produced → messaging starts it: Kafka and the wait for its
+   * turn), `messaging` (membership check and Cassandra writes), `messaging_to_gateway` (event
+   * produced → consumed here), `total` (command produced → delivered here).
+   */
+  readonly messageHops: Histogram<'hop'>;
 
   constructor(metrics: MetricsService) {
     this.connectedSockets = metrics.gauge('gateway_sockets_connected', 'Socket.IO connections open on this instance');
@@ -30,5 +37,11 @@ export class GatewayMetrics {
     this.kafkaEvents = metrics.counter('gateway_delivery_events_total', 'Kafka events consumed for delivery', ['topic', 'outcome']);
     this.handshakes = metrics.counter('gateway_handshakes_total', 'Socket.IO handshakes, by outcome', ['outcome']);
     this.proxyDuration = metrics.histogram('gateway_proxy_duration_seconds', 'Proxied REST calls, by owning service and status', ['service', 'status']);
+    this.messageHops = metrics.histogram(
+      'gateway_message_hop_seconds',
+      'Time a delivered message spent in each hop of the pipeline (from its trace headers)',
+      ['hop'],
+      [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
+    );
   }
 }

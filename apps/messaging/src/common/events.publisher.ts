@@ -21,8 +21,9 @@ export type CommandResult = CommandReply['result'];
 export class EventsPublisher {
   constructor(private readonly producer: KafkaProducer) {}
 
-  async messageCreated(message: Message): Promise<void> {
-    await this.producer.publish(MessageCreatedTopic, message.channelId, { message });
+  /** `trace`: timing headers (see TRACE_HEADERS of @chat/kafka). */
+  async messageCreated(message: Message, trace?: Readonly<Record<string, string>>): Promise<void> {
+    await this.producer.publish(MessageCreatedTopic, message.channelId, { message }, trace);
   }
 
   /** Edits, deletes, reactions and reply counts; in order, keyed by channel like the commands. */

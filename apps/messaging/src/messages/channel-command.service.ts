@@ -4,6 +4,7 @@
 // the retries are exhausted, parks it in the dead-letter topic (the client's ack then times out).
 import { Injectable } from '@nestjs/common';
 import { type ChannelCommand, type Message } from '@chat/contracts';
+import { TRACE_HEADERS, traceNow } from '@chat/kafka';
 import { AppError } from '@chat/service-kit';
 import { type CommandResult, EventsPublisher } from '../common/events.publisher';
 import { type ChangeOutcome, MessageChanges } from '../edits/message-changes.service';
@@ -29,7 +30,9 @@ export class ChannelCommandService {
     private readonly attachments: AttachmentsService,
   ) {}
 
-  async handle(command: ChannelCommand): Promise<void> {
+  /** `trace`: the command's trace headers, carried on to the event with messaging's own stamps. */
+  async handle(command: ChannelCommand, trace: Readonly<Record<string, string>> = {}): Promise<void> {
+    const started = traceNow();
     let outcome: Outcome;
     try {
       outcome = await this.execute(command);
@@ -45,7 +48,9 @@ export class ChannelCommandService {
     // Shares first, so that files authorises downloads before members learn of the message.
     if (outcome.created) await this.attachments.announceShares(outcome.created);
     await Promise.all([
-      outcome.created ? this.events.messageCreated(outcome.created) : undefined,
+      outcome.created
+        ? this.events.messageCreated(outcome.created, { ...trace, [TRACE_HEADERS.messagingStarted]: started, [TRACE_HEADERS.messagingStored]: traceNow() })
+        : undefined,
       updates,
       command.replyTo ? this.events.reply(command.replyTo, command.commandId, outcome.result) : undefined,
     ]);

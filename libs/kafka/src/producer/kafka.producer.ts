@@ -16,7 +16,10 @@ export interface OutgoingRecord<T extends TopicDefinition> {
 export interface PublishedRecord {
   topic: string;
   partition: number;
-  /** Offset of the first record the broker stored in that partition for this request. */
+  /**
+   * Offset of the first record the broker stored in that partition for the request that carried
+   * the record; -1 (and partition -1) when that request carried the topic to several partitions.
+   */
   offset: string;
 }
 
@@ -34,9 +37,13 @@ export class KafkaProducer {
     headers?: Readonly<Record<string, string>>,
   ): Promise<PublishedRecord> {
     const message = { key, value: encodeValue(topic, value), ...(headers ? { headers: { ...headers } } : {}) };
-    const [metadata] = await this.connection.send({ topic: physicalName(this.options, topic.name), messages: [message] });
-    if (!metadata) throw new Error(`the broker did not acknowledge the record published to ${topic.name}`);
-    return { topic: metadata.topicName, partition: metadata.partition, offset: metadata.baseOffset ?? '-1' };
+    const metadata = await this.connection.send({ topic: physicalName(this.options, topic.name), messages: [message] });
+    const [first] = metadata;
+    if (!first) throw new Error(`the broker did not acknowledge the record published to ${topic.name}`);
+    // Records sent together (see ProducerConnection) may have taken the topic to several partitions;
+    // then which one holds this record is not known here.
+    if (metadata.length > 1) return { topic: first.topicName, partition: -1, offset: '-1' };
+    return { topic: first.topicName, partition: first.partition, offset: first.baseOffset ?? '-1' };
   }
 
   /**

@@ -1,0 +1,79 @@
+import { type KafkaClients } from '../kafka-clients';
+import { ProducerConnection } from './producer.connection';
+
+interface SentBatch {
+  topicMessages: { topic: string; messages: { key?: string | null; value: string | Buffer | null }[] }[];
+}
+
+/** A kafkajs producer whose requests settle when the test says so. */
+function fakeClients() {
+  const requests: { batch: SentBatch; settle: (error?: Error) => void }[] = [];
+  const producer = {
+    connect: () => Promise.resolve(),
+    disconnect: () => Promise.resolve(),
+    sendBatch: (batch: SentBatch) =>
+      new Promise((resolve, reject) => {
+        requests.push({
+          batch,
+          settle: (error) =>
+            error ? reject(error) : resolve(batch.topicMessages.map((t, partition) => ({ topicName: t.topic, partition, errorCode: 0, baseOffset: '0' }))),
+        });
+      }),
+  };
+  const clients = { main: { producer: () => producer } } as unknown as KafkaClients;
+  return { clients, requests };
+}
+
+const message = (key: string) => ({ key, value: key });
+const tick = () => new Promise((resolve) => setImmediate(resolve));
+
+describe('ProducerConnection', () => {
+  it('sends at once when idle, and sends what arrived meanwhile together, in order, when the request in flight returns', async () => {
+    const { clients, requests } = fakeClients();
+    const connection = new ProducerConnection(clients);
+
+    const first = connection.send({ topic: 'a', messages: [message('1')] });
+    await tick();
+    expect(requests).toHaveLength(1);
+    const second = connection.send({ topic: 'a', messages: [message('2')] });
+    const third = connection.send({ topic: 'b', messages: [message('3')] });
+    const fourth = connection.send({ topic: 'a', messages: [message('4')] });
+    await tick();
+    expect(requests).toHaveLength(1);
+
+    requests[0]?.settle();
+    await expect(first).resolves.toEqual([expect.objectContaining({ topicName: 'a' })]);
+    await tick();
+    expect(requests).toHaveLength(2);
+    expect(requests[1]?.batch.topicMessages).toEqual([
+      { topic: 'a', messages: [message('2'), message('4')] },
+      { topic: 'b', messages: [message('3')] },
+    ]);
+    requests[1]?.settle();
+    await expect(second).resolves.toEqual([expect.objectContaining({ topicName: 'a' })]);
+    await expect(third).resolves.toEqual([expect.objectContaining({ topicName: 'b' })]);
+    await expect(fourth).resolves.toEqual([expect.objectContaining({ topicName: 'a' })]);
+  });
+
+  it('fails every caller whose records were in a failed request, and goes on with the next ones', async () => {
+    const { clients, requests } = fakeClients();
+    const connection = new ProducerConnection(clients);
+
+    const first = connection.send({ topic: 'a', messages: [message('1')] });
+    await tick();
+    const second = connection.send({ topic: 'a', messages: [message('2')] });
+    const third = connection.send({ topic: 'a', messages: [message('3')] });
+    requests[0]?.settle();
+    await first;
+    await tick();
+    requests[1]?.settle(new Error('broker gone'));
+    await expect(second).rejects.toThrow('broker gone');
+    await expect(third).rejects.toThrow('broker gone');
+
+    const fourth = connection.send({ topic: 'a', messages: [message('4')] });
+    await tick();
+    expect(requests).toHaveLength(3);
+    requests[2]?.settle();
+    await expect(fourth).resolves.toHaveLength(1);
+  });
+});

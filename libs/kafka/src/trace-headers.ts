@@ -1,0 +1,37 @@
+// Timestamps a command and the event it causes carry in their Kafka headers, so the last hop can
+// tell where a message's time went (gateway → Kafka → messaging → Cassandra → Kafka → gateway).
+// Values are milliseconds since the epoch with microsecond decimals; every process on one machine
+// reads the same clock, across machines the hops are only as good as clock synchronisation.
+import { performance } from 'node:perf_hooks';
+
+export const TRACE_HEADERS = {
+  /** The gateway handed the command to its producer. */
+  gatewayPublished: 'x-trace-gateway-published',
+  /** messaging started executing the command (after waiting for its turn in the partition). */
+  messagingStarted: 'x-trace-messaging-started',
+  /** messaging finished storing (Cassandra) and is about to publish the event. */
+  messagingStored: 'x-trace-messaging-stored',
+} as const;
+
+export type TraceHeaderName = (typeof TRACE_HEADERS)[keyof typeof TRACE_HEADERS];
+
+export function traceNow(): string {
+  return (performance.timeOrigin + performance.now()).toFixed(3);
+}
+
+/** The trace headers among `headers` (a consumed record's), to carry on to the next record. */
+export function traceOf(headers: Readonly<Record<string, string>>): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const name of Object.values(TRACE_HEADERS)) {
+    const value = headers[name];
+    if (value !== undefined) kept[name] = value;
+  }
+  return kept;
+}
+
+/** Milliseconds between two trace stamps (undefined when either is missing or malformed). */
+export function traceSpan(from: string | undefined, to: string | number | undefined): number | undefined {
+  const a = Number(from);
+  const b = Number(to);
+  return from === undefined || to === undefined || !Number.isFinite(a) || !Number.isFinite(b) ? undefined : b - a;
+}

@@ -1,0 +1,145 @@
+// Command-line parameters of `npm run bench -- <scenario> [--name value ...]`, with their
+// defaults and the hard bounds every run stays inside (connections, messages, seconds).
+export const SCENARIOS = ['fanout', 'ramp', 'idle-sockets', 'history'] as const;
+export type ScenarioName = (typeof SCENARIOS)[number];
+
+export interface BenchOptions {
+  scenario: ScenarioName;
+  /** An already running system (`npm start`) instead of one the harness starts. */
+  target: string | undefined;
+  users: number;
+  channels: number;
+  /** Channels each user is a member of. */
+  perUser: number;
+  /** Offered sends per second (fanout), or the first step (ramp). */
+  rate: number;
+  /** Seconds of sending (fanout) or per step (ramp). */
+  duration: number;
+  warmup: number;
+  step: number;
+  maxRate: number;
+  /** Delivery p99 above this (ms) ends a ramp. */
+  p99Limit: number;
+  sockets: number;
+  rest: number;
+  messages: number;
+  pages: number;
+  pageSize: number;
+  workers: number;
+  /** Source addresses 127.0.0.2 … for the load generator's sockets. */
+  addresses: number;
+  textBytes: number;
+  relay: boolean;
+  profile: boolean;
+  out: string;
+  /** A whole-run deadline in seconds; the harness kills everything and exits after it. */
+  deadline: number;
+}
+
+export const LIMITS = {
+  users: 50_000,
+  sockets: 60_000,
+  rate: 20_000,
+  duration: 600,
+  /** Sends in one invocation (rate × duration summed over steps). */
+  sends: 2_000_000,
+  messages: 5_000_000,
+  workers: 16,
+  addresses: 200,
+} as const;
+
+const DEFAULTS: Omit<BenchOptions, 'scenario' | 'target' | 'out'> = {
+  users: 2_000,
+  channels: 200,
+  perUser: 1,
+  rate: 1_000,
+  duration: 30,
+  warmup: 3,
+  step: 250,
+  maxRate: 5_000,
+  p99Limit: 100,
+  sockets: 20_000,
+  rest: 10,
+  messages: 1_000_000,
+  pages: 2_000,
+  pageSize: 50,
+  workers: 2,
+  addresses: 20,
+  textBytes: 64,
+  relay: true,
+  profile: false,
+  deadline: 1_800,
+};
+
+const NUMERIC = new Set([
+  'users', 'channels', 'perUser', 'rate', 'duration', 'warmup', 'step', 'maxRate', 'p99Limit', 'sockets', 'rest',
+  'messages', 'pages', 'pageSize', 'workers', 'addresses', 'textBytes', 'deadline',
+]);
+const FLAGS = new Set(['relay', 'profile']);
+
+function camel(name: string): string {
+  return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+export function parseOptions(argv: readonly string[], now = new Date()): BenchOptions {
+  const [scenario, ...rest] = argv;
+  if (!scenario || !(SCENARIOS as readonly string[]).includes(scenario)) {
+    throw new Error(`usage: npm run bench -- <${SCENARIOS.join('|')}> [--name value ...] (got ${scenario ?? 'nothing'})`);
+  }
+  const values: Record<string, unknown> = { ...DEFAULTS, scenario, target: undefined };
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
+    const raw = arg.slice(2);
+    if (raw.startsWith('no-') && FLAGS.has(camel(raw.slice(3)))) {
+      values[camel(raw.slice(3))] = false;
+      continue;
+    }
+    const name = camel(raw);
+    if (FLAGS.has(name)) {
+      values[name] = true;
+      continue;
+    }
+    const value = rest[++i];
+    if (value === undefined) throw new Error(`--${raw} needs a value`);
+    if (NUMERIC.has(name)) {
+      const number = Number(value.replace(/_/g, ''));
+      if (!Number.isFinite(number) || number < 0) throw new Error(`--${raw} must be a non-negative number`);
+      values[name] = number;
+    } else if (name === 'target' || name === 'out') {
+      values[name] = value;
+    } else {
+      throw new Error(`unknown parameter --${raw}`);
+    }
+  }
+  values['out'] ??= `bench/results/${now.toISOString().replace(/[:.]/g, '-')}-${scenario}`;
+  const options = values as unknown as BenchOptions;
+  check(options);
+  return options;
+}
+
+function check(o: BenchOptions): void {
+  const bound = (name: string, value: number, max: number, min = 0): void => {
+    if (value < min || value > max) throw new Error(`--${name} must be within ${min}…${max} (got ${value})`);
+  };
+  bound('users', o.users, LIMITS.users, 1);
+  bound('channels', o.channels, LIMITS.users, 1);
+  bound('per-user', o.perUser, Math.min(o.channels, 50), 1);
+  bound('rate', o.rate, LIMITS.rate);
+  bound('max-rate', o.maxRate, LIMITS.rate);
+  bound('duration', o.duration, LIMITS.duration, 1);
+  bound('sockets', o.sockets, LIMITS.sockets, 1);
+  bound('messages', o.messages, LIMITS.messages, 1);
+  bound('workers', o.workers, LIMITS.workers, 1);
+  bound('addresses', o.addresses, LIMITS.addresses, 1);
+  bound('text-bytes', o.textBytes, 4_000, 40);
+  bound('page-size', o.pageSize, 200, 1);
+  bound('pages', o.pages, 1_000_000, 1);
+  const steps = o.scenario === 'ramp' ? Math.floor((o.maxRate - o.rate) / Math.max(o.step, 1)) + 1 : 1;
+  const sends = o.scenario === 'ramp' ? steps * ((o.rate + o.maxRate) / 2) * o.duration : o.rate * o.duration;
+  if (sends * (o.relay ? 2 : 1) > LIMITS.sends) throw new Error(`this run would send ${Math.round(sends)} messages; the bound is ${LIMITS.sends}`);
+  if (o.target !== undefined) {
+    const host = new URL(o.target).hostname;
+    if (!/^127\.\d+\.\d+\.\d+$/.test(host) && host !== 'localhost') throw new Error(`--target must be a loopback address (got ${host})`);
+  }
+}

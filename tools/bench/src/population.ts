@@ -1,0 +1,132 @@
+// Builds the population a run needs through the real REST API (PROTOCOL.md): accounts registered
+// with auth, one workspace, C public channels and the memberships, U·k/C members per channel.
+// An admin account (not one of the U users, and never connected) creates everything, so no load
+// socket sits in every channel. For the bare relay the same shape is made of made-up ids.
+import { randomUUID } from 'node:crypto';
+import { type SocketSpec } from './load/protocol';
+
+export interface Population {
+  admin?: { id: string; token: string };
+  workspaceId?: string;
+  users: { id: string; token: string }[];
+  channels: string[];
+  /** Channel indexes of each user. */
+  memberships: number[][];
+}
+
+interface Answer<T> {
+  status: number;
+  body: T;
+}
+
+export async function call<T>(origin: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer<T>> {
+  const response = await fetch(new URL(path, origin), {
+    method,
+    headers: {
+      accept: 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+  });
+  const text = await response.text();
+  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
+}
+
+/**
+ * Calls until the answer is not `unavailable` / `rate_limited` (a loaded machine makes the gateway's
+ * proxy time out now and then), at most 6 times, and expects `status`. `alreadyDone` names a status
+ * that means an earlier attempt went through after all (its answer lost), with what to do then.
+ */
+async function expect<T>(what: string, status: number, attempt: () => Promise<Answer<T>>, alreadyDone?: { status: number; then: () => Promise<T> }): Promise<T> {
+  let result: Answer<T> | undefined;
+  for (let i = 0; i < 6; i++) {
+    result = await attempt().catch((error: unknown) => ({ status: 0, body: String(error) as T }));
+    if (i > 0 && alreadyDone && result.status === alreadyDone.status) return alreadyDone.then();
+    if (![0, 429, 502, 503, 504].includes(result.status)) break;
+    await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** i));
+  }
+  if (result?.status !== status) throw new Error(`${what}: expected ${status}, got ${result?.status} ${JSON.stringify(result?.body).slice(0, 300)}`);
+  return result.body;
+}
+
+/** Runs `task` for 0..count-1 with at most `concurrency` at a time. */
+export async function pool(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const lane = async (): Promise<void> => {
+    while (next < count) await task(next++);
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
+}
+
+/** Channel indexes of user `u`: k consecutive channels starting at u·k, wrapping. */
+export function channelsOf(u: number, perUser: number, channels: number): number[] {
+  return Array.from({ length: perUser }, (_, j) => (u * perUser + j) % channels);
+}
+
+/** A membership add retried after its first answer was lost finds the member there already. */
+const ALREADY_MEMBER = { status: 409, then: () => Promise.resolve(undefined) };
+
+type Session = { user: { id: string }; accessToken: string };
+
+export async function register(origin: string, username: string): Promise<{ id: string; token: string }> {
+  const body = { username, password: 'bench password 123456' };
+  const session = await expect<Session>(`register ${username}`, 201, () => call(origin, 'POST', '/auth/register', { body }), {
+    status: 409,
+    then: () => expect<Session>(`log in ${username}`, 200, () => call(origin, 'POST', '/auth/login', { body })),
+  });
+  return { id: session.user.id, token: session.accessToken };
+}
+
+export async function buildPopulation(
+  origin: string,
+  shape: { users: number; channels: number; perUser: number },
+  log: (line: string) => void,
+  concurrency = 8,
+): Promise<Population> {
+  const prefix = `b${randomUUID().slice(0, 8)}`;
+  const admin = await register(origin, `${prefix}admin`);
+  const users: { id: string; token: string }[] = new Array<{ id: string; token: string }>(shape.users);
+  let started = Date.now();
+  await pool(shape.users, concurrency, async (i) => {
+    users[i] = await register(origin, `${prefix}u${i}`);
+  });
+  log(`registered ${shape.users} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+
+  started = Date.now();
+  const { workspace } = await expect<{ workspace: { id: string } }>('create workspace', 201, () => call(origin, 'POST', '/api/workspaces', { token: admin.token, body: { name: `${prefix}-ws` } }));
+  await pool(shape.users, concurrency, async (i) => {
+    await expect('add workspace member', 201, () => call(origin, 'POST', `/api/workspaces/${workspace.id}/members`, { token: admin.token, body: { userId: users[i]?.id } }), ALREADY_MEMBER);
+  });
+  const channels: string[] = new Array<string>(shape.channels);
+  await pool(shape.channels, concurrency, async (c) => {
+    const { channel } = await expect<{ channel: { id: string } }>('create channel', 201, () => call(origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: admin.token, body: { name: `${prefix}-c${c}` } }));
+    channels[c] = channel.id;
+  });
+  const memberships = Array.from({ length: shape.users }, (_, u) => channelsOf(u, shape.perUser, shape.channels));
+  const adds = memberships.flatMap((list, u) => list.map((c) => ({ u, c })));
+  await pool(adds.length, concurrency, async (i) => {
+    const add = adds[i];
+    if (!add) return;
+    await expect('add channel member', 201, () => call(origin, 'POST', `/api/channels/${channels[add.c]}/members`, { token: admin.token, body: { userId: users[add.u]?.id } }), ALREADY_MEMBER);
+  });
+  log(`built 1 workspace, ${shape.channels} channels, ${adds.length} memberships in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { admin, workspaceId: workspace.id, users, channels, memberships };
+}
+
+/** The same shape for the bare relay: made-up ids, any token. */
+export function relayPopulation(shape: { users: number; channels: number; perUser: number }): Population {
+  return {
+    users: Array.from({ length: shape.users }, () => ({ id: randomUUID(), token: 'relay' })),
+    channels: Array.from({ length: shape.channels }, () => randomUUID()),
+    memberships: Array.from({ length: shape.users }, (_, u) => channelsOf(u, shape.perUser, shape.channels)),
+  };
+}
+
+export function socketSpecs(population: Population): SocketSpec[] {
+  return population.users.map((user, u) => ({
+    userId: user.id,
+    token: user.token,
+    channels: (population.memberships[u] ?? []).map((c) => population.channels[c] ?? ''),
+  }));
+}

@@ -1,0 +1,119 @@
+// idle-sockets: N authenticated sockets held open on one gateway process (devices of up to
+// --users accounts, each a member of one channel), then --rest seconds of nothing. Reports the
+// gateway's resident memory per socket (growth over its baseline) and its CPU at rest. The bare
+// relay gets the same sockets in the same invocation, for the ratio.
+import { type BenchContext } from '../context';
+import { LoadFleet } from '../load/fleet';
+import { type SocketSpec } from '../load/protocol';
+import { buildPopulation, type Population, relayPopulation, socketSpecs } from '../population';
+import { type TargetRow, type ScenarioResult } from '../report/model';
+import { ratio } from '../report/tables';
+import { cpuSecondsOf, rssOf } from '../sampler';
+import { Relay } from '../system/relay';
+
+interface Density {
+  sockets: number;
+  failed: number;
+  errors: string[];
+  connectSeconds: number;
+  baselineMiB: number;
+  loadedMiB: number;
+  kibPerSocket: number;
+  restCpuPct: number;
+}
+
+const settle = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function spread(population: Population, sockets: number): SocketSpec[] {
+  const specs = socketSpecs(population);
+  return Array.from({ length: sockets }, (_, i) => specs[i % specs.length]).filter((spec): spec is SocketSpec => spec !== undefined);
+}
+
+async function measure(ctx: BenchContext, label: string, origin: string, pid: number, specs: SocketSpec[]): Promise<Density> {
+  const o = ctx.options;
+  await settle(3_000);
+  const baseline = await rssOf(pid);
+  const fleet = LoadFleet.spawn(o.workers);
+  try {
+    const started = Date.now();
+    const result = await fleet.connect(origin, specs, { addresses: o.addresses, concurrency: 25, timeoutMs: 900_000 });
+    const connectSeconds = (Date.now() - started) / 1000;
+    ctx.log(`${label}: ${result.connected} sockets connected in ${connectSeconds.toFixed(1)} s${result.failed ? `, ${result.failed} failed (${result.errors.join('; ')})` : ''}; resting ${o.rest} s`);
+    await settle(3_000);
+    const cpuBefore = await cpuSecondsOf(pid);
+    const restStarted = Date.now();
+    const samples: number[] = [];
+    while (Date.now() - restStarted < o.rest * 1000) {
+      samples.push(await rssOf(pid));
+      await settle(1_000);
+    }
+    const cpu = ((await cpuSecondsOf(pid)) - cpuBefore) / ((Date.now() - restStarted) / 1000);
+    const loaded = samples.reduce((a, b) => a + b, 0) / Math.max(samples.length, 1);
+    const density: Density = {
+      sockets: result.connected,
+      failed: result.failed,
+      errors: result.errors,
+      connectSeconds: Math.round(connectSeconds * 10) / 10,
+      baselineMiB: Math.round((baseline / 2 ** 20) * 10) / 10,
+      loadedMiB: Math.round((loaded / 2 ** 20) * 10) / 10,
+      kibPerSocket: result.connected ? Math.round(((loaded - baseline) / 1024 / result.connected) * 100) / 100 : 0,
+      restCpuPct: Math.round(cpu * 1000) / 10,
+    };
+    ctx.log(`${label}: RSS ${density.baselineMiB} → ${density.loadedMiB} MiB = ${density.kibPerSocket} KiB/socket, CPU at rest ${density.restCpuPct} % of a core`);
+    return density;
+  } finally {
+    await fleet.close();
+  }
+}
+
+export async function runIdleSockets(ctx: BenchContext): Promise<ScenarioResult> {
+  const o = ctx.options;
+  const users = Math.min(o.users, 200, o.sockets);
+  const shape = { users, channels: Math.max(1, Math.min(o.channels, Math.ceil(users / 10))), perUser: 1 };
+  let relay: Density | undefined;
+  if (o.relay) {
+    const server = await Relay.start();
+    try {
+      relay = await measure(ctx, 'relay', server.origin, server.pid ?? 0, spread(relayPopulation(shape), o.sockets));
+    } finally {
+      await server.stop();
+    }
+  }
+  const system = await ctx.systemUnderTest();
+  const gateway = (await system.servicePids()).get('gateway');
+  if (gateway === undefined) throw new Error('no gateway process found (with --target, the gateway must run from this checkout: apps/gateway/src/main.ts)');
+  const population = await buildPopulation(system.origin, shape, (line) => ctx.log(line));
+  const ours = await measure(ctx, 'gateway', system.origin, gateway, spread(population, o.sockets));
+
+  const targets: TargetRow[] = [
+    {
+      target: 'idle sockets on one gateway process',
+      goal: '≥ 20,000',
+      measured: `${ours.sockets} connected, ${ours.failed} failed`,
+      ...(relay ? { relay: `${relay.sockets}` } : {}),
+      met: ours.sockets >= 20_000 && ours.failed === 0,
+    },
+    {
+      target: 'memory per idle socket',
+      goal: '≤ 10 KiB',
+      measured: `${ours.kibPerSocket} KiB (RSS ${ours.baselineMiB} → ${ours.loadedMiB} MiB)`,
+      ...(relay ? { relay: `${relay.kibPerSocket} KiB`, ratio: ratio(ours.kibPerSocket, relay.kibPerSocket) } : {}),
+      met: ours.kibPerSocket <= 10,
+    },
+    {
+      target: 'gateway CPU at rest',
+      goal: '(reported)',
+      measured: `${ours.restCpuPct} % of a core`,
+      ...(relay ? { relay: `${relay.restCpuPct} %` } : {}),
+    },
+  ];
+  const row = (label: string, d: Density): (string | number)[] => [label, d.sockets, d.failed, d.connectSeconds, d.baselineMiB, d.loadedMiB, d.kibPerSocket, d.restCpuPct];
+  return {
+    targets,
+    tables: [{ title: 'Idle sockets', header: ['process', 'sockets', 'failed', 'connect s', 'RSS before MiB', 'RSS idle MiB', 'KiB/socket', 'CPU at rest %'], rows: [...(relay ? [row('bare relay', relay)] : []), row('gateway', ours)] }],
+    phases: {},
+    processes: {},
+    details: { gateway: ours, ...(relay ? { relay } : {}) },
+    summary: [`idle-sockets: ${ours.sockets} sockets, ${ours.kibPerSocket} KiB/socket, CPU at rest ${ours.restCpuPct} %${relay ? `; relay ${relay.kibPerSocket} KiB/socket` : ''}`],
+  };
+}

@@ -150,4 +150,22 @@ describe('CommandService', () => {
     await expect(service.run(context, 'message:send', send)).resolves.toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(published).toHaveLength(0);
   });
+  it("hands one socket's commands to Kafka in the order they were sent, however long each check takes", async () => {
+    const delays = [30, 0];
+    const { service, published, pending } = setup({
+      maxPendingPerSocket: 10,
+      sendLimiter: { consume: () => new Promise((resolve) => setTimeout(() => resolve({ allowed: true }), delays.shift() ?? 0)) },
+    });
+    const first = service.run(context, 'message:send', { ...send, text: 'first' });
+    const second = service.run(context, 'message:send', { ...send, clientMsgId: 'b9a0e1f3-2b4d-4c6e-8f10-1a2b3c4d5e6f', text: 'second' });
+    const other = service.run({ ...context, socketId: 'sock-2' }, 'read', { channelId: CHANNEL, seq: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect(published.map((c) => (c.payload as { text?: string }).text ?? c.type)).toEqual(['read', 'first', 'second']);
+    for (const command of published) pending.settle(command.replyTo!.requestId, { ok: true, message: MESSAGE });
+    await expect(Promise.all([first, second, other])).resolves.toEqual([
+      { ok: true, message: MESSAGE },
+      { ok: true, message: MESSAGE },
+      { ok: true },
+    ]);
+  });
 });

@@ -44,28 +44,61 @@ export interface CommandServiceDeps {
 /** `{ok:true}` for most commands, `{ok:true, message}` for send and edit. */
 export type CommandAck = Ack<{ message?: Message }>;
 
+type Admission = { kind: 'answered'; ack: CommandAck } | { kind: 'queued'; outcome: Promise<PendingOutcome> };
+
 export const unavailable = (message: string): { ok: false; error: ErrorDetail } => ({ ok: false, error: { code: 'unavailable', message } });
 
 export class CommandService {
   private readonly logger = new Logger('Commands');
   private readonly newId: () => string;
   private readonly now: () => Date;
+  /** Per socket: the end of the last admission, which the next one waits for. */
+  private readonly admissions = new Map<string, Promise<void>>();
 
   constructor(private readonly deps: CommandServiceDeps) {
     this.newId = deps.newId ?? randomUUID;
     this.now = deps.now ?? (() => new Date());
   }
 
-  /** The acknowledgement to send, or undefined when the socket disconnected meanwhile. */
+  /**
+   * The acknowledgement to send, or undefined when the socket disconnected meanwhile.
+   *
+   * Commands of one socket are admitted (checked and handed to the producer) one after another,
+   * in the order the socket sent them: a client that sends A then B without waiting must see A
+   * stored first. The checks are asynchronous (the rate limit is a Redis round trip), so without
+   * this B's checks could finish first and B reach Kafka ahead of A. Only admission is serial;
+   * the answers are awaited side by side.
+   */
   async run<E extends CommandEvent>(context: CommandContext, event: E, payload: EventPayload<E>): Promise<CommandAck | undefined> {
-    if (!this.deps.repliesReady()) return unavailable('the gateway is starting; try again');
+    const admitted = await this.inOrder(context.socketId, () => this.admit(context, event, payload));
+    if (admitted.kind === 'answered') return admitted.ack;
+    return this.answer(event, await admitted.outcome);
+  }
+
+  private inOrder<T>(socketId: string, step: () => Promise<T>): Promise<T> {
+    const previous = this.admissions.get(socketId) ?? Promise.resolve();
+    const current = previous.then(step);
+    const tail = current.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.admissions.set(socketId, tail);
+    void tail.then(() => {
+      if (this.admissions.get(socketId) === tail) this.admissions.delete(socketId);
+    });
+    return current;
+  }
+
+  private async admit<E extends CommandEvent>(context: CommandContext, event: E, payload: EventPayload<E>): Promise<Admission> {
+    const answered = (ack: CommandAck): Admission => ({ kind: 'answered', ack });
+    if (!this.deps.repliesReady()) return answered(unavailable('the gateway is starting; try again'));
     if (this.deps.pending.countFor(context.socketId) >= this.deps.maxPendingPerSocket) {
-      return { ok: false, error: { code: 'rate_limited', message: 'too many commands awaiting an answer on this connection' } };
+      return answered({ ok: false, error: { code: 'rate_limited', message: 'too many commands awaiting an answer on this connection' } });
     }
     if (event === 'message:send') {
       const decision = await this.deps.sendLimiter.consume(context.userId);
       if (!decision.allowed) {
-        return { ok: false, error: { code: 'rate_limited', message: `too many messages; retry in ${Math.ceil(decision.retryAfterMs / 1000)} s` } };
+        return answered({ ok: false, error: { code: 'rate_limited', message: `too many messages; retry in ${Math.ceil(decision.retryAfterMs / 1000)} s` } });
       }
     }
 
@@ -84,7 +117,7 @@ export class CommandService {
       this.logger.warn(`could not publish ${command.type}: ${error instanceof Error ? error.message : String(error)}`);
       this.deps.pending.settle(requestId, unavailable('the command could not be queued; try again'));
     });
-    return this.answer(event, await outcome);
+    return { kind: 'queued', outcome };
   }
 
   private answer(event: CommandEvent, outcome: PendingOutcome): CommandAck | undefined {

@@ -300,7 +300,11 @@ describe('messaging', () => {
       expect(replies[0].result).toMatchObject({ ok: true, message: { seq: 1, clientMsgId, text: 'only once' } });
       expect(replies.map((r) => r.replyTo.gatewayId).sort()).toEqual([gatewayId, `${gatewayId}-other`].sort());
       await send(alice, channelId, ['next']);
-      expect(observer.created.filter((m) => m.channelId === channelId).map((m) => m.seq)).toEqual([1, 2]);
+      // The reply and the event travel on different topics: wait for seq 2's event. Events of one
+      // channel share a partition, so a second event for seq 1 would have arrived before it.
+      const created = () => observer.created.filter((m) => m.channelId === channelId).map((m) => m.seq);
+      await waitFor('the event of seq 2', () => created().includes(2));
+      expect(created()).toEqual([1, 2]);
       expect(seqs((await history(alice, channelId)).messages)).toEqual([2, 1]);
     });
 

@@ -25,12 +25,13 @@ import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } fr
 import { CassandraClient } from '@chat/cassandra';
 import { type ConsumerHandle, KafkaConsumerFactory, KafkaProducer } from '@chat/kafka';
 import { bootstrapService, parseConfig, serviceIdentity } from '@chat/service-kit';
-import { freePort, uniqueName } from '@chat/testing';
+import { freePort, uniqueName, waitFor } from '@chat/testing';
 import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
 import { AppModule } from '../app.module';
 import { type MessagingConfig, MessagingConfigSchema } from '../config';
 import { ChannelCommandsConsumer } from '../messages/channel-commands.consumer';
 import { UserRegisteredConsumer } from '../users/user-registered.consumer';
+import { UsersRepository } from '../users/users.repository';
 
 const CASSANDRA = process.env['CASSANDRA_CONTACT_POINTS'] ?? '127.0.0.1:9042';
 const KAFKA = process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092';
@@ -211,6 +212,10 @@ export class Publisher {
       displayName: user.username.toUpperCase(),
       registeredAt: new Date().toISOString(),
     });
+    // The users projection is fed asynchronously: wait until messaging knows the user, as a real
+    // client would have by the time it is invited (auth's outbox relays within milliseconds).
+    const users = this.app.get(UsersRepository);
+    await waitFor(`messaging to know ${user.username}`, async () => (await users.byId(user.id)) !== undefined);
   }
 }
 

@@ -50,7 +50,7 @@ export function ChatScreen() {
             <p className="empty">Pick a channel or start a conversation.</p>
           )}
         </main>
-        {state.thread ? <ThreadPanel /> : state.search ? <SearchPanel /> : state.pinsOpen ? <PinsPanel /> : null}
+        {state.thread ? <ThreadPanel /> : state.search ? <SearchPanel onOpen={() => setShowSidebar(false)} /> : state.pinsOpen ? <PinsPanel /> : null}
       </div>
     </div>
   );

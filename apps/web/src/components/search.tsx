@@ -3,6 +3,7 @@
 // its channel. The box is hidden once the server said search is not served.
 import { type FormEvent, useState } from 'react';
 import type { SearchHit } from '@chat/contracts';
+import { errorText } from '../client/api';
 import { type ChatState } from '../client/chat-store';
 import { highlightParts } from '../lib/search';
 import { dmLabel } from './sidebar';
@@ -35,7 +36,8 @@ export function SearchBox() {
   );
 }
 
-export function SearchPanel() {
+/** `onOpen`: after a result's channel opened (at phone width the conversation takes the screen). */
+export function SearchPanel({ onOpen }: { onOpen?: () => void }) {
   const state = useChat();
   const store = useStore();
   const search = state.search;
@@ -61,7 +63,7 @@ export function SearchPanel() {
           <ul className="hits" aria-label="Search results">
             {search.results.map((hit) => (
               <li key={hit.message.id}>
-                <button type="button" className="hit" onClick={() => void store.openResult(hit).catch((e: unknown) => store.notify(String(e)))}>
+                <button type="button" className="hit" onClick={() => void store.openResult(hit).then(onOpen, (e: unknown) => store.notify(errorText(e)))}>
                   <span className="hit-meta">
                     <strong className="channel-name">{channelName(state, hit)}</strong> · <span className="sender">{displayName(state, hit.message.senderId)}</span> ·{' '}
                     <time dateTime={hit.message.createdAt}>{whenOf(hit.message.createdAt)}</time>

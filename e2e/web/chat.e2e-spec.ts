@@ -1,6 +1,6 @@
 // The web client in a real browser against the system `npm start` runs (two gateways behind the
 // one origin): two users in two browser contexts register, share a workspace and talk; unread
-// badges; typing and presence; a gateway killed under one user and restarted.
+// badges; pins and search; typing and presence; a gateway killed under one user and restarted.
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { launchBrowser, SCREENSHOTS, WebSystem } from './web-system';
@@ -127,6 +127,47 @@ describe('web client in a real browser', () => {
     expect(texts.findIndex((t) => t.includes('anyone in random?'))).toBeLessThan(texts.findIndex((t) => t.includes('you are needed')));
     await badge.waitFor({ state: 'detached', ...WAIT });
     expect(await channelButton(bob.page, 'random').getAttribute('class')).not.toContain('unread');
+  });
+
+  it('pins a message for the channel and finds a sent word through search', async () => {
+    // Bob (in #random) pins Ada's message; the Pinned panel lists it and the message is marked.
+    const target = log(bob.page).locator('.message[data-seq]', { hasText: 'anyone in random?' });
+    await target.hover();
+    await target.getByRole('button', { name: 'Pin message', exact: true }).click();
+    await target.getByRole('button', { name: 'Unpin message', exact: true }).waitFor(WAIT);
+    await bob.page.getByRole('button', { name: /Pinned/ }).click();
+    const pinned = bob.page.getByRole('list', { name: 'Pinned messages' });
+    await pinned.locator('li', { hasText: 'anyone in random?' }).waitFor(WAIT);
+    expect(await pinned.locator('li', { hasText: 'Pinned by Bob' }).count()).toBe(1);
+    await bob.page.screenshot({ path: join(SCREENSHOTS, '03b-pinned.png') });
+
+    // Ada (no push for pins) sees it once she opens the panel.
+    await ada.page.getByRole('button', { name: /Pinned/ }).click();
+    await ada.page.getByRole('list', { name: 'Pinned messages' }).locator('li', { hasText: 'anyone in random?' }).waitFor(WAIT);
+
+    // Bob searches from #random for a word Ada sent in #general: the result opens #general.
+    const word = `zebra${system.run.slice(3, 9)}`;
+    await channelButton(ada.page, 'general').click();
+    await send(ada.page, `the ${word} crossed`);
+    await expectMessage(ada.page, word);
+    await bob.page.getByLabel('Search messages').fill(word.toUpperCase());
+    await bob.page.getByRole('button', { name: 'Search', exact: true }).click();
+    const hit = bob.page.getByRole('list', { name: 'Search results' }).getByRole('button', { name: new RegExp(`general.*Ada.*the ${word} crossed`) });
+    await hit.locator('mark', { hasText: word }).waitFor(WAIT);
+    await bob.page.screenshot({ path: join(SCREENSHOTS, '03c-search.png') });
+    await hit.click();
+    await bob.page.getByRole('heading', { name: '# general' }).waitFor(WAIT);
+    await expectMessage(bob.page, word);
+
+    // No match: an empty result, said as such.
+    await bob.page.getByLabel('Search messages').fill(`nothing${system.run.slice(3, 9)}xyz`);
+    await bob.page.getByRole('button', { name: 'Search', exact: true }).click();
+    await bob.page.getByText('No messages match.').waitFor(WAIT);
+    await bob.page.getByRole('button', { name: 'Close search' }).click();
+    await channelButton(bob.page, 'random').click();
+    await bob.page.getByRole('heading', { name: '# random' }).waitFor(WAIT);
+    await channelButton(ada.page, 'random').click();
+    await ada.page.getByRole('heading', { name: '# random' }).waitFor(WAIT);
   });
 
   it('kills the gateway under one user and restarts it: reconnecting, then the messages sent meanwhile exactly once', async () => {

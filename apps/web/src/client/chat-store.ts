@@ -7,13 +7,16 @@ import type {
   ChannelSummary,
   ClientToServerEvents,
   Message,
+  Pin,
   PresenceStatus,
+  SearchHit,
   ServerToClientEvents,
   SyncResult,
   User,
   Workspace,
 } from '@chat/contracts';
 import { mentionedNames } from '../lib/markdown-lite';
+import { searchPath } from '../lib/search';
 import {
   addPending,
   applyStored,
@@ -25,17 +28,26 @@ import {
   setPendingState,
   type Timeline,
 } from '../lib/timeline';
-import { type Api, ApiError } from './api';
+import { type Api, ApiError, errorText } from './api';
 import { type Session } from './session';
 
 export type ConnectionState = 'connecting' | 'online' | 'reconnecting';
-export type Feature = 'edit' | 'delete' | 'reactions' | 'threads' | 'presence' | 'files' | 'users';
+export type Feature = 'edit' | 'delete' | 'reactions' | 'threads' | 'presence' | 'files' | 'users' | 'pins' | 'search';
 
 export interface ThreadView {
   channelId: string;
   rootId: string;
   root: Message | null;
   replies: Message[];
+  error: string | null;
+}
+
+export interface SearchView {
+  query: string;
+  /** Limited to this channel, or null for all of the user's channels. */
+  channelId: string | null;
+  /** null while the answer is awaited. */
+  results: SearchHit[] | null;
   error: string | null;
 }
 
@@ -54,6 +66,10 @@ export interface ChatState {
   unavailable: Partial<Record<Feature, true>>;
   notice: string | null;
   thread: ThreadView | null;
+  /** channelId → its pins as last fetched (no socket push: refreshed on open and after own changes). */
+  pins: Record<string, Pin[]>;
+  pinsOpen: boolean;
+  search: SearchView | null;
 }
 
 type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
@@ -93,6 +109,9 @@ export class ChatStore {
       unavailable: {},
       notice: null,
       thread: null,
+      pins: {},
+      pinsOpen: false,
+      search: null,
     };
     this.unsubscribeSession = session.onChange(() => this.scheduleRefresh());
   }
@@ -452,6 +471,7 @@ export class ChatStore {
   async openChannel(channelId: string): Promise<void> {
     this.set({ activeChannelId: channelId, thread: null });
     this.updateChannel(channelId, (c) => ({ ...c, unread: 0, mentions: 0 }));
+    void this.loadPins(channelId, true);
     const timeline = this.state.timelines[channelId];
     if (timeline?.loaded) {
       const head = contiguousHead(timeline.messages);
@@ -557,7 +577,7 @@ export class ChatStore {
   }
 
   async openThread(message: Message): Promise<void> {
-    this.set({ thread: { channelId: message.channelId, rootId: message.id, root: message, replies: [], error: null } });
+    this.set({ pinsOpen: false, search: null, thread: { channelId: message.channelId, rootId: message.id, root: message, replies: [], error: null } });
     try {
       const page = await this.api.get<{ root: Message; replies: Message[] }>(`/api/channels/${message.channelId}/messages/${message.id}/thread?limit=200`);
       void this.ensureUsers(page.replies.map((m) => m.senderId));
@@ -570,6 +590,84 @@ export class ChatStore {
 
   closeThread(): void {
     this.set({ thread: null });
+  }
+
+  // --- pins ---------------------------------------------------------------------------------
+
+  isPinned(message: Message): boolean {
+    return this.state.pins[message.channelId]?.some((p) => p.message.id === message.id) ?? false;
+  }
+
+  /** Fetches the channel's pins; `quiet` (on channel open) only notes an unserved feature. */
+  async loadPins(channelId: string, quiet = false): Promise<void> {
+    if (this.state.unavailable.pins) return;
+    try {
+      const { pins } = await this.api.get<{ pins: Pin[] }>(`/api/channels/${channelId}/pins`);
+      this.set((state) => ({ pins: { ...state.pins, [channelId]: pins } }));
+      void this.ensureUsers(pins.flatMap((p) => [p.message.senderId, p.pinnedBy]));
+    } catch (error) {
+      if (error instanceof ApiError && (error.code === 'not_found' || error.code === 'unavailable')) {
+        this.markUnavailable('pins');
+        this.set({ pinsOpen: false });
+        if (!quiet) this.notify(`${FEATURE_NAMES.pins} is not available on this server yet.`);
+      } else if (!quiet) {
+        this.notify(errorText(error));
+      }
+    }
+  }
+
+  openPins(): void {
+    const channelId = this.state.activeChannelId;
+    if (!channelId) return;
+    this.set({ pinsOpen: true, thread: null, search: null });
+    void this.loadPins(channelId);
+  }
+
+  closePins(): void {
+    this.set({ pinsOpen: false });
+  }
+
+  async togglePin(message: Message): Promise<void> {
+    const path = `/api/channels/${message.channelId}/pins`;
+    await this.feature('pins', this.isPinned(message) ? this.api.delete(`${path}/${message.id}`) : this.api.post(path, { messageId: message.id }));
+    await this.loadPins(message.channelId);
+  }
+
+  // --- search -------------------------------------------------------------------------------
+
+  /** Searches the user's channels (or only `channelId`); the answer lands in `state.search`. */
+  async search(query: string, channelId: string | null = null): Promise<void> {
+    const path = searchPath({ q: query, ...(channelId ? { channelId } : {}) });
+    if (!path) {
+      this.set({ search: { query, channelId, results: [], error: 'Type one or more words (at most 200 characters).' } });
+      return;
+    }
+    const view: SearchView = { query, channelId, results: null, error: null };
+    this.set({ search: view, thread: null, pinsOpen: false });
+    const current = (): boolean => this.state.search === view;
+    try {
+      const { results } = await this.api.get<{ results: SearchHit[] }>(path);
+      void this.ensureUsers(results.map((r) => r.message.senderId));
+      if (current()) this.set({ search: { ...view, results } });
+    } catch (error) {
+      if (error instanceof ApiError && (error.code === 'unavailable' || (error.code === 'not_found' && !channelId))) {
+        this.markUnavailable('search');
+        this.notify(`${FEATURE_NAMES.search} is not available on this server yet.`);
+        if (current()) this.set({ search: null });
+      } else if (current()) {
+        this.set({ search: { ...view, results: [], error: errorText(error) } });
+      }
+    }
+  }
+
+  closeSearch(): void {
+    this.set({ search: null });
+  }
+
+  /** Opens the channel a search result is in. */
+  async openResult(hit: SearchHit): Promise<void> {
+    this.set({ search: null });
+    await this.openChannel(hit.message.channelId);
   }
 
   /** Uploads a file (create → PUT to the signed URL → complete) and returns its id. */
@@ -639,6 +737,8 @@ const FEATURE_NAMES: Record<Feature, string> = {
   presence: 'Presence',
   files: 'File upload',
   users: 'User lookup',
+  pins: 'Pinning',
+  search: 'Search',
 };
 
 export function newId(): string {

@@ -15,6 +15,11 @@ export function ChannelView({ channelId }: { channelId: string }) {
     <section className="channel-view" aria-labelledby="channel-title">
       <header className="channel-header">
         <h2 id="channel-title">{title}</h2>
+        {!state.unavailable.pins && (
+          <button type="button" className="link" aria-expanded={state.pinsOpen} onClick={() => (state.pinsOpen ? store.closePins() : store.openPins())}>
+            📌 Pinned{state.pins[channelId]?.length ? ` (${state.pins[channelId].length})` : ''}
+          </button>
+        )}
         {channel && channel.kind !== 'dm' && (
           <button type="button" className="link" onClick={() => void store.leaveChannel(channelId)}>
             Leave

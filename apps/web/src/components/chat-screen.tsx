@@ -1,9 +1,11 @@
-// The signed-in layout: top bar (workspace switcher, invite, connection state, sign out),
-// sidebar, the open channel and, when open, a thread. At phone width the sidebar and the channel
+// The signed-in layout: top bar (workspace switcher, invite, connection state, search, sign out),
+// sidebar, the open channel and, when open, a thread, search results or the pinned messages. At phone width the sidebar and the channel
 // take turns (the "Channels" button brings the sidebar back).
 import { type FormEvent, useState } from 'react';
 import { errorText } from '../client/api';
 import { ChannelView } from './channel-view';
+import { PinsPanel } from './pins-panel';
+import { SearchBox, SearchPanel } from './search';
 import { Sidebar } from './sidebar';
 import { ThreadPanel } from './thread-panel';
 import { useChat, useStore } from './use-chat';
@@ -21,6 +23,7 @@ export function ChatScreen() {
         </button>
         <WorkspaceSwitcher />
         <ConnectionBadge />
+        <SearchBox />
         <span className="me">
           {state.me.displayName} <small>@{state.me.username}</small>
         </span>
@@ -47,7 +50,7 @@ export function ChatScreen() {
             <p className="empty">Pick a channel or start a conversation.</p>
           )}
         </main>
-        {state.thread && <ThreadPanel />}
+        {state.thread ? <ThreadPanel /> : state.search ? <SearchPanel onOpen={() => setShowSidebar(false)} /> : state.pinsOpen ? <PinsPanel /> : null}
       </div>
     </div>
   );

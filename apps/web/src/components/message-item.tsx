@@ -1,5 +1,5 @@
 // One message: formatted text, edited/deleted marks, files with image previews, reactions and
-// the actions a message offers (thread, react, edit, delete), hidden once the server said the
+// the actions a message offers (thread, react, pin, edit, delete), hidden once the server said the
 // feature is unavailable. A pending send shows its state and a Retry on failure.
 import { type FormEvent, useEffect, useState } from 'react';
 import type { Message, MessageFile } from '@chat/contracts';
@@ -16,6 +16,7 @@ export function MessageItem({ message, inThread = false }: { message: Message; i
   const [reacting, setReacting] = useState(false);
   const mine = message.senderId === state.me.id;
   const mentionsMe = !mine && store.mentionsMe(message);
+  const pinned = state.pins[message.channelId]?.some((p) => p.message.id === message.id) ?? false;
 
   if (message.deleted) {
     return (
@@ -33,6 +34,7 @@ export function MessageItem({ message, inThread = false }: { message: Message; i
         <div className="text">
           <Markdown text={message.text} myName={state.me.username} />
           {message.editedAt && <span className="edited"> (edited)</span>}
+          {pinned && <span className="pinned-mark"> (pinned)</span>}
         </div>
       )}
       {message.files && message.files.length > 0 && (
@@ -72,6 +74,11 @@ export function MessageItem({ message, inThread = false }: { message: Message; i
         {!state.unavailable.reactions && (
           <button type="button" onClick={() => setReacting(!reacting)} aria-label="Add reaction" aria-expanded={reacting}>
             ☺
+          </button>
+        )}
+        {!state.unavailable.pins && (
+          <button type="button" onClick={() => void store.togglePin(message).catch(() => undefined)} aria-label={pinned ? 'Unpin message' : 'Pin message'} aria-pressed={pinned}>
+            📌
           </button>
         )}
         {mine && !state.unavailable.edit && (

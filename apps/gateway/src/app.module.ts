@@ -6,7 +6,7 @@ import { ChannelCommandTopic, CommandReplyTopic, PresenceChangedTopic, PresenceS
 import { AuthClientModule } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { RedisModule } from '@chat/redis';
-import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { APP_CONFIG, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { CommandsModule } from './commands/commands.module';
 import { type GatewayConfig } from './config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -16,6 +16,7 @@ import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
 import { installFrontDoor } from './proxy/front-door';
 import { ProxyModule } from './proxy/proxy.module';
 import { RestProxy } from './proxy/rest-proxy';
+import { chainFrontDoors, WebClient } from './proxy/web-client';
 import { SocketServer } from './socket/socket.server';
 
 @Module({})
@@ -45,6 +46,7 @@ export class AppModule {
  */
 export function attachGateway(app: INestApplication): void {
   const httpServer = app.getHttpServer() as HttpServer;
-  installFrontDoor(httpServer, app.get(RestProxy));
+  const { WEB_ROOT } = app.get<GatewayConfig>(APP_CONFIG);
+  installFrontDoor(httpServer, WEB_ROOT ? chainFrontDoors(app.get(RestProxy), new WebClient(WEB_ROOT)) : app.get(RestProxy));
   app.get(SocketServer).attach(httpServer);
 }

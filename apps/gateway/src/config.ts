@@ -15,6 +15,8 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   MESSAGING_URL: httpUrl.default('http://127.0.0.1:3002'),
   PRESENCE_URL: httpUrl.default('http://127.0.0.1:3003'),
   FILES_URL: httpUrl.default('http://127.0.0.1:3004'),
+  /** Folder of the built web client (apps/web/dist) to serve on the one origin; unset: none. */
+  WEB_ROOT: z.string().min(1).optional(),
   /**
    * Per-user budget of `message:send`, shared by every gateway instance (Redis): comma-separated
    * `<count>/<window>` rules that must all hold.

@@ -69,4 +69,11 @@ describe('docker/Dockerfile', () => {
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e", ".*\/health\/ready/m);
     expect(dockerfile).toMatch(/^CMD \["node", "dist\/main\.js"\]$/m);
   });
+
+  it('builds the web client into the gateway image, which serves it from WEB_ROOT', () => {
+    expect(dockerfile).toMatch(/if \[ "\$APP" = gateway \]; then node node_modules\/vite\/bin\/vite\.js build --config apps\/web\/vite\.config\.mts --outDir \/repo\/dist\/web/);
+    expect(dockerfile).toMatch(/^ENV WEB_ROOT=\/app\/dist\/web$/m);
+    const ignore = readFileSync(join(REPO_ROOT, 'docker', 'Dockerfile.dockerignore'), 'utf8');
+    for (const file of ['!apps/web/index.html', '!apps/web/vite.config.mts', '!apps/*/src/**']) expect(ignore.split('\n')).toContain(file);
+  });
 });

@@ -3,23 +3,12 @@
 // the gateway instances, sticky by cookie (Socket.IO's long-polling handshake and its upgrade must
 // reach the gateway that holds the session), WebSocket upgrades included. A gateway that does not
 // answer /health/ready is skipped; its sticky clients move to another one when they reconnect.
-import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type IncomingMessage, request, type Server, type ServerResponse } from 'node:http';
 import { connect, type Socket } from 'node:net';
-import { extname, join, normalize, sep } from 'node:path';
+import { serveStaticFile } from '@chat/service-kit';
 
 export const STICKY_COOKIE = 'chat-gw';
 const FORWARDED = /^\/(auth|api|socket\.io|health|docs|docs-json|metrics)(\/|\?|$)/;
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.map': 'application/json',
-  '.json': 'application/json',
-};
 
 export interface Upstream {
   port: number;
@@ -96,7 +85,7 @@ export class FrontDoor {
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     const url = req.url ?? '/';
     if (!FORWARDED.test(url)) {
-      this.serveStatic(url, res);
+      serveStaticFile(this.options.staticDir, req, res);
       return;
     }
     const target = this.pick(req);
@@ -154,26 +143,6 @@ export class FrontDoor {
     client.on('error', close);
     server.on('close', close);
     client.on('close', close);
-  }
-
-  private serveStatic(url: string, res: ServerResponse): void {
-    const dir = this.options.staticDir;
-    const path = decodeURIComponent(url.split('?')[0] ?? '/');
-    const file = normalize(join(dir, path));
-    const inside = file.startsWith(dir.endsWith(sep) ? dir : dir + sep);
-    const found = inside && existsSync(file) && statSync(file).isFile() ? file : join(dir, 'index.html');
-    if (!existsSync(found)) {
-      res.writeHead(404, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ error: { code: 'not_found', message: 'the web client is not built (npm start builds it)' } }));
-      return;
-    }
-    const immutable = found.includes(`${sep}assets${sep}`);
-    res.writeHead(200, {
-      'content-type': TYPES[extname(found)] ?? 'application/octet-stream',
-      'cache-control': immutable ? 'public, max-age=31536000, immutable' : 'no-cache',
-      'x-content-type-options': 'nosniff',
-    });
-    createReadStream(found).pipe(res);
   }
 }
 

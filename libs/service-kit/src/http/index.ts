@@ -1,3 +1,4 @@
 export * from './app-error';
 export * from './zod-validation.pipe';
 export * from './error.filter';
+export * from './static-files';

@@ -27,7 +27,7 @@ import {
   testNamespace,
   TokenIssuer,
   type TestUser,
-  testUser,
+  SpecUsers,
 } from './testing/messaging-test-app';
 
 jest.setTimeout(180_000);
@@ -44,18 +44,13 @@ describe('message features', () => {
   let observer: Observer;
   let publish: Publisher;
   const gatewayId = `gw-${randomUUID()}`;
-  const tokens = new Map<string, string>();
+  let users: SpecUsers;
 
   const api = () => request(messaging.url);
-  const as = (user: TestUser) => `Bearer ${tokens.get(user.id)}`;
+  const as = (user: TestUser) => users.bearer(user);
   const errorOf = (response: Response) => (response.body as ErrorBody).error;
 
-  async function newUser(name: string): Promise<TestUser> {
-    const user = testUser(name);
-    tokens.set(user.id, await issuer.sign(user));
-    await publish.registered(user);
-    return user;
-  }
+  const newUser = (name: string): Promise<TestUser> => users.create(name);
 
   async function newWorkspace(owner: TestUser, members: TestUser[]): Promise<{ workspace: Workspace; general: Channel }> {
     const response = await api().post('/api/workspaces').set('Authorization', as(owner)).send({ name: `ws ${randomUUID().slice(0, 6)}` }).expect(201);
@@ -124,6 +119,7 @@ describe('message features', () => {
     messaging = await startMessaging(namespace, issuer.jwksUrl, { MESSAGE_BUCKET_SIZE: String(BUCKET_SIZE) });
     observer = await Observer.start(messaging.app);
     publish = new Publisher(messaging.app);
+    users = new SpecUsers(issuer, publish);
   });
 
   afterAll(async () => {

@@ -25,7 +25,7 @@ import {
   testNamespace,
   TokenIssuer,
   type TestUser,
-  testUser,
+  SpecUsers,
 } from './testing/messaging-test-app';
 
 jest.setTimeout(120_000);
@@ -40,18 +40,13 @@ describe('messaging', () => {
   let observer: Observer;
   let publish: Publisher;
   const gatewayId = `gw-${randomUUID()}`;
-  const tokens = new Map<string, string>();
+  let users: SpecUsers;
 
   const api = () => request(messaging.url);
-  const as = (user: TestUser) => `Bearer ${tokens.get(user.id)}`;
+  const as = (user: TestUser) => users.bearer(user);
   const errorOf = (response: Response) => (response.body as ErrorBody).error;
 
-  async function newUser(name: string): Promise<TestUser> {
-    const user = testUser(name);
-    tokens.set(user.id, await issuer.sign(user));
-    await publish.registered(user);
-    return user;
-  }
+  const newUser = (name: string): Promise<TestUser> => users.create(name);
 
   async function newWorkspace(owner: TestUser, members: TestUser[] = []): Promise<Workspace> {
     const response = await api().post('/api/workspaces').set('Authorization', as(owner)).send({ name: `ws ${randomUUID().slice(0, 6)}` });
@@ -103,6 +98,7 @@ describe('messaging', () => {
     messaging = await startMessaging(namespace, issuer.jwksUrl, { MESSAGE_BUCKET_SIZE: String(BUCKET_SIZE) });
     observer = await Observer.start(messaging.app);
     publish = new Publisher(messaging.app);
+    users = new SpecUsers(issuer, publish);
   });
 
   afterAll(async () => {

@@ -234,3 +234,25 @@ export function sendCommand(
     payload: { channelId, clientMsgId: options.clientMsgId ?? randomUUID(), text },
   };
 }
+
+/** The users of a spec: signs their tokens and registers them with messaging (as auth would). */
+export class SpecUsers {
+  private readonly tokens = new Map<string, string>();
+
+  constructor(
+    private readonly issuer: TokenIssuer,
+    private readonly publish: Publisher,
+  ) {}
+
+  async create(name: string): Promise<TestUser> {
+    const user = testUser(name);
+    this.tokens.set(user.id, await this.issuer.sign(user));
+    await this.publish.registered(user);
+    return user;
+  }
+
+  /** The Authorization header of `user`. */
+  bearer(user: TestUser): string {
+    return `Bearer ${this.tokens.get(user.id)}`;
+  }
+}

@@ -18,16 +18,12 @@ import {
 import { waitFor } from '@chat/testing';
 import request, { type Response } from 'supertest';
 import {
-  dropKeyspace,
-  Observer,
-  Publisher,
+  MessagingSpec,
+  type Observer,
+  type Publisher,
   type RunningMessaging,
-  startMessaging,
-  type TestNamespace,
-  testNamespace,
-  TokenIssuer,
+  type SpecUsers,
   type TestUser,
-  SpecUsers,
 } from './testing/messaging-test-app';
 
 jest.setTimeout(180_000);
@@ -38,8 +34,7 @@ const BUCKET_SIZE = 8;
 type Payload<T extends ChannelCommand['type']> = Extract<ChannelCommand, { type: T }>['payload'];
 
 describe('message features', () => {
-  let namespace: TestNamespace;
-  let issuer: TokenIssuer;
+  let spec: MessagingSpec;
   let messaging: RunningMessaging;
   let observer: Observer;
   let publish: Publisher;
@@ -114,20 +109,11 @@ describe('message features', () => {
   const lastUpdate = (messageId: string) => observer.updated.filter((m) => m.id === messageId).at(-1);
 
   beforeAll(async () => {
-    namespace = testNamespace();
-    issuer = await TokenIssuer.start();
-    messaging = await startMessaging(namespace, issuer.jwksUrl, { MESSAGE_BUCKET_SIZE: String(BUCKET_SIZE) });
-    observer = await Observer.start(messaging.app);
-    publish = new Publisher(messaging.app);
-    users = new SpecUsers(issuer, publish);
+    spec = await MessagingSpec.start({ MESSAGE_BUCKET_SIZE: String(BUCKET_SIZE) });
+    ({ messaging, observer, publish, users } = spec);
   });
 
-  afterAll(async () => {
-    await observer?.stop();
-    if (messaging) await dropKeyspace(messaging.app, namespace.keyspace);
-    await messaging?.app.close();
-    await issuer?.stop();
-  });
+  afterAll(() => spec?.stop());
 
   describe('threads', () => {
     it('keeps 30 replies from 3 users in order, counts them on the root, and pages the thread', async () => {

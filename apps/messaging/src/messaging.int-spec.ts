@@ -15,17 +15,14 @@ import { waitFor } from '@chat/testing';
 import request, { type Response } from 'supertest';
 import { ChannelHeads } from './messages/channel-heads';
 import {
-  dropKeyspace,
-  Observer,
-  Publisher,
+  MessagingSpec,
+  type Observer,
+  type Publisher,
   type RunningMessaging,
   sendCommand,
+  type SpecUsers,
   startMessaging,
-  type TestNamespace,
-  testNamespace,
-  TokenIssuer,
   type TestUser,
-  SpecUsers,
 } from './testing/messaging-test-app';
 
 jest.setTimeout(120_000);
@@ -34,8 +31,7 @@ jest.setTimeout(120_000);
 const BUCKET_SIZE = 5;
 
 describe('messaging', () => {
-  let namespace: TestNamespace;
-  let issuer: TokenIssuer;
+  let spec: MessagingSpec;
   let messaging: RunningMessaging;
   let observer: Observer;
   let publish: Publisher;
@@ -93,20 +89,11 @@ describe('messaging', () => {
   const seqs = (messages: Message[]) => messages.map((m) => m.seq);
 
   beforeAll(async () => {
-    namespace = testNamespace();
-    issuer = await TokenIssuer.start();
-    messaging = await startMessaging(namespace, issuer.jwksUrl, { MESSAGE_BUCKET_SIZE: String(BUCKET_SIZE) });
-    observer = await Observer.start(messaging.app);
-    publish = new Publisher(messaging.app);
-    users = new SpecUsers(issuer, publish);
+    spec = await MessagingSpec.start({ MESSAGE_BUCKET_SIZE: String(BUCKET_SIZE) });
+    ({ messaging, observer, publish, users } = spec);
   });
 
-  afterAll(async () => {
-    await observer?.stop();
-    if (messaging) await dropKeyspace(messaging.app, namespace.keyspace);
-    await messaging?.app.close();
-    await issuer?.stop();
-  });
+  afterAll(() => spec?.stop());
 
   it('is ready with Cassandra and Kafka up', async () => {
     const response = await api().get('/health/ready');
@@ -353,7 +340,7 @@ describe('messaging', () => {
         const firstHalf = commands.slice(0, commands.length / 2);
         await publish.commands(firstHalf.flatMap((c, i) => [c, duplicates[i]]));
         // The second instance joins while the first is working through the burst.
-        const joining = startMessaging(namespace, issuer.jwksUrl, { MESSAGE_BUCKET_SIZE: String(BUCKET_SIZE) }, 'messaging-second');
+        const joining = startMessaging(spec.namespace, spec.issuer.jwksUrl, { MESSAGE_BUCKET_SIZE: String(BUCKET_SIZE) }, 'messaging-second');
         const secondHalf = commands.slice(commands.length / 2);
         await publish.commands(secondHalf.flatMap((c, i) => [c, duplicates[commands.length / 2 + i]]));
         second = await joining;

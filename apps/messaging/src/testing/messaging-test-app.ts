@@ -256,3 +256,42 @@ export class SpecUsers {
     return `Bearer ${this.tokens.get(user.id)}`;
   }
 }
+
+/**
+ * What a messaging integration spec runs against: one messaging instance on its own keyspace and
+ * Kafka namespace, a token issuer, an observer of its events, a publisher of commands, and the
+ * spec's users. `stop` drops the keyspace and closes everything.
+ */
+export class MessagingSpec {
+  private constructor(
+    readonly namespace: TestNamespace,
+    readonly issuer: TokenIssuer,
+    readonly messaging: RunningMessaging,
+    readonly observer: Observer,
+    readonly publish: Publisher,
+    readonly users: SpecUsers,
+  ) {}
+
+  static async start(env: Record<string, string> = {}): Promise<MessagingSpec> {
+    const namespace = testNamespace();
+    const issuer = await TokenIssuer.start();
+    let messaging: RunningMessaging | undefined;
+    try {
+      messaging = await startMessaging(namespace, issuer.jwksUrl, env);
+      const observer = await Observer.start(messaging.app);
+      const publish = new Publisher(messaging.app);
+      return new MessagingSpec(namespace, issuer, messaging, observer, publish, new SpecUsers(issuer, publish));
+    } catch (error) {
+      if (messaging) await messaging.app.close();
+      await issuer.stop();
+      throw error;
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.observer.stop();
+    await dropKeyspace(this.messaging.app, this.namespace.keyspace);
+    await this.messaging.app.close();
+    await this.issuer.stop();
+  }
+}

@@ -20,32 +20,13 @@ import {
   type Workspace,
   type ChannelSummary,
 } from '@chat/contracts';
-import { uniqueName, waitFor } from '@chat/testing';
+import { http, type HttpAnswer, uniqueName, waitFor } from '@chat/testing';
+
+export { http, type HttpAnswer };
 import { io, type Socket } from 'socket.io-client';
 
 export type ChatSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type SendAck = Ack<{ message: Message }>;
-
-export interface HttpAnswer<T> {
-  status: number;
-  body: T;
-  headers: Headers;
-}
-
-/** One HTTP call to the origin; the body is parsed as JSON when there is one. */
-export async function http<T = unknown>(origin: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<HttpAnswer<T>> {
-  const response = await fetch(new URL(path, origin), {
-    method,
-    headers: {
-      accept: 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T, headers: response.headers };
-}
 
 /** The payload of a JWT, decoded without verifying anything. */
 export function jwtPayload(token: string): Record<string, unknown> & { exp: number; sub: string } {

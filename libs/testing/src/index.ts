@@ -6,3 +6,4 @@ export * from './ports';
 export * from './service-process';
 export * from './tcp-proxy';
 export * from './run-data';
+export * from './http';

@@ -3,6 +3,7 @@
 // An admin account (not one of the U users, and never connected) creates everything, so no load
 // socket sits in every channel. For the bare relay the same shape is made of made-up ids.
 import { randomUUID } from 'node:crypto';
+import { http, type HttpAnswer } from '@chat/testing';
 import { type SocketSpec } from './load/protocol';
 
 export interface Population {
@@ -14,34 +15,16 @@ export interface Population {
   memberships: number[][];
 }
 
-interface Answer<T> {
-  status: number;
-  body: T;
-}
-
-export async function call<T>(origin: string, method: string, path: string, options: { token?: string; body?: unknown } = {}): Promise<Answer<T>> {
-  const response = await fetch(new URL(path, origin), {
-    method,
-    headers: {
-      accept: 'application/json',
-      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
-      ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-  });
-  const text = await response.text();
-  return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
-}
 
 /**
  * Calls until the answer is not `unavailable` / `rate_limited` (a loaded machine makes the gateway's
  * proxy time out now and then), at most 6 times, and expects `status`. `alreadyDone` names a status
  * that means an earlier attempt went through after all (its answer lost), with what to do then.
  */
-async function expect<T>(what: string, status: number, attempt: () => Promise<Answer<T>>, alreadyDone?: { status: number; then: () => Promise<T> }): Promise<T> {
-  let result: Answer<T> | undefined;
+async function expect<T>(what: string, status: number, attempt: () => Promise<HttpAnswer<T>>, alreadyDone?: { status: number; then: () => Promise<T> }): Promise<T> {
+  let result: HttpAnswer<T> | undefined;
   for (let i = 0; i < 6; i++) {
-    result = await attempt().catch((error: unknown) => ({ status: 0, body: String(error) as T }));
+    result = await attempt().catch((error: unknown) => ({ status: 0, body: String(error) as T, headers: new Headers() }));
     if (i > 0 && alreadyDone && result.status === alreadyDone.status) return alreadyDone.then();
     if (![0, 429, 502, 503, 504].includes(result.status)) break;
     await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** i));
@@ -71,9 +54,9 @@ type Session = { user: { id: string }; accessToken: string };
 
 export async function register(origin: string, username: string): Promise<{ id: string; token: string }> {
   const body = { username, password: 'bench password 123456' };
-  const session = await expect<Session>(`register ${username}`, 201, () => call(origin, 'POST', '/auth/register', { body }), {
+  const session = await expect<Session>(`register ${username}`, 201, () => http(origin, 'POST', '/auth/register', { body }), {
     status: 409,
-    then: () => expect<Session>(`log in ${username}`, 200, () => call(origin, 'POST', '/auth/login', { body })),
+    then: () => expect<Session>(`log in ${username}`, 200, () => http(origin, 'POST', '/auth/login', { body })),
   });
   return { id: session.user.id, token: session.accessToken };
 }
@@ -94,13 +77,13 @@ export async function buildPopulation(
   log(`registered ${shape.users} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   started = Date.now();
-  const { workspace } = await expect<{ workspace: { id: string } }>('create workspace', 201, () => call(origin, 'POST', '/api/workspaces', { token: admin.token, body: { name: `${prefix}-ws` } }));
+  const { workspace } = await expect<{ workspace: { id: string } }>('create workspace', 201, () => http(origin, 'POST', '/api/workspaces', { token: admin.token, body: { name: `${prefix}-ws` } }));
   await pool(shape.users, concurrency, async (i) => {
-    await expect('add workspace member', 201, () => call(origin, 'POST', `/api/workspaces/${workspace.id}/members`, { token: admin.token, body: { userId: users[i]?.id } }), ALREADY_MEMBER);
+    await expect('add workspace member', 201, () => http(origin, 'POST', `/api/workspaces/${workspace.id}/members`, { token: admin.token, body: { userId: users[i]?.id } }), ALREADY_MEMBER);
   });
   const channels: string[] = new Array<string>(shape.channels);
   await pool(shape.channels, concurrency, async (c) => {
-    const { channel } = await expect<{ channel: { id: string } }>('create channel', 201, () => call(origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: admin.token, body: { name: `${prefix}-c${c}` } }));
+    const { channel } = await expect<{ channel: { id: string } }>('create channel', 201, () => http(origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: admin.token, body: { name: `${prefix}-c${c}` } }));
     channels[c] = channel.id;
   });
   const memberships = Array.from({ length: shape.users }, (_, u) => channelsOf(u, shape.perUser, shape.channels));
@@ -108,7 +91,7 @@ export async function buildPopulation(
   await pool(adds.length, concurrency, async (i) => {
     const add = adds[i];
     if (!add) return;
-    await expect('add channel member', 201, () => call(origin, 'POST', `/api/channels/${channels[add.c]}/members`, { token: admin.token, body: { userId: users[add.u]?.id } }), ALREADY_MEMBER);
+    await expect('add channel member', 201, () => http(origin, 'POST', `/api/channels/${channels[add.c]}/members`, { token: admin.token, body: { userId: users[add.u]?.id } }), ALREADY_MEMBER);
   });
   log(`built 1 workspace, ${shape.channels} channels, ${adds.length} memberships in ${((Date.now() - started) / 1000).toFixed(1)} s`);
   return { admin, workspaceId: workspace.id, users, channels, memberships };

@@ -11,7 +11,8 @@ import { type BatchEntry, defineStatements, openCassandra } from '@chat/cassandr
 import { REPO_ROOT } from '@chat/testing';
 import { type BenchContext } from '../context';
 import { summarizeMs } from '../latency';
-import { call, pool, register } from '../population';
+import { http } from '@chat/testing';
+import { pool, register } from '../population';
 import { type ScenarioResult } from '../report/model';
 
 const BUCKET_SIZE = 1000;
@@ -77,8 +78,8 @@ export async function runHistory(ctx: BenchContext): Promise<ScenarioResult> {
   const o = ctx.options;
   const system = await ctx.systemUnderTest();
   const reader = await register(system.origin, `bh${crypto.randomUUID().slice(0, 8)}`);
-  const { workspace } = (await call<{ workspace: { id: string } }>(system.origin, 'POST', '/api/workspaces', { token: reader.token, body: { name: `bench-history-${Date.now()}` } })).body;
-  const { channel } = (await call<{ channel: { id: string } }>(system.origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: reader.token, body: { name: 'history' } })).body;
+  const { workspace } = (await http<{ workspace: { id: string } }>(system.origin, 'POST', '/api/workspaces', { token: reader.token, body: { name: `bench-history-${Date.now()}` } })).body;
+  const { channel } = (await http<{ channel: { id: string } }>(system.origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: reader.token, body: { name: 'history' } })).body;
   const seedSeconds = await seed(ctx, system.keyspace, channel.id, reader.id, o.messages);
 
   const samples: number[] = [];
@@ -87,7 +88,7 @@ export async function runHistory(ctx: BenchContext): Promise<ScenarioResult> {
   for (let i = 0; i < o.pages; i++) {
     const before = o.pageSize + 1 + Math.floor(Math.random() * (o.messages - o.pageSize));
     const t = performance.now();
-    const answer = await call<HistoryPage>(system.origin, 'GET', `/api/channels/${channel.id}/messages?before=${before}&limit=${o.pageSize}`, { token: reader.token });
+    const answer = await http<HistoryPage>(system.origin, 'GET', `/api/channels/${channel.id}/messages?before=${before}&limit=${o.pageSize}`, { token: reader.token });
     samples.push(performance.now() - t);
     const seqs = answer.status === 200 ? answer.body.messages.map((m) => m.seq) : [];
     if (seqs.length !== o.pageSize || seqs.some((seq, j) => seq !== before - 1 - j)) wrong++;

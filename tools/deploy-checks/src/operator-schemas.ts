@@ -7,7 +7,9 @@
 // CloudNativePG postgresql.cnpg.io/v1.
 import { z } from 'zod';
 
-const quantity = z.union([z.string().regex(/^[0-9.]+(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/), z.number()]);
+// A Kubernetes resource quantity, as a number or a string: a non-negative decimal, then at most one
+// of a binary suffix (Ki … Ei), a decimal suffix (n u m k M G T P E) or a decimal exponent (e3).
+const quantity = z.union([z.string().regex(/^(\d+(\.\d*)?|\.\d+)([KMGTPE]i|[numkMGTPE]|[eE][+-]?\d+)?$/), z.number().nonnegative()]);
 const resources = z
   .object({
     requests: z.object({ cpu: quantity, memory: quantity }).strict().partial(),
@@ -118,6 +120,37 @@ const pvcSpec = z
   })
   .strict();
 
+// K8ssandraCluster (k8ssandra.io/v1alpha1). K8ssandra publishes no schema package reachable from
+// here, so this is the only check of it. Checked field by field against the operator's own CRD,
+// config/crd/bases/k8ssandra.io_k8ssandraclusters.yaml in k8ssandra/k8ssandra-operator at commit
+// 02660f1c0b4d0c5675903e043a72c342cc37f88c (controller-gen v0.21.0), for the paths our manifests
+// use. Where the CRD says the same, so do we: auth is a boolean; a datacenter needs size (int32,
+// at least 1) and metadata.name; a rack needs a name of at least 2 characters and pins itself with
+// nodeAffinityLabels (string to string); heapSize, resources and the claim's storage are quantities.
+// Where the CRD is looser, we are deliberately stricter:
+// - serverVersion: the CRD only asks for X.Y.Z somewhere in an optional string; we require exactly
+//   X.Y.Z, of Cassandra 5 (see cassandraServerVersion).
+// - cassandraYaml: free-form in the CRD, but Cassandra refuses to start on a cassandra.yaml key it
+//   does not know, so we list the keys we set (num_tokens is a Cassandra 5.0 key).
+// - storageConfig: the CRD lets it sit at cluster or datacenter level (the operator's webhook wants
+//   one of the two); ours sits in each datacenter and is required there.
+// - accessModes: plain strings in the CRD; we allow only the modes Kubernetes knows.
+// heapSize is deprecated upstream (heap_initial_size and heap_max_size replace it) but still
+// honoured: the operator applies it to both.
+const cassandraServerVersion = z.string().superRefine((version, ctx) => {
+  const match = /^(\d+)\.\d+\.\d+$/.exec(version);
+  if (!match) {
+    ctx.addIssue({ code: 'custom', message: `serverVersion "${version}" is not a Cassandra release number (MAJOR.MINOR.PATCH)` });
+  } else if (Number(match[1]) < 5) {
+    ctx.addIssue({
+      code: 'custom',
+      message: `serverVersion ${version} is below Cassandra 5.0: messaging's migrations create storage-attached indexes (SAI), which Cassandra 4.x and older do not have`,
+    });
+  } else if (Number(match[1]) > 5) {
+    ctx.addIssue({ code: 'custom', message: `serverVersion ${version}: the K8ssandra CRD supports Cassandra 3.11.x, 4.x.x and 5.x.x only` });
+  }
+});
+
 const K8ssandraCluster = z
   .object({
     apiVersion: z.literal('k8ssandra.io/v1alpha1'),
@@ -128,10 +161,10 @@ const K8ssandraCluster = z
         auth: z.boolean().optional(),
         cassandra: z
           .object({
-            serverVersion: z.string().regex(/^[345]\.\d+\.\d+$/),
+            serverVersion: cassandraServerVersion,
             config: z
               .object({
-                cassandraYaml: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+                cassandraYaml: z.object({ num_tokens: z.number().int().min(1) }).strict().partial().optional(),
                 jvmOptions: z.object({ heapSize: quantity }).strict().optional(),
               })
               .strict()
@@ -142,9 +175,9 @@ const K8ssandraCluster = z
                 z
                   .object({
                     metadata: z.object({ name: dnsLabel }).strict(),
-                    size: z.number().int().min(1),
+                    size: z.number().int().min(1).max(2 ** 31 - 1),
                     storageConfig: z.object({ cassandraDataVolumeClaimSpec: pvcSpec }).strict(),
-                    racks: z.array(z.object({ name: dnsLabel, nodeAffinityLabels: z.record(z.string(), z.string()).optional() }).strict()).optional(),
+                    racks: z.array(z.object({ name: dnsLabel.min(2), nodeAffinityLabels: z.record(z.string(), z.string()).optional() }).strict()).optional(),
                   })
                   .strict(),
               )

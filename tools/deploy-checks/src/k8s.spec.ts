@@ -57,6 +57,53 @@ describe('validator', () => {
   });
 });
 
+describe('K8ssandraCluster schema (hand-written, cross-checked against the upstream CRD)', () => {
+  const cluster = (): Any => structuredClone(find(objectsOf('prod'), 'K8ssandraCluster', 'chat-cassandra'));
+  const problems = (mutate: (k8c: Any) => void): string[] => {
+    const k8c = cluster();
+    mutate(k8c);
+    return validateObject(k8c);
+  };
+  const at = (path: string, message: string): string => `K8ssandraCluster/chat-cassandra: ${path}: ${message}`;
+
+  it('accepts the rendered cluster, racks included', () => {
+    expect(cluster().spec.cassandra.datacenters[0].racks).toHaveLength(3);
+    expect(validateObject(cluster())).toEqual([]);
+  });
+
+  it('refuses an unknown field', () => {
+    expect(problems((k8c) => (k8c.spec.cassandra.datacenters[0].sise = 3))).toEqual([at('spec.cassandra.datacenters.0', 'Unrecognized key: "sise"')]);
+    expect(problems((k8c) => (k8c.spec.cassandra.config.cassandraYaml.num_token = 16))).toEqual([at('spec.cassandra.config.cassandraYaml', 'Unrecognized key: "num_token"')]);
+  });
+
+  it('refuses a wrong type', () => {
+    expect(problems((k8c) => (k8c.spec.cassandra.datacenters[0].size = '3'))).toEqual([at('spec.cassandra.datacenters.0.size', 'Invalid input: expected number, received string')]);
+    expect(problems((k8c) => (k8c.spec.auth = 'false'))).toEqual([at('spec.auth', 'Invalid input: expected boolean, received string')]);
+  });
+
+  it('refuses a missing required field', () => {
+    expect(problems((k8c) => delete k8c.spec.cassandra.datacenters[0].size)).toEqual([at('spec.cassandra.datacenters.0.size', 'Invalid input: expected number, received undefined')]);
+    expect(problems((k8c) => delete k8c.spec.cassandra.datacenters[0].racks[1].name)).toEqual([
+      at('spec.cassandra.datacenters.0.racks.1.name', 'Invalid input: expected string, received undefined'),
+    ]);
+  });
+
+  it('refuses what the CRD refuses: a one-character rack name, a size beyond int32', () => {
+    expect(problems((k8c) => (k8c.spec.cassandra.datacenters[0].racks[0].name = 'r'))).toEqual([at('spec.cassandra.datacenters.0.racks.0.name', 'Too small: expected string to have >=2 characters')]);
+    expect(problems((k8c) => (k8c.spec.cassandra.datacenters[0].size = 2 ** 31))).toEqual([at('spec.cassandra.datacenters.0.size', 'Too big: expected number to be <=2147483647')]);
+  });
+
+  it('refuses a Cassandra older than 5.0, because messaging needs storage-attached indexes', () => {
+    for (const version of ['4.1.8', '4.0.17', '3.11.19']) {
+      expect(problems((k8c) => (k8c.spec.cassandra.serverVersion = version))).toEqual([
+        at('spec.cassandra.serverVersion', `serverVersion ${version} is below Cassandra 5.0: messaging's migrations create storage-attached indexes (SAI), which Cassandra 4.x and older do not have`),
+      ]);
+    }
+    expect(problems((k8c) => (k8c.spec.cassandra.serverVersion = '5.0'))).toEqual([at('spec.cassandra.serverVersion', 'serverVersion "5.0" is not a Cassandra release number (MAJOR.MINOR.PATCH)')]);
+    expect(problems((k8c) => (k8c.spec.cassandra.serverVersion = '5.0.9'))).toEqual([]);
+  });
+});
+
 describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
   const objects = (): K8sObject[] => objectsOf(overlay);
   const config = (service: string): Record<string, string> => find(objects(), 'ConfigMap', `${service}-config`).data;

@@ -1,8 +1,10 @@
 // Operator custom resources, checked against hand-written zod schemas of the fields these
 // manifests use (strict: an unknown or misspelt field is an error, which a structural CRD schema
 // does not catch — the API server prunes it silently). ./validate.ts runs these IN ADDITION to the
-// operators' published CRD schemas for Strimzi and CloudNativePG; for K8ssandra, which publishes
-// no schema package reachable from this machine, they are the only check. Versions modelled:
+// operators' published CRD schemas for Strimzi and CloudNativePG. K8ssandra publishes no schema
+// package reachable from this machine, so for K8ssandraCluster the hand-written schema below is the
+// only check; it was cross-checked by hand against the upstream CRD (commit named there). Versions
+// modelled:
 // Strimzi kafka.strimzi.io/v1beta2 (KRaft + node pools), K8ssandra k8ssandra.io/v1alpha1,
 // CloudNativePG postgresql.cnpg.io/v1.
 import { z } from 'zod';

@@ -4,8 +4,9 @@
 // @kubernetes-models/cloudnative-pg) AND against ./operator-schemas, whose strict zod schemas catch
 // what a structural CRD schema lets through (an unknown or misspelt field is pruned silently by the
 // API server, not refused). K8ssandra publishes no schema package reachable from here, so its
-// resources have only the zod check. A kind known to none of these is an error, so a new kind must
-// be registered here.
+// resources have only the zod check, a hand-written schema cross-checked against the upstream CRD
+// (see ./operator-schemas). A kind known to none of these is an error, so a new kind must be
+// registered here.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { Cluster as CnpgCluster } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1';

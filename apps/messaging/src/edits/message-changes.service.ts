@@ -18,10 +18,16 @@ import { terms } from '../search/text-analyzer';
 import { ThreadsService } from '../threads/threads.service';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { MessageLocator, notFound } from './message-locator';
-import { type MessageRow, MessageUpdatesRepository } from './message-updates.repository';
-import { MessageBuckets } from '../messages/message-buckets';
+import { MessageUpdatesRepository } from './message-updates.repository';
 
 type CommandOf<T extends ChannelCommand['type']> = Extract<ChannelCommand, { type: T }>;
+
+/** What a send needs before it is stored (see prepareSend). */
+export interface PreparedSend {
+  mentions: ResolvedMentions;
+  /** Written with the message row: its search terms and stored mentions. */
+  derived: { terms: string[]; mentions: string[] };
+}
 
 export interface ChangeOutcome {
   /** The message as the command's reply carries it (send and edit). */
@@ -40,29 +46,33 @@ export class MessageChanges {
     private readonly threads: ThreadsService,
     private readonly pins: PinsRepository,
     private readonly workspaces: WorkspacesRepository,
-    private readonly buckets: MessageBuckets,
     private readonly clock: Clock,
   ) {}
 
-  /** Checks a send can be stored (membership is checked by the send itself). */
-  async beforeSend(command: CommandOf<'message.send'>): Promise<void> {
-    const { channelId, threadId } = command.payload;
-    if (threadId) await this.threads.requireRoot(channelId, threadId);
+  /**
+   * Before a send is stored: checks a reply's thread root, resolves the mentions and analyses the
+   * text for search (one round trip at most, side by side), so the message row is written whole
+   * by the seq fence instead of being completed by a second write. Membership is checked by the
+   * send itself.
+   */
+  async prepareSend(command: CommandOf<'message.send'>): Promise<PreparedSend> {
+    const { channelId, threadId, text } = command.payload;
+    const [, mentions] = await Promise.all([threadId ? this.threads.requireRoot(channelId, threadId) : undefined, this.mentions.resolve(text)]);
+    return { mentions, derived: { terms: terms(text), mentions: storedMentions(mentions) } };
   }
 
-  /** After the message row exists: derived columns, ledgers, thread. Idempotent (a replay redoes it). */
-  async afterSend(stored: Message): Promise<ChangeOutcome> {
+  /**
+   * After the message row exists: ledgers and the thread summary. Idempotent (a replay redoes it).
+   * `mentions` is what prepareSend resolved for this very text.
+   */
+  async afterSend(stored: Message, mentions: ResolvedMentions): Promise<ChangeOutcome> {
     if (stored.deleted) return { message: stored, updated: [] };
-    const resolved = await this.mentions.resolve(stored.text);
-    const mentions = storedMentions(resolved);
-    const message: Message = { ...stored, ...(mentions.length > 0 ? { mentions } : {}) };
-    await Promise.all([
-      this.updates.setDerived(this.rowOf(message), terms(message.text), mentions),
-      this.ledger.addSent(message.channelId, message.senderId, message.seq),
-      this.recordMentions(message, resolved),
+    const [root] = await Promise.all([
+      this.threads.onReply(stored, mentions.userIds),
+      this.ledger.addSent(stored.channelId, stored.senderId, stored.seq),
+      this.recordMentions(stored, mentions),
     ]);
-    const root = await this.threads.onReply(message, resolved.userIds);
-    return { message, updated: root ? [root] : [] };
+    return { message: stored, updated: root ? [root] : [] };
   }
 
   /** `message.edit`: the author only; a deleted message cannot be edited (not_found). */
@@ -140,9 +150,5 @@ export class MessageChanges {
       ...mentions.userIds.map((id) => this.ledger.removeUserMention(id, message.channelId, message.seq)),
       mentions.channel ? this.ledger.removeChannelMention(message.channelId, message.seq) : undefined,
     ]);
-  }
-
-  private rowOf(message: Message): MessageRow {
-    return { channelId: message.channelId, bucket: this.buckets.of(message.seq), seq: message.seq };
   }
 }

@@ -9,7 +9,6 @@ import { type MessagePartition } from '../messages/messages.repository';
 const WHERE = 'WHERE channel_id = ? AND bucket = ? AND seq = ?';
 
 const CQL = defineStatements({
-  setDerived: { cql: `UPDATE messages SET terms = ?, mentions = ? ${WHERE}`, idempotent: true },
   edit: { cql: `UPDATE messages SET text = ?, terms = ?, mentions = ?, edited_at = ? ${WHERE}`, idempotent: true },
   tombstone: {
     cql: `UPDATE messages SET deleted = true, text = '', terms = null, mentions = null, reactions = null, file_ids = null ${WHERE}`,
@@ -27,10 +26,6 @@ export interface MessageRow extends MessagePartition {
 @Injectable()
 export class MessageUpdatesRepository {
   constructor(private readonly db: CassandraClient) {}
-
-  async setDerived(row: MessageRow, terms: readonly string[], mentions: readonly string[]): Promise<void> {
-    await this.db.execute(CQL.setDerived, [terms, mentions, ...key(row)]);
-  }
 
   async edit(row: MessageRow, text: string, terms: readonly string[], mentions: readonly string[], editedAt: Date): Promise<void> {
     await this.db.execute(CQL.edit, [text, terms, mentions, editedAt, ...key(row)]);

@@ -59,11 +59,12 @@ export class ChannelCommandService {
   private async execute(command: ChannelCommand): Promise<Outcome> {
     switch (command.type) {
       case 'message.send': {
-        await this.changes.beforeSend(command);
+        const prepared = await this.changes.prepareSend(command);
         const files = await this.attachments.resolve(command.userId, command.payload.fileIds);
-        const { message: stored, announce } = await this.sender.send(command, files);
+        const { message: stored, announce } = await this.sender.send(command, files, prepared.derived);
         if (!announce) return { result: { ok: true, message: stored } };
-        const { message = stored, updated } = await this.changes.afterSend(stored);
+        // Idempotent writes that do not read each other: one round trip instead of two.
+        const [, { message = stored, updated }] = await Promise.all([this.sender.finalize(stored), this.changes.afterSend(stored, prepared.mentions)]);
         return { result: { ok: true, message }, created: message, updated };
       }
       case 'read':

@@ -9,7 +9,7 @@
 // are exhausted the whole batch is dead-lettered.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ChannelCommandTopic } from '@chat/contracts';
-import { type ConsumerHandle, KafkaConsumerFactory, type RecordOf, traceOf } from '@chat/kafka';
+import { type ConsumerHandle, KafkaConsumerFactory, type RecordOf, TRACE_HEADERS, traceOf } from '@chat/kafka';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type MessagingConfig } from '../config';
 import { ChannelCommandService } from './channel-command.service';
@@ -67,6 +67,6 @@ export class ChannelCommandsConsumer implements OnApplicationBootstrap {
       // Still safe (every step is fenced), but the channel's order is no longer guaranteed.
       this.logger.warn({ key: record.key, channelId: command.payload.channelId, commandId: command.commandId }, 'command keyed by something other than its channel id');
     }
-    await this.commands.handle(command, traceOf(record.headers));
+    await this.commands.handle(command, { ...traceOf(record.headers), [TRACE_HEADERS.commandSent]: String(record.timestamp) });
   }
 }

@@ -29,6 +29,8 @@
 //    holding another message, and at the same seq the LWT lets only one of them in.
 // 4. Finalize (idempotent plain writes, in parallel): client_msgs.seq = seq, the channel_heads
 //    hint (a monotonic max: written USING TIMESTAMP seq), messages_by_id (id -> channel, seq).
+//    `send` returns after step 3; ChannelCommandService runs `finalize` side by side with the
+//    ledger and thread writes of MessageChanges.afterSend (all idempotent, none reads another).
 // 5. Publish chat.message.created.v1 {message} (key channel id) and the command's reply (key
 //    replyTo.gatewayId); ChannelCommandService does this. The handler returns only after both were
 //    acknowledged, and the Kafka consumer commits the offset only after the handler returned. A
@@ -53,6 +55,14 @@ export interface SendOutcome {
   announce: boolean;
 }
 
+/** Columns derived from the text (see MessageChanges.prepareSend). */
+export interface Derived {
+  terms: readonly string[];
+  mentions: readonly string[];
+}
+
+const NO_DERIVED: Derived = { terms: [], mentions: [] };
+
 /** Losing this many seqs in a row means something is badly wrong; the consumer retries later. */
 const MAX_SEQ_ATTEMPTS = 50;
 
@@ -69,8 +79,12 @@ export class SendMessageService {
     private readonly clock: Clock,
   ) {}
 
-  /** `files`: the payload's fileIds as checked by AttachmentsService (files/). */
-  async send(command: SendCommand, files: readonly MessageFile[] = []): Promise<SendOutcome> {
+  /**
+   * Steps 1-3. `files`: the payload's fileIds as checked by AttachmentsService (files/); `derived`:
+   * the search terms and stored mentions of the text (MessageChanges.prepareSend), written with the
+   * row. When `announce` is true the caller must `finalize` the message before announcing it.
+   */
+  async send(command: SendCommand, files: readonly MessageFile[] = [], derived: Derived = NO_DERIVED): Promise<SendOutcome> {
     const { channelId, clientMsgId } = command.payload;
     await this.access.membership(channelId, command.userId);
 
@@ -86,7 +100,6 @@ export class SendMessageService {
       if (!stored) throw new Error(`message ${channelId}#${seq} of clientMsgId ${clientMsgId} is not readable yet`);
       this.heads.observe(channelId, seq);
       if (claim.existing.commandId !== command.commandId) return { message: stored, announce: false };
-      await this.finalize(stored);
       return { message: stored, announce: true };
     }
 
@@ -99,10 +112,10 @@ export class SendMessageService {
       createdAt: this.clock.now().toISOString(),
       ...(command.payload.threadId ? { threadId: command.payload.threadId } : {}),
       ...(files.length ? { files: [...files], fileIds: files.map((f) => f.id) } : {}),
+      ...(derived.mentions.length ? { mentions: [...derived.mentions] } : {}),
+      terms: [...derived.terms],
     };
-    const message = await this.store(draft, owned.baseSeq);
-    await this.finalize(message);
-    return { message, announce: true };
+    return { message: await this.store(draft, owned.baseSeq), announce: true };
   }
 
   /** Step 3: writes the draft at the channel's next seq, or finds where another runner wrote it. */
@@ -143,7 +156,7 @@ export class SendMessageService {
   }
 
   /** Step 4. */
-  private async finalize(message: Message): Promise<void> {
+  async finalize(message: Message): Promise<void> {
     await Promise.all([
       this.clientMsgs.setSeq(message.channelId, message.clientMsgId, message.seq),
       this.headHints.advance(message.channelId, message.seq),
@@ -153,6 +166,6 @@ export class SendMessageService {
 }
 
 function toMessage(draft: MessageDraft): Omit<Message, 'seq'> {
-  const { fileIds: _fileIds, ...message } = draft;
+  const { fileIds: _fileIds, terms: _terms, ...message } = draft;
   return message;
 }

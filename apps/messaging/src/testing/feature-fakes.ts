@@ -2,7 +2,7 @@
 // pass-through MessageChanges for specs of the send pipeline that do not exercise message changes.
 import { type Message } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
-import { type ChangeOutcome, type MessageChanges } from '../edits/message-changes.service';
+import { type ChangeOutcome, type MessageChanges, type PreparedSend } from '../edits/message-changes.service';
 import { type ReplyEntry, type SeqBy, type UnreadLedgerRepository } from '../read-state/unread-ledger.repository';
 import { type ThreadKey, type ThreadsRepository } from '../threads/threads.repository';
 import { type Public } from './fakes';
@@ -112,8 +112,8 @@ export class FakeThreadsRepository implements Public<ThreadsRepository> {
 
 /** Sends pass through unchanged; edits, deletes and reactions are not part of these unit specs. */
 export class PassThroughMessageChanges implements Public<MessageChanges> {
-  beforeSend(): Promise<void> {
-    return Promise.resolve();
+  prepareSend(): Promise<PreparedSend> {
+    return Promise.resolve({ mentions: { userIds: [], channel: false }, derived: { terms: [], mentions: [] } });
   }
 
   afterSend(message: Message): Promise<ChangeOutcome> {

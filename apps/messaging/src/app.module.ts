@@ -26,6 +26,8 @@ import { ChannelMembershipService } from './channels/channel-membership.service'
 import { ChannelsController } from './channels/channels.controller';
 import { ChannelsRepository } from './channels/channels.repository';
 import { ChannelsService } from './channels/channels.service';
+import { MemberCache } from './channels/member-cache';
+import { MemberCacheInvalidator } from './channels/member-cache.invalidator';
 import { Clock } from './common/clock';
 import { EventsPublisher } from './common/events.publisher';
 import { IdGenerator } from './common/id-generator';
@@ -123,6 +125,8 @@ export class AppModule {
         // channels/
         ChannelsRepository,
         ChannelMembersRepository,
+        MemberCache,
+        MemberCacheInvalidator,
         ChannelAccess,
         ChannelMembershipService,
         ChannelsService,

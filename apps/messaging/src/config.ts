@@ -31,5 +31,9 @@ export const MessagingConfigSchema = BaseConfigSchema.extend({
   USER_PROJECTION_WAIT_MS: z.coerce.number().int().min(0).max(10_000).default(1500),
   /** Channels whose last seq stays cached in memory per process (least recently used evicted). */
   CHANNEL_HEAD_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /** (channel, member) pairs whose membership stays cached per process (channels/member-cache.ts). */
+  MEMBER_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
+  /** How long a cached membership may be used; leaves are also pushed to every process. 0 disables the cache. */
+  MEMBER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
 });
 export type MessagingConfig = z.infer<typeof MessagingConfigSchema>;

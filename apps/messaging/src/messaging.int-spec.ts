@@ -178,6 +178,9 @@ describe('messaging', () => {
       await api().post(`/api/channels/${open.id}/members`).set('Authorization', as(bob)).send({ userId: bob.id }).expect(201);
       await history(bob, open.id);
       await api().delete(`/api/channels/${open.id}/members/me`).set('Authorization', as(bob)).expect(204);
+      // The membership cached by the read above is gone with the leave.
+      const after = await api().get(`/api/channels/${open.id}/messages`).set('Authorization', as(bob));
+      expect([after.status, errorOf(after).code]).toEqual([403, 'forbidden']);
       expect((await api().delete(`/api/channels/${open.id}/members/me`).set('Authorization', as(bob))).status).toBe(404);
       await waitFor('joined and left events', () => {
         const changes = observer.memberships.filter((e) => e.channel.id === open.id && e.userId === bob.id).map((e) => e.change);

@@ -8,6 +8,7 @@ import { AppError } from '@chat/service-kit';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { ChannelMembersRepository } from './channel-members.repository';
 import { ChannelsRepository } from './channels.repository';
+import { MemberCache } from './member-cache';
 
 export interface ChannelView {
   channel: Channel;
@@ -20,6 +21,7 @@ export class ChannelAccess {
     private readonly channels: ChannelsRepository,
     private readonly members: ChannelMembersRepository,
     private readonly workspaces: WorkspacesRepository,
+    private readonly cache: MemberCache,
   ) {}
 
   /** The channel if the user may see it (a member, or public in one of their workspaces); else not_found. */
@@ -30,10 +32,17 @@ export class ChannelAccess {
     throw notFound(channelId);
   }
 
-  /** The channel if the user is a member; `forbidden` for a visible public channel, else not_found. */
+  /**
+   * The channel if the user is a member; `forbidden` for a visible public channel, else not_found.
+   * A recent "member" answer comes from MemberCache (sends and history pages ask once each).
+   */
   async membership(channelId: string, userId: string): Promise<Channel> {
+    const cached = this.cache.get(channelId, userId);
+    if (cached) return cached;
+    const epoch = this.cache.epoch();
     const view = await this.visible(channelId, userId);
     if (!view.member) throw new AppError('forbidden', `you are not a member of channel ${channelId}; join it first`);
+    this.cache.remember(view.channel, userId, epoch);
     return view.channel;
   }
 }

@@ -10,6 +10,7 @@ import { EventsPublisher } from '../common/events.publisher';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { ChannelAccess, notFound } from './channel-access.service';
 import { ChannelMembersRepository } from './channel-members.repository';
+import { MemberCache } from './member-cache';
 
 @Injectable()
 export class ChannelMembershipService {
@@ -19,6 +20,7 @@ export class ChannelMembershipService {
     private readonly workspaces: WorkspacesRepository,
     private readonly events: EventsPublisher,
     private readonly clock: Clock,
+    private readonly cache: MemberCache,
   ) {}
 
   /**
@@ -42,6 +44,8 @@ export class ChannelMembershipService {
     if (!member) throw new AppError('not_found', `you are not a member of channel ${channelId}`);
     if (channel.kind === 'dm') throw new AppError('forbidden', 'you cannot leave a direct message');
     await this.members.remove(channel, caller.id);
+    // Here at once; other processes when the event reaches them (MemberCacheInvalidator).
+    this.cache.forget(channel.id, caller.id);
     await this.events.membershipChanged(channel, caller.id, 'left');
   }
 

@@ -12,6 +12,7 @@ import {
   type WorkspaceRole,
 } from '@chat/contracts';
 import { ChannelAccess } from '../channels/channel-access.service';
+import { MemberCache } from '../channels/member-cache';
 import { type ChannelMembersRepository, type UserChannel } from '../channels/channel-members.repository';
 import { ChannelMembershipService } from '../channels/channel-membership.service';
 import { type ChannelsRepository, type KeyClaim } from '../channels/channels.repository';
@@ -226,7 +227,8 @@ export class FakeMessagesRepository implements Public<MessagesRepository> {
     this.inserts += 1;
     const existing = this.rows(partition).get(seq);
     if (existing) return Promise.resolve({ applied: false, existing });
-    const { fileIds: _fileIds, ...message } = draft;
+    // Like the table: terms are a column of their own, not part of the Message read back.
+    const { fileIds: _fileIds, terms: _terms, ...message } = draft;
     this.put({ ...message, seq });
     return Promise.resolve({ applied: true });
   }
@@ -429,8 +431,9 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
 
   const heads = new ChannelHeads(headsRepo, messagesRepo, buckets, { CHANNEL_HEAD_CACHE_SIZE: 1000 });
   const users = new UsersService(port<UsersRepository>(fakes.users), clock, { USER_PROJECTION_WAIT_MS: options.userProjectionWaitMs ?? 0 });
-  const access = new ChannelAccess(channelsRepo, membersRepo, workspacesRepo);
-  const membership = new ChannelMembershipService(access, membersRepo, workspacesRepo, events, clock);
+  const memberCache = new MemberCache(clock, { MEMBER_CACHE_SIZE: 1_000, MEMBER_CACHE_TTL_MS: 30_000 });
+  const access = new ChannelAccess(channelsRepo, membersRepo, workspacesRepo, memberCache);
+  const membership = new ChannelMembershipService(access, membersRepo, workspacesRepo, events, clock, memberCache);
   const unread = new UnreadCounter(port<UnreadLedgerRepository>(new FakeUnreadLedger()), port<ThreadsRepository>(new FakeThreadsRepository()));
   const channels = new ChannelsService(channelsRepo, membersRepo, membership, workspacesRepo, headsRepo, markersRepo, users, ids, clock, unread);
   const workspaces = new WorkspacesService(workspacesRepo, channels, membership, users, ids, clock);

@@ -54,6 +54,7 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
       delivery: this.delivery(options),
       retry: { ...this.options.handlerRetry, ...options.retry },
       deadLetters: this.deadLetters,
+      heartbeatEveryMs: tuning.heartbeatIntervalMs,
     });
     const ready = this.watchReadiness(consumer, groupId);
 

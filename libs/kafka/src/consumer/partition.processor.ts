@@ -8,9 +8,16 @@
 //     every later message of its channel; it stays replayable from the DLQ;
 //   - an offset is resolved (hence committed) only after its record was handled or dead-lettered;
 //     if dead-lettering itself fails the error propagates, the record stays unresolved, and the
-//     client re-fetches it: nothing is skipped without a trace;
+//     client re-fetches it: nothing is skipped without a trace. Resolving is local; the commit
+//     request goes out after the batch (record mode) or after each group (batch mode), when the
+//     client's threshold or interval says so, never awaited once per record: a commit round trip
+//     per record made a busy consumer lag by seconds;
 //   - a consumer that is stopping finishes the record in hand, abandons retries, and leaves the
-//     rest unresolved for the next owner of the partition.
+//     rest unresolved for the next owner of the partition;
+//   - while a batch is processed the consumer keeps heartbeating (every `heartbeatEveryMs`), so a
+//     long batch under load does not get its member evicted from the group (which rebalances and
+//     replays everything uncommitted, making the load worse). A heartbeat that fails (a rebalance
+//     began) stops the batch after the record in hand and is rethrown, so the client rejoins.
 import { Logger } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
 import { type DecodeFailureReason, decodeHeaders, decodeValue } from '../codec/record.codec';
@@ -43,9 +50,13 @@ export interface PartitionProcessorOptions<T extends TopicDefinition> {
   delivery: Delivery<T>;
   retry: RetryPolicy;
   deadLetters: DeadLetterSink;
+  /** Heartbeats while a handler runs; the client itself throttles them to its heartbeat interval. */
+  heartbeatEveryMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
+
+const DEFAULT_HEARTBEAT_EVERY_MS = 1_000;
 
 type Decoded<T extends TopicDefinition> = { ok: true; record: RecordOf<T> } | { ok: false; reason: DecodeFailureReason; error: string };
 
@@ -59,14 +70,22 @@ export class PartitionProcessor<T extends TopicDefinition> {
     this.random = options.random ?? Math.random;
   }
 
-  async process(batch: PartitionBatch, controls: BatchControls): Promise<void> {
+  async process(batch: PartitionBatch, client: BatchControls): Promise<void> {
     const definition = this.options.topics.get(batch.topic);
     if (!definition) throw new Error(`received a record of ${batch.topic}, which this consumer did not subscribe to`);
-    if (this.options.delivery.mode === 'record') {
-      await this.processRecords(definition, batch, controls, this.options.delivery.handler);
-    } else {
-      await this.processGroups(definition, batch, controls, this.options.delivery.handler, this.options.delivery.maxBatchSize);
+    const alive = new KeepAlive(client, this.options.heartbeatEveryMs ?? DEFAULT_HEARTBEAT_EVERY_MS);
+    // The loops below stop, as when the consumer stops, once a heartbeat failed.
+    const controls: BatchControls = { ...bind(client), isRunning: () => client.isRunning() && alive.failure === undefined };
+    try {
+      if (this.options.delivery.mode === 'record') {
+        await this.processRecords(definition, batch, controls, this.options.delivery.handler);
+      } else {
+        await this.processGroups(definition, batch, controls, this.options.delivery.handler, this.options.delivery.maxBatchSize);
+      }
+    } finally {
+      alive.stop();
     }
+    if (alive.failure !== undefined) throw alive.failure;
   }
 
   private async processRecords(definition: T, batch: PartitionBatch, controls: BatchControls, handler: RecordHandler<T>): Promise<void> {
@@ -80,8 +99,9 @@ export class PartitionProcessor<T extends TopicDefinition> {
       } else {
         await this.deadLetterInvalid(batch, message, decoded);
       }
-      await this.advance(controls, message.offset);
+      controls.resolveOffset(message.offset);
     }
+    await controls.commitOffsetsIfNecessary();
   }
 
   private async processGroups(
@@ -109,7 +129,8 @@ export class PartitionProcessor<T extends TopicDefinition> {
           for (const { message } of valid) await this.deadLetterFailure(batch, message, outcome);
         }
       }
-      await this.advance(controls, group[group.length - 1].offset);
+      controls.resolveOffset(group[group.length - 1].offset);
+      await controls.commitOffsetsIfNecessary();
     }
   }
 
@@ -182,10 +203,32 @@ export class PartitionProcessor<T extends TopicDefinition> {
       attempts: outcome.attempts,
     });
   }
+}
 
-  private async advance(controls: BatchControls, offset: string): Promise<void> {
-    controls.resolveOffset(offset);
-    await controls.commitOffsetsIfNecessary();
-    await controls.heartbeat();
+/** Heartbeats on a timer while a batch is processed; remembers the first failure. */
+class KeepAlive {
+  failure: Error | undefined;
+  private readonly timer: NodeJS.Timeout;
+
+  constructor(controls: Pick<BatchControls, 'heartbeat'>, everyMs: number) {
+    this.timer = setInterval(() => {
+      controls.heartbeat().catch((error: unknown) => {
+        this.failure ??= error instanceof Error ? error : new Error(describeError(error));
+      });
+    }, everyMs);
   }
+
+  stop(): void {
+    clearInterval(this.timer);
+  }
+}
+
+function bind(controls: BatchControls): BatchControls {
+  return {
+    resolveOffset: (offset) => controls.resolveOffset(offset),
+    commitOffsetsIfNecessary: () => controls.commitOffsetsIfNecessary(),
+    heartbeat: () => controls.heartbeat(),
+    isRunning: () => controls.isRunning(),
+    isStale: () => controls.isStale(),
+  };
 }

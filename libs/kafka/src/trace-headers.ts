@@ -7,6 +7,8 @@ import { performance } from 'node:perf_hooks';
 export const TRACE_HEADERS = {
   /** The gateway handed the command to its producer. */
   gatewayPublished: 'x-trace-gateway-published',
+  /** The command record's Kafka timestamp (its producer sent it), stamped by messaging on receipt. */
+  commandSent: 'x-trace-command-sent',
   /** messaging started executing the command (after waiting for its turn in the partition). */
   messagingStarted: 'x-trace-messaging-started',
   /** messaging finished storing (Cassandra) and is about to publish the event. */

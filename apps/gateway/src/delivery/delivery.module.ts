@@ -23,14 +23,27 @@ class DeliveryConsumer implements OnApplicationBootstrap {
   }
 }
 
-/** Hop durations of one delivered message, from its trace headers (absent headers: nothing observed). */
-function observeHops(metrics: GatewayMetrics, headers: Readonly<Record<string, string>>): void {
+/**
+ * Hop durations of one delivered message, from its trace headers (absent headers: nothing
+ * observed) and the Kafka timestamps of the command (stamped by messaging) and of the event
+ * (`sentAt`): when each record left its producer, so a producer's queue and a consumer's lag are
+ * told apart.
+ */
+function observeHops(metrics: GatewayMetrics, headers: Readonly<Record<string, string>>, sentAt: number): void {
   const now = traceNow();
+  const published = headers[TRACE_HEADERS.gatewayPublished];
+  const commandSent = headers[TRACE_HEADERS.commandSent];
+  const started = headers[TRACE_HEADERS.messagingStarted];
+  const stored = headers[TRACE_HEADERS.messagingStored];
   const spans: [string, number | undefined][] = [
-    ['gateway_to_messaging', traceSpan(headers[TRACE_HEADERS.gatewayPublished], headers[TRACE_HEADERS.messagingStarted])],
-    ['messaging', traceSpan(headers[TRACE_HEADERS.messagingStarted], headers[TRACE_HEADERS.messagingStored])],
-    ['messaging_to_gateway', traceSpan(headers[TRACE_HEADERS.messagingStored], now)],
-    ['total', traceSpan(headers[TRACE_HEADERS.gatewayPublished], now)],
+    ['gateway_to_messaging', traceSpan(published, started)],
+    ['gateway_producer', traceSpan(published, commandSent)],
+    ['kafka_to_messaging', traceSpan(commandSent, started)],
+    ['messaging', traceSpan(started, stored)],
+    ['messaging_to_gateway', traceSpan(stored, now)],
+    ['messaging_producer', traceSpan(stored, sentAt)],
+    ['kafka_to_gateway', traceSpan(String(sentAt), now)],
+    ['total', traceSpan(published, now)],
   ];
   for (const [hop, ms] of spans) if (ms !== undefined) metrics.messageHops.observe({ hop }, Math.max(0, ms) / 1000);
 }
@@ -46,7 +59,7 @@ function observeHops(metrics: GatewayMetrics, headers: Readonly<Record<string, s
           sockets,
           new SeqDeduplicator(config.SEQ_DEDUP_CHANNELS),
           (topic, outcome) => metrics.kafkaEvents.inc({ topic, outcome }),
-          (headers) => observeHops(metrics, headers),
+          (headers, sentAt) => observeHops(metrics, headers, sentAt),
         ),
     },
     DeliveryConsumer,

@@ -33,8 +33,8 @@ export class Delivery {
     private readonly rooms: LocalRooms,
     private readonly dedup: SeqDeduplicator,
     private readonly observe?: (topic: string, outcome: DeliveryOutcome) => void,
-    /** Called with the trace headers of every message.created record delivered (hop metrics). */
-    private readonly traced?: (headers: Readonly<Record<string, string>>) => void,
+    /** Called with the trace headers and Kafka timestamp of every message.created record delivered (hop metrics). */
+    private readonly traced?: (headers: Readonly<Record<string, string>>, sentAt: number) => void,
   ) {}
 
   /** The consumer's record handler. */
@@ -47,7 +47,7 @@ export class Delivery {
       outcome = 'failed';
     }
     this.observe?.(record.topic, outcome);
-    if (outcome === 'delivered' && record.definition === MessageCreatedTopic) this.traced?.(record.headers);
+    if (outcome === 'delivered' && record.definition === MessageCreatedTopic) this.traced?.(record.headers, record.timestamp);
     return Promise.resolve();
   };
 

@@ -19,8 +19,10 @@ export class GatewayMetrics {
   /**
    * Where a delivered message's time went, from the trace headers of its message.created record:
    * `gateway_to_messaging` (command produced → messaging starts it: Kafka and the wait for its
-   * turn), `messaging` (membership check and Cassandra writes), `messaging_to_gateway` (event
-   * produced → consumed here), `total` (command produced → delivered here).
+   * turn), split into `gateway_producer` (until the record left this producer) and
+   * `kafka_to_messaging`; `messaging` (membership check and Cassandra writes);
+   * `messaging_to_gateway` (stored → consumed here), split into `messaging_producer` and
+   * `kafka_to_gateway`; `total` (command produced → delivered here).
    */
   readonly messageHops: Histogram<'hop'>;
 

@@ -147,7 +147,7 @@ function summarizeLoad(ctx: BenchContext, ours: Against, relay: Against | undefi
     tables: [
       phaseTable('Load phases (latencies in ms; delivery = send → message:new at every member socket)', rows),
       {
-        title: 'Per hop, server side (ms; gateway produced the command → messaging started it → stored in Cassandra → event consumed by the gateway; from trace headers, interpolated in histogram buckets)',
+        title: 'Per hop, server side (ms; gateway produced the command → messaging started it → stored in Cassandra → event consumed by the gateway, each Kafka hop split at the record\'s Kafka timestamp into the producer\'s queue and Kafka plus the consumer\'s lag; from trace headers, interpolated in histogram buckets)',
         header: ['phase', 'hop', 'messages', 'p50', 'p90', 'p99'],
         rows: Object.entries(ours.hops).flatMap(([phase, list]) => list.map((h) => [phase, h.hop, h.count, h.p50, h.p90, h.p99])),
       },

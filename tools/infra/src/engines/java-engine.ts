@@ -113,9 +113,10 @@ export async function upJavaEngine(engine: JavaEngine, context: UpContext): Prom
     const argFile = argFileOf(engine, context.layout);
     await mkdir(context.layout.confDir, { recursive: true });
     await writeFile(argFile, renderArgFile([...launch.jvmArgs, '-cp', classpath.join(':')]));
+    const javaArgs = [`@${argFile}`, engine.mainClass, ...launch.mainArgs];
     const child = await spawnDetached({
-      command: java,
-      args: [`@${argFile}`, engine.mainClass, ...launch.mainArgs],
+      // `nice` execs java: the pid stays the JVM's.
+      ...(engine.niceness ? { command: 'nice', args: ['-n', String(engine.niceness), java, ...javaArgs] } : { command: java, args: javaArgs }),
       cwd: context.layout.root,
       logFile,
       ...(context.env ? { env: context.env } : {}),

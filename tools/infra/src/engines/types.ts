@@ -49,6 +49,12 @@ export interface JavaEngine {
    * 2-core machine three JVMs booting at once take longer than one after the other.
    */
   readonly startsLast?: boolean;
+  /**
+   * Runs the JVM under `nice -n <niceness>` (every thread inherits it). Linux shares CPU per
+   * thread: on a 2-core machine a busy engine with dozens of runnable threads would otherwise take
+   * the cores from the single-threaded Node services for hundreds of ms at a time.
+   */
+  readonly niceness?: number;
   /** Optional log line to wait for before probing (Cassandra's "Startup complete"). */
   readonly readyLogLine?: RegExp;
   /** Writes configs / formats storage, returns the JVM launch. */

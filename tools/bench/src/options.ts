@@ -137,7 +137,10 @@ function check(o: BenchOptions): void {
   bound('pages', o.pages, 1_000_000, 1);
   const steps = o.scenario === 'ramp' ? Math.floor((o.maxRate - o.rate) / Math.max(o.step, 1)) + 1 : 1;
   const sends = o.scenario === 'ramp' ? steps * ((o.rate + o.maxRate) / 2) * o.duration : o.rate * o.duration;
-  if (sends * (o.relay ? 2 : 1) > LIMITS.sends) throw new Error(`this run would send ${Math.round(sends)} messages; the bound is ${LIMITS.sends}`);
+  const total = sends * (o.relay ? 2 : 1);
+  if (total > LIMITS.sends) {
+    throw new Error(`this run would send up to ${Math.round(total)} messages${o.relay ? ' (the relay and the system each take the whole load)' : ''}; the bound is ${LIMITS.sends}`);
+  }
   if (o.target !== undefined) {
     const host = new URL(o.target).hostname;
     if (!/^127\.\d+\.\d+\.\d+$/.test(host) && host !== 'localhost') throw new Error(`--target must be a loopback address (got ${host})`);

@@ -24,11 +24,11 @@ describe('cassandraJvmArgs', () => {
     expect(args).toContain('-Dcassandra.jmx.local.port=7199');
   });
 
-  it('has the fixed 1g heap, G1 and the single-node fast-start flags', () => {
+  it('has the fixed 2g heap, G1 and the single-node fast-start flags', () => {
     expect(args).toEqual(
       expect.arrayContaining([
-        '-Xms1g',
-        '-Xmx1g',
+        '-Xms2g',
+        '-Xmx2g',
         '-XX:+UseG1GC',
         '-Dcassandra.skip_wait_for_gossip_to_settle=0',
         '-Dcassandra.load_ring_state=false',

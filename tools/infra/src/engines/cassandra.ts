@@ -57,8 +57,9 @@ export function cassandraJvmArgs(input: CassandraJvmInput): string[] {
   const jamm = findJar(input.classpath, 'jamm');
   if (jamm === undefined) throw new Error('jamm jar not found in the cassandra classpath (needed as -javaagent)');
   return [
-    '-Xms1g',
-    '-Xmx1g',
+    // 2 GiB: with 1 GiB, seeding the history benchmark's million messages ran it out of heap.
+    '-Xms2g',
+    '-Xmx2g',
     '-Xss256k',
     '-XX:+UseG1GC',
     '-XX:+ParallelRefProcEnabled',

@@ -50,7 +50,7 @@ export interface PartitionProcessorOptions<T extends TopicDefinition> {
   delivery: Delivery<T>;
   retry: RetryPolicy;
   deadLetters: DeadLetterSink;
-  /** Heartbeats while a handler runs; the client itself throttles them to its heartbeat interval. */
+  /** Heartbeats while a batch is processed; the client itself throttles them to its heartbeat interval. */
   heartbeatEveryMs?: number;
   sleep?: (ms: number) => Promise<void>;
   random?: () => number;
@@ -74,8 +74,14 @@ export class PartitionProcessor<T extends TopicDefinition> {
     const definition = this.options.topics.get(batch.topic);
     if (!definition) throw new Error(`received a record of ${batch.topic}, which this consumer did not subscribe to`);
     const alive = new KeepAlive(client, this.options.heartbeatEveryMs ?? DEFAULT_HEARTBEAT_EVERY_MS);
-    // The loops below stop, as when the consumer stops, once a heartbeat failed.
-    const controls: BatchControls = { ...bind(client), isRunning: () => client.isRunning() && alive.failure === undefined };
+    const controls: BatchControls = {
+      resolveOffset: (offset) => client.resolveOffset(offset),
+      commitOffsetsIfNecessary: () => client.commitOffsetsIfNecessary(),
+      heartbeat: () => client.heartbeat(),
+      isStale: () => client.isStale(),
+      // The loops below stop, as when the consumer stops, once a heartbeat failed.
+      isRunning: () => client.isRunning() && alive.failure === undefined,
+    };
     try {
       if (this.options.delivery.mode === 'record') {
         await this.processRecords(definition, batch, controls, this.options.delivery.handler);
@@ -221,14 +227,4 @@ class KeepAlive {
   stop(): void {
     clearInterval(this.timer);
   }
-}
-
-function bind(controls: BatchControls): BatchControls {
-  return {
-    resolveOffset: (offset) => controls.resolveOffset(offset),
-    commitOffsetsIfNecessary: () => controls.commitOffsetsIfNecessary(),
-    heartbeat: () => controls.heartbeat(),
-    isRunning: () => controls.isRunning(),
-    isStale: () => controls.isStale(),
-  };
 }

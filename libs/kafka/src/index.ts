@@ -11,3 +11,4 @@ export { NonRetriableError, type RetryPolicy, DEFAULT_RETRY_POLICY } from './con
 export { DEAD_LETTER_HEADERS, type DeadLetterReason } from './consumer/dead-letter';
 export { KafkaAdmin, type TopicDescription } from './admin/kafka.admin';
 export { TRACE_HEADERS, type TraceHeaderName, traceNow, traceOf, traceSpan } from './trace-headers';
+export { OffsetTracker } from './consumer/offset-tracker';

@@ -1,6 +1,6 @@
 import { type TopicDefinition } from './topic';
 import { ChannelMembershipTopic, ReadMarkerTopic } from './channels';
-import { ChannelCommandTopic, CommandReplyTopic, MessageCreatedTopic, MessageUpdatedTopic } from './messages';
+import { ChannelCommandTopic, CommandReplyTopic, MessageCreatedTopic, MessageSequencedTopic, MessageUpdatedTopic } from './messages';
 import { FileChangedTopic, FileSharedTopic } from './files';
 import { PresenceChangedTopic, PresenceSignalTopic } from './presence';
 import { UserRegisteredTopic } from './users';
@@ -16,6 +16,7 @@ export * from './presence';
 export const ALL_TOPICS: readonly TopicDefinition[] = [
   UserRegisteredTopic,
   ChannelCommandTopic,
+  MessageSequencedTopic,
   MessageCreatedTopic,
   MessageUpdatedTopic,
   CommandReplyTopic,

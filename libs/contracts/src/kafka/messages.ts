@@ -48,12 +48,45 @@ export const ChannelCommandTopic = defineTopic({
 export const MessageEventSchema = z.object({ message: MessageSchema });
 export type MessageEvent = z.infer<typeof MessageEventSchema>;
 
+/**
+ * The sequencer's log (see docs/design/sequencer.md). Partition p of this topic belongs to the
+ * owner of partition p of chat.channel.command.v1, which writes, in this order: an `epoch` marker
+ * when it takes the partition over, then the sends it sequenced under that epoch. The store
+ * consumer accepts a send only if its epoch is the partition's latest marker and its seq is the
+ * channel's last + 1 (or repeats a stored message exactly), so a deposed owner can append here but
+ * can never be stored, delivered or acknowledged.
+ */
+export const SequencedRecordSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('epoch'), epoch: z.number().int().positive(), owner: z.string().min(1).max(200) }),
+  z.object({
+    kind: z.literal('send'),
+    epoch: z.number().int().positive(),
+    message: MessageSchema,
+    /** Absent when the send came without one (a replay, a test); then nobody waits for an ack. */
+    replyTo: ReplyToSchema.optional(),
+  }),
+]);
+export type SequencedRecord = z.infer<typeof SequencedRecordSchema>;
+
+export const MessageSequencedTopic = defineTopic({
+  name: 'chat.message.sequenced.v1',
+  partitions: 12,
+  key: 'channelId',
+  schema: SequencedRecordSchema,
+  description: "The sequencer's log: epoch markers and sequenced sends (messaging to itself; only the store consumer reads it).",
+});
+
+/** A stored message, and whose send it acknowledges (the sender's gateway settles its ack from it). */
+export const MessageCreatedSchema = z.object({ message: MessageSchema, replyTo: ReplyToSchema.optional() });
+export type MessageCreated = z.infer<typeof MessageCreatedSchema>;
+
 export const MessageCreatedTopic = defineTopic({
   name: 'chat.message.created.v1',
   partitions: 12,
   key: 'channelId',
-  schema: MessageEventSchema,
-  description: 'A message was stored with its seq (messaging). Gateways deliver it as message:new.',
+  schema: MessageCreatedSchema,
+  description:
+    "A message was stored with its seq (messaging's store consumer). Gateways deliver it as message:new and settle the sender's ack from replyTo. A (channelId, seq) may repeat, always with the same message.",
 });
 
 export const MessageUpdatedTopic = defineTopic({

@@ -77,3 +77,41 @@ export interface ConsumerHandle {
   /** Finishes the record in hand, commits, leaves the group. Idempotent. */
   stop(): Promise<void>;
 }
+
+/** One partition of one topic, by the topic's definition. */
+export interface AssignedPartition<T extends TopicDefinition = TopicDefinition> {
+  readonly definition: T;
+  readonly partition: number;
+}
+
+/**
+ * A consumer that works on many records of a partition at once and finishes them in any order
+ * (see PipelineRunner): records are handed over as fetched, the fetch loop goes on at once, and
+ * offsets are committed up to the lowest record not yet finished.
+ */
+export interface PartitionPipeline<T extends TopicDefinition> {
+  /**
+   * The partitions this member owns after it (re)joined the group, under a new generation number.
+   * Work of an earlier generation may still be running; it must fence itself (everything not
+   * committed is fetched again by whoever owns the partition now).
+   */
+  assigned(partitions: readonly AssignedPartition<T>[], generation: number): void;
+  /**
+   * Takes records of one partition, in offset order, and returns one promise per record that
+   * settles once the record's work is finished. Returns once the records are taken (it may wait
+   * for room), never for their work. A record's promise should not reject: the pipeline retries
+   * its own work; a rejected record is logged and its offset is never committed.
+   */
+  take(records: readonly RecordOf<T>[], generation: number): Promise<readonly Promise<void>[]>;
+}
+
+export interface PipelineConsumeOptions<T extends TopicDefinition> {
+  groupId: string;
+  topics: readonly T[];
+  fromBeginning?: boolean;
+  pipeline: PartitionPipeline<T>;
+  /** Partition p of every topic to the same member (the topics must have as many partitions). */
+  coPartitioned?: boolean;
+  /** How often finished offsets are committed. Default 200 ms. */
+  commitEveryMs?: number;
+}

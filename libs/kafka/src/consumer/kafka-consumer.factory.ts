@@ -14,9 +14,11 @@ import { type TopicDefinition } from '@chat/contracts';
 import { type Consumer } from 'kafkajs';
 import { KafkaClients } from '../kafka-clients';
 import { KAFKA_OPTIONS, physicalName, type ResolvedKafkaOptions } from '../kafka.options';
-import { type ConsumeOptions, type ConsumerHandle } from './consume.options';
+import { CoPartitionedAssigner } from './co-partitioned.assigner';
+import { type ConsumeOptions, type ConsumerHandle, type PipelineConsumeOptions } from './consume.options';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { type Delivery, PartitionProcessor } from './partition.processor';
+import { PipelineRunner } from './pipeline.runner';
 
 const DEFAULT_MAX_BATCH_SIZE = 100;
 
@@ -61,8 +63,10 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: [...topics.keys()], fromBeginning: options.fromBeginning ?? false });
+      // A broadcast group is never joined again, so it commits nothing (no commit round trips).
+      const commits = !(options.broadcast ?? false);
       await consumer.run({
-        autoCommit: true,
+        autoCommit: commits,
         autoCommitInterval: tuning.autoCommitIntervalMs,
         autoCommitThreshold: tuning.autoCommitThreshold,
         eachBatchAutoResolve: false,
@@ -70,7 +74,7 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
         eachBatch: async (payload) => {
           await processor.process(payload.batch, {
             resolveOffset: (offset) => payload.resolveOffset(offset),
-            commitOffsetsIfNecessary: () => payload.commitOffsetsIfNecessary(),
+            commitOffsetsIfNecessary: () => (commits ? payload.commitOffsetsIfNecessary() : Promise.resolve()),
             heartbeat: () => payload.heartbeat(),
             isRunning: () => payload.isRunning(),
             isStale: () => payload.isStale(),
@@ -93,6 +97,71 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
     };
     this.handles.add(handle);
     this.logger.log(`consuming ${[...topics.keys()].join(', ')} as ${groupId}`);
+    return handle;
+  }
+
+  /**
+   * A pipelined consumer (see PartitionPipeline): every fetched record is resolved at once (kafkajs
+   * fetches on from there) and nothing is committed by kafkajs itself; a timer commits, per
+   * partition, up to the lowest record the pipeline has not finished.
+   */
+  async consumePipeline<T extends TopicDefinition>(options: PipelineConsumeOptions<T>): Promise<ConsumerHandle> {
+    const groupId = physicalName(this.options, options.groupId);
+    const topics = new Map(options.topics.map((t) => [physicalName(this.options, t.name), t]));
+    const tuning = this.options.consumer;
+    const consumer = this.clients.main.consumer({
+      groupId,
+      sessionTimeout: tuning.sessionTimeoutMs,
+      heartbeatInterval: tuning.heartbeatIntervalMs,
+      rebalanceTimeout: tuning.rebalanceTimeoutMs,
+      maxWaitTimeInMs: tuning.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      ...(options.coPartitioned ? { partitionAssigners: [CoPartitionedAssigner] } : {}),
+    });
+    const runner = new PipelineRunner(groupId, topics, options.pipeline, this.deadLetters);
+    consumer.on(consumer.events.GROUP_JOIN, (event) => runner.joined(event.payload.memberAssignment));
+    const ready = this.watchReadiness(consumer, groupId);
+    const commit = async (): Promise<void> => {
+      const requests = runner.commits();
+      if (requests.length === 0) return;
+      try {
+        await consumer.commitOffsets(requests);
+      } catch (error) {
+        // A rebalance in progress, or the broker away: the next commit carries the same or higher offsets.
+        this.logger.debug({ err: error, groupId }, 'offset commit failed; retried with the next one');
+      }
+    };
+    const timer = setInterval(() => void commit(), options.commitEveryMs ?? 200);
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topics: [...topics.keys()], fromBeginning: options.fromBeginning ?? false });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: true,
+        partitionsConsumedConcurrently: Math.max(1, ...options.topics.map((t) => t.partitions)),
+        eachBatch: async ({ batch }) => runner.batch(batch.topic, batch.partition, batch.messages),
+      });
+    } catch (error) {
+      clearInterval(timer);
+      await consumer.disconnect().catch(() => undefined);
+      throw error;
+    }
+
+    let stopping: Promise<void> | undefined;
+    const handle: ConsumerHandle = {
+      groupId,
+      ready,
+      stop: () => {
+        stopping ??= (async () => {
+          clearInterval(timer);
+          await commit();
+          await this.stop(consumer, groupId, false);
+        })().finally(() => this.handles.delete(handle));
+        return stopping;
+      },
+    };
+    this.handles.add(handle);
+    this.logger.log(`consuming ${[...topics.keys()].join(', ')} as ${groupId} (pipelined${options.coPartitioned ? ', co-partitioned' : ''})`);
     return handle;
   }
 

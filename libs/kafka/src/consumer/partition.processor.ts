@@ -58,7 +58,25 @@ export interface PartitionProcessorOptions<T extends TopicDefinition> {
 
 const DEFAULT_HEARTBEAT_EVERY_MS = 1_000;
 
-type Decoded<T extends TopicDefinition> = { ok: true; record: RecordOf<T> } | { ok: false; reason: DecodeFailureReason; error: string };
+export type Decoded<T extends TopicDefinition> = { ok: true; record: RecordOf<T> } | { ok: false; reason: DecodeFailureReason; error: string };
+
+/** A fetched record as its topic's validated value, or why it is not one. */
+export function decodeRecord<T extends TopicDefinition>(definition: T, batch: Pick<PartitionBatch, 'topic' | 'partition'>, message: RawMessage): Decoded<T> {
+  const result = decodeValue(definition, message.value);
+  if (!result.ok) return result;
+  const record: ConsumedRecord<T> = {
+    topic: batch.topic,
+    definition,
+    partition: batch.partition,
+    offset: message.offset,
+    key: message.key === null ? null : message.key.toString('utf8'),
+    value: result.value,
+    headers: decodeHeaders(message.headers),
+    timestamp: Number(message.timestamp),
+  };
+  // RecordOf<T> distributes over the union T; the definition found by name is the member that applies.
+  return { ok: true, record: record as RecordOf<T> };
+}
 
 export class PartitionProcessor<T extends TopicDefinition> {
   private readonly logger = new Logger('KafkaConsumer');
@@ -141,20 +159,7 @@ export class PartitionProcessor<T extends TopicDefinition> {
   }
 
   private decode(definition: T, batch: PartitionBatch, message: RawMessage): Decoded<T> {
-    const result = decodeValue(definition, message.value);
-    if (!result.ok) return result;
-    const record: ConsumedRecord<T> = {
-      topic: batch.topic,
-      definition,
-      partition: batch.partition,
-      offset: message.offset,
-      key: message.key === null ? null : message.key.toString('utf8'),
-      value: result.value,
-      headers: decodeHeaders(message.headers),
-      timestamp: Number(message.timestamp),
-    };
-    // RecordOf<T> distributes over the union T; the definition found by name is the member that applies.
-    return { ok: true, record: record as RecordOf<T> };
+    return decodeRecord(definition, batch, message);
   }
 
   private async deadLetterInvalid(

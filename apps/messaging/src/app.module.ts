@@ -12,6 +12,7 @@ import {
   FileChangedTopic,
   FileSharedTopic,
   MessageCreatedTopic,
+  MessageSequencedTopic,
   MessageUpdatedTopic,
   ReadMarkerTopic,
   UserRegisteredTopic,
@@ -50,16 +51,17 @@ import { AttachmentsService } from './files/attachments.service';
 import { FileChangedConsumer } from './files/file-changed.consumer';
 import { FileSharesPublisher } from './files/file-shares.publisher';
 import { ChannelCommandService } from './messages/channel-command.service';
-import { ChannelCommandsConsumer } from './messages/channel-commands.consumer';
 import { ChannelHeads } from './messages/channel-heads';
 import { ChannelHeadsRepository } from './messages/channel-heads.repository';
-import { ClientMsgsRepository } from './messages/client-msgs.repository';
 import { HistoryService } from './messages/history.service';
 import { fixedBucketSize, KeyspaceSettingsRepository } from './messages/keyspace-settings.repository';
 import { MESSAGE_BUCKET_SIZE, MessageBuckets } from './messages/message-buckets';
 import { MessagesController } from './messages/messages.controller';
 import { MessagesRepository } from './messages/messages.repository';
-import { SendMessageService } from './messages/send-message.service';
+import { PartitionEpochsRepository } from './messages/partition-epochs.repository';
+import { SendPipelineConsumer } from './messages/send-pipeline.consumer';
+import { StoreProgress } from './messages/store-progress';
+import { PipelineModule } from './pipeline/pipeline.module';
 import { ReadMarkersRepository } from './read-state/read-markers.repository';
 import { ReadStateService } from './read-state/read-state.service';
 import { UnreadCounter } from './read-state/unread-counter';
@@ -75,6 +77,7 @@ import { WorkspacesService } from './workspaces/workspaces.service';
 /** Topics messaging consumes or produces, created (with their .dlq) at start-up when missing. */
 export const MESSAGING_TOPICS = [
   ChannelCommandTopic,
+  MessageSequencedTopic,
   UserRegisteredTopic,
   MessageCreatedTopic,
   MessageUpdatedTopic,
@@ -102,6 +105,7 @@ export class AppModule {
         }),
         KafkaModule.forService(identity.instanceId, config, MESSAGING_TOPICS),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
+        PipelineModule,
       ],
       controllers: [WorkspacesController, ChannelsController, MessagesController, ThreadsController, PinsController, SearchController, UsersController],
       providers: [
@@ -132,13 +136,13 @@ export class AppModule {
         ChannelsService,
         // messages/
         MessagesRepository,
-        ClientMsgsRepository,
         ChannelHeadsRepository,
         ChannelHeads,
-        SendMessageService,
+        PartitionEpochsRepository,
+        StoreProgress,
         HistoryService,
         ChannelCommandService,
-        ChannelCommandsConsumer,
+        SendPipelineConsumer,
         // read-state/
         ReadMarkersRepository,
         ReadStateService,

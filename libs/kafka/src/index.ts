@@ -12,3 +12,4 @@ export { DEAD_LETTER_HEADERS, type DeadLetterReason } from './consumer/dead-lett
 export { KafkaAdmin, type TopicDescription } from './admin/kafka.admin';
 export { TRACE_HEADERS, type TraceHeaderName, traceNow, traceOf, traceSpan } from './trace-headers';
 export { OffsetTracker } from './consumer/offset-tracker';
+export { PartitionOutbox } from './producer/partition-outbox';

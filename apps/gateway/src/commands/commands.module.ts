@@ -88,5 +88,6 @@ class ClientEventsBinding implements OnModuleInit {
     },
     ClientEventsBinding,
   ],
+  exports: [PendingAcks],
 })
 export class CommandsModule {}

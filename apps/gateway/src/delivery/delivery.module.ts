@@ -1,7 +1,9 @@
 // Kafka events to local sockets: one broadcast consumer of the delivery topics per instance.
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { KafkaConsumerFactory, TRACE_HEADERS, traceNow, traceSpan } from '@chat/kafka';
-import { APP_CONFIG } from '@chat/service-kit';
+import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { CommandsModule } from '../commands/commands.module';
+import { PendingAcks } from '../commands/pending-acks';
 import { type GatewayConfig } from '../config';
 import { BroadcastSubscription } from '../kafka/broadcast-subscription';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
@@ -49,15 +51,16 @@ function observeHops(metrics: GatewayMetrics, headers: Readonly<Record<string, s
 }
 
 @Module({
-  imports: [SocketModule],
+  imports: [SocketModule, CommandsModule],
   providers: [
     {
       provide: Delivery,
-      inject: [APP_CONFIG, SocketServer, GatewayMetrics],
-      useFactory: (config: GatewayConfig, sockets: SocketServer, metrics: GatewayMetrics) =>
+      inject: [APP_CONFIG, SERVICE_IDENTITY, SocketServer, GatewayMetrics, PendingAcks],
+      useFactory: (config: GatewayConfig, identity: ServiceIdentity, sockets: SocketServer, metrics: GatewayMetrics, pending: PendingAcks) =>
         new Delivery(
           sockets,
           new SeqDeduplicator(config.SEQ_DEDUP_CHANNELS),
+          { gatewayId: identity.instanceId, settle: (requestId, result) => pending.settle(requestId, result) },
           (topic, outcome) => metrics.kafkaEvents.inc({ topic, outcome }),
           (headers, sentAt) => observeHops(metrics, headers, sentAt),
         ),

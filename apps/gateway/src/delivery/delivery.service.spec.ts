@@ -38,11 +38,21 @@ class FakeRooms implements LocalRooms {
   }
 }
 
+const GATEWAY = 'gateway-1';
+
 function setup() {
   const rooms = new FakeRooms();
   const outcomes: string[] = [];
-  const delivery = new Delivery(rooms, new SeqDeduplicator(100), (_topic, outcome) => outcomes.push(outcome));
-  return { rooms, delivery, outcomes };
+  const settled: [string, unknown][] = [];
+  const acks = {
+    gatewayId: GATEWAY,
+    settle: (requestId: string, result: unknown) => {
+      settled.push([requestId, result]);
+      return true;
+    },
+  };
+  const delivery = new Delivery(rooms, new SeqDeduplicator(100), acks, (_topic, outcome) => outcomes.push(outcome));
+  return { rooms, delivery, outcomes, settled };
 }
 
 describe('Delivery', () => {
@@ -57,6 +67,18 @@ describe('Delivery', () => {
       [`ch:${CHANNEL}`, 'message:new', message(2)],
     ]);
     expect(outcomes).toEqual(['delivered', 'delivered', 'duplicate', 'duplicate']);
+  });
+
+  it('settles the sender\'s ack from the stored message\'s event, repeats included, only on the gateway it names', async () => {
+    const { rooms, delivery, settled } = setup();
+    await delivery.handle(record(MessageCreatedTopic, { message: message(1), replyTo: { gatewayId: GATEWAY, requestId: 'r1' } }));
+    await delivery.handle(record(MessageCreatedTopic, { message: message(1), replyTo: { gatewayId: GATEWAY, requestId: 'r2' } }));
+    await delivery.handle(record(MessageCreatedTopic, { message: message(2), replyTo: { gatewayId: 'gateway-2', requestId: 'r3' } }));
+    expect(settled).toEqual([
+      ['r1', { ok: true, message: message(1) }],
+      ['r2', { ok: true, message: message(1) }],
+    ]);
+    expect(rooms.emitted.map(([, , m]) => (m as Message).seq)).toEqual([1, 2]);
   });
 
   it('emits message:updated to the channel room, repeats included', async () => {

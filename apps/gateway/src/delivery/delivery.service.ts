@@ -1,10 +1,15 @@
 // Kafka events to the local sockets that should see them. Every gateway instance consumes every
 // event (broadcast consumers) and emits to its own rooms; an instance without a socket in the room
-// does nothing. Handlers never throw: a bad event is logged and skipped, never retried.
+// does nothing. A message.created event also acknowledges its send: the instance named in its
+// replyTo settles the sender's pending acknowledgement with the stored message (messaging
+// publishes the event only once the message is in Cassandra). Handlers never throw: a bad event
+// is logged and skipped, never retried.
 import { Logger } from '@nestjs/common';
 import {
   type ChannelMembershipChanged,
   ChannelMembershipTopic,
+  type CommandReply,
+  type MessageCreated,
   type MessageEvent,
   MessageCreatedTopic,
   MessageUpdatedTopic,
@@ -26,12 +31,19 @@ function isRecordOf<T extends TopicDefinition>(record: ConsumedRecord, definitio
   return record.definition === definition;
 }
 
+/** The pending acknowledgements of this gateway instance. */
+export interface AckSettler {
+  readonly gatewayId: string;
+  settle(requestId: string, result: CommandReply['result']): boolean;
+}
+
 export class Delivery {
   private readonly logger = new Logger('Delivery');
 
   constructor(
     private readonly rooms: LocalRooms,
     private readonly dedup: SeqDeduplicator,
+    private readonly acks: AckSettler,
     private readonly observe?: (topic: string, outcome: DeliveryOutcome) => void,
     /** Called with the trace headers and Kafka timestamp of every message.created record delivered (hop metrics). */
     private readonly traced?: (headers: Readonly<Record<string, string>>, sentAt: number) => void,
@@ -51,7 +63,9 @@ export class Delivery {
     return Promise.resolve();
   };
 
-  messageCreated({ message }: MessageEvent): DeliveryOutcome {
+  messageCreated({ message, replyTo }: MessageCreated): DeliveryOutcome {
+    // A repeated event still settles the ack it names (a retried send is answered by a repeat).
+    if (replyTo?.gatewayId === this.acks.gatewayId) this.acks.settle(replyTo.requestId, { ok: true, message });
     if (!this.dedup.admit(message.channelId, message.seq)) return 'duplicate';
     this.rooms.emit(channelRoom(message.channelId), 'message:new', message);
     return 'delivered';

@@ -7,6 +7,7 @@ import { AppError } from '@chat/service-kit';
 import { ChannelAccess, notFound as channelNotFound } from '../channels/channel-access.service';
 import { ChannelsRepository } from '../channels/channels.repository';
 import { MessageBuckets } from '../messages/message-buckets';
+import { seqOfMessageId } from '../messages/message-ids';
 import { MessagesRepository } from '../messages/messages.repository';
 import { type MessageRow } from './message-updates.repository';
 
@@ -33,11 +34,13 @@ export class MessageLocator {
 
   /** The message, without any access check (the caller has done its own). */
   async inChannel(channelId: string, messageId: string): Promise<{ message: Message; row: MessageRow }> {
-    const location = await this.messages.locate(messageId);
+    // New ids carry their seq; older ones are found through the by-id index.
+    const carried = seqOfMessageId(messageId);
+    const location = carried !== undefined ? { channelId, seq: carried } : await this.messages.locate(messageId);
     if (!location || location.channelId !== channelId) throw notFound(messageId);
     const row = { channelId, bucket: this.buckets.of(location.seq), seq: location.seq };
     const message = await this.messages.get(row, location.seq);
-    if (!message) throw notFound(messageId);
+    if (!message || message.id !== messageId) throw notFound(messageId);
     return { message, row };
   }
 

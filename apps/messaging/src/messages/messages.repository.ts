@@ -12,10 +12,15 @@ export const MESSAGE_COLUMNS =
 const COLUMNS = MESSAGE_COLUMNS;
 
 const CQL = defineStatements({
-  // The seq fence (Paxos at LOCAL_SERIAL): the first writer of ((channel_id, bucket), seq) wins.
-  // The row is written whole, search terms and mentions included, so no second write completes it.
-  insertIfAbsent: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, files, terms, mentions)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+  // The store's write: plain and idempotent, stamped with the message's creation time so that an
+  // edit, a reaction or a reply count (written later, at a later time) always wins over a late
+  // repeat of this insert.
+  store: {
+    cql: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, files, mentions)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    idempotent: true,
+  },
+  recentIds: 'SELECT seq, client_msg_id FROM messages WHERE channel_id = ? AND bucket = ? LIMIT ?',
   get: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq = ?`,
   maxSeq: 'SELECT seq FROM messages WHERE channel_id = ? AND bucket = ? LIMIT 1',
   between: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq >= ? AND seq <= ? ORDER BY seq ASC`,
@@ -31,40 +36,42 @@ export interface MessagePartition {
   bucket: number;
 }
 
-/** A message before it has a seq, with what is stored but not (yet) part of Message. */
-export interface MessageDraft extends Omit<Message, 'seq'> {
-  fileIds?: string[];
-  /** The text's search terms (search/text-analyzer), indexed by SAI. */
-  terms?: string[];
-}
-
-export type InsertResult = { applied: true } | { applied: false; existing: Message };
-
 @Injectable()
 export class MessagesRepository {
   constructor(private readonly db: CassandraClient) {}
 
-  /** Writes the message at `seq` unless that seq is taken; then returns the message holding it. */
-  async insertIfAbsent(partition: MessagePartition, seq: number, draft: MessageDraft): Promise<InsertResult> {
-    const result = await this.db.execute(CQL.insertIfAbsent, [
-      partition.channelId,
-      big(partition.bucket),
-      big(seq),
-      draft.id,
-      draft.senderId,
-      draft.clientMsgId,
-      draft.text,
-      new Date(draft.createdAt),
-      draft.threadId ?? null,
-      draft.fileIds ?? null,
-      fileCells(draft.files),
-      draft.terms ?? null,
-      draft.mentions ?? null,
-    ]);
-    if (result.applied) return { applied: true };
-    const row = result.rows[0];
-    if (!row) throw new Error(`INSERT IF NOT EXISTS on ${partition.channelId}#${seq} was not applied and returned no row`);
-    return { applied: false, existing: toMessage(row) };
+  /**
+   * Stores messages of one partition in one unlogged batch (a single mutation on one replica set).
+   * Optional columns left out are unset, not null: no tombstones.
+   */
+  async storeAll(partition: MessagePartition, messages: readonly Message[]): Promise<void> {
+    await this.db.batch(
+      messages.map((m) => ({
+        statement: CQL.store,
+        params: [
+          partition.channelId,
+          big(partition.bucket),
+          big(m.seq),
+          m.id,
+          m.senderId,
+          m.clientMsgId,
+          m.text,
+          new Date(m.createdAt),
+          m.threadId,
+          m.files?.length ? m.files.map((f) => f.id) : undefined,
+          m.files?.length ? fileCells(m.files) : undefined,
+          m.mentions?.length ? m.mentions : undefined,
+          BigInt(Date.parse(m.createdAt)) * 1000n,
+        ],
+      })),
+      { logged: false },
+    );
+  }
+
+  /** The newest `limit` (seq, clientMsgId) pairs of the partition, newest first. */
+  async recentIds(partition: MessagePartition, limit: number): Promise<{ seq: number; clientMsgId: string }[]> {
+    const { rows } = await this.db.execute(CQL.recentIds, [partition.channelId, big(partition.bucket), limit]);
+    return rows.map((row) => ({ seq: numberOf(row.seq), clientMsgId: uuidOf(row.client_msg_id) }));
   }
 
   async get(partition: MessagePartition, seq: number): Promise<Message | undefined> {

@@ -23,11 +23,9 @@ import { type IdGenerator } from '../common/id-generator';
 import { ChannelCommandService } from '../messages/channel-command.service';
 import { ChannelHeads } from '../messages/channel-heads';
 import { type ChannelHeadsRepository } from '../messages/channel-heads.repository';
-import { type ClaimResult, type ClientMsgClaim, type ClientMsgsRepository } from '../messages/client-msgs.repository';
 import { HistoryService } from '../messages/history.service';
 import { MessageBuckets } from '../messages/message-buckets';
-import { type InsertResult, type MessageDraft, type MessagePartition, type MessagesRepository } from '../messages/messages.repository';
-import { SendMessageService } from '../messages/send-message.service';
+import { type MessagePartition, type MessagesRepository } from '../messages/messages.repository';
 import { type AttachableFilesRepository } from '../files/attachable-files.repository';
 import { FakeAttachableFilesRepository, FakeFileSharesPublisher } from '../files/attachments.fakes';
 import { type FileSharesPublisher } from '../files/file-shares.publisher';
@@ -201,8 +199,6 @@ export class FakeMessagesRepository implements Public<MessagesRepository> {
   readonly partitions = new Map<string, Map<number, Message>>();
   readonly byId = new Map<string, { channelId: string; seq: number }>();
   inserts = 0;
-  /** Runs before each insertIfAbsent: specs use it to let a "zombie" write first. */
-  beforeInsert: ((partition: MessagePartition, seq: number) => void) | undefined;
 
   constructor(private readonly buckets: MessageBuckets) {}
 
@@ -221,16 +217,22 @@ export class FakeMessagesRepository implements Public<MessagesRepository> {
       .sort((a, b) => a.seq - b.seq);
   }
 
-  insertIfAbsent(partition: MessagePartition, seq: number, draft: MessageDraft): Promise<InsertResult> {
-    this.checkBucket(partition, seq);
-    this.beforeInsert?.(partition, seq);
-    this.inserts += 1;
-    const existing = this.rows(partition).get(seq);
-    if (existing) return Promise.resolve({ applied: false, existing });
-    // Like the table: terms are a column of their own, not part of the Message read back.
-    const { fileIds: _fileIds, terms: _terms, ...message } = draft;
-    this.put({ ...message, seq });
-    return Promise.resolve({ applied: true });
+  storeAll(partition: MessagePartition, messages: readonly Message[]): Promise<void> {
+    for (const message of messages) {
+      this.checkBucket(partition, message.seq);
+      this.inserts += 1;
+      this.put(message);
+    }
+    return Promise.resolve();
+  }
+
+  recentIds(partition: MessagePartition, limit: number): Promise<{ seq: number; clientMsgId: string }[]> {
+    return Promise.resolve(
+      this.sorted(partition)
+        .reverse()
+        .slice(0, limit)
+        .map((m) => ({ seq: m.seq, clientMsgId: m.clientMsgId })),
+    );
   }
 
   get(partition: MessagePartition, seq: number): Promise<Message | undefined> {
@@ -281,22 +283,6 @@ export class FakeMessagesRepository implements Public<MessagesRepository> {
   }
 }
 
-export class FakeClientMsgsRepository implements Public<ClientMsgsRepository> {
-  readonly claims = new Map<string, ClientMsgClaim>();
-
-  claim(channelId: string, clientMsgId: string, claim: Omit<ClientMsgClaim, 'seq'>): Promise<ClaimResult> {
-    const existing = this.claims.get(`${channelId}/${clientMsgId}`);
-    if (existing) return Promise.resolve({ applied: false, existing: { ...existing } });
-    this.claims.set(`${channelId}/${clientMsgId}`, { ...claim, seq: null });
-    return Promise.resolve({ applied: true });
-  }
-
-  setSeq(channelId: string, clientMsgId: string, seq: number): Promise<void> {
-    const claim = this.claims.get(`${channelId}/${clientMsgId}`);
-    if (claim) claim.seq = seq;
-    return Promise.resolve();
-  }
-}
 
 export class FakeChannelHeadsRepository implements Public<ChannelHeadsRepository> {
   readonly hints = new Map<string, number>();
@@ -381,7 +367,6 @@ export interface Messaging {
     channels: FakeChannelsRepository;
     members: FakeChannelMembersRepository;
     messages: FakeMessagesRepository;
-    clientMsgs: FakeClientMsgsRepository;
     heads: FakeChannelHeadsRepository;
     markers: FakeReadMarkersRepository;
     events: FakeEventsPublisher;
@@ -395,9 +380,9 @@ export interface Messaging {
   membership: ChannelMembershipService;
   channels: ChannelsService;
   workspaces: WorkspacesService;
-  sender: SendMessageService;
   readState: ReadStateService;
   commands: ChannelCommandService;
+  attachments: AttachmentsService;
   history: HistoryService;
 }
 
@@ -410,7 +395,6 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
     channels: new FakeChannelsRepository(),
     members: new FakeChannelMembersRepository(),
     messages: new FakeMessagesRepository(buckets),
-    clientMsgs: new FakeClientMsgsRepository(),
     heads: new FakeChannelHeadsRepository(),
     markers: new FakeReadMarkersRepository(),
     events: new FakeEventsPublisher(),
@@ -437,10 +421,9 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
   const unread = new UnreadCounter(port<UnreadLedgerRepository>(new FakeUnreadLedger()), port<ThreadsRepository>(new FakeThreadsRepository()));
   const channels = new ChannelsService(channelsRepo, membersRepo, membership, workspacesRepo, headsRepo, markersRepo, users, ids, clock, unread);
   const workspaces = new WorkspacesService(workspacesRepo, channels, membership, users, ids, clock);
-  const sender = new SendMessageService(access, port<ClientMsgsRepository>(fakes.clientMsgs), messagesRepo, headsRepo, heads, buckets, ids, clock);
   const readState = new ReadStateService(access, markersRepo, heads, events);
   const attachments = new AttachmentsService(port<AttachableFilesRepository>(fakes.files), port<FileSharesPublisher>(fakes.shares), clock, { FILE_PROJECTION_WAIT_MS: 0 });
-  const commands = new ChannelCommandService(sender, readState, events, port<MessageChanges>(new PassThroughMessageChanges()), attachments);
+  const commands = new ChannelCommandService(readState, events, port<MessageChanges>(new PassThroughMessageChanges()));
   const history = new HistoryService(access, messagesRepo, headsRepo, buckets);
-  return { fakes, buckets, heads, users, access, membership, channels, workspaces, sender, readState, commands, history };
+  return { fakes, buckets, heads, users, access, membership, channels, workspaces, readState, commands, history, attachments };
 }

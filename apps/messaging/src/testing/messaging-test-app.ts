@@ -29,7 +29,7 @@ import { freePort, uniqueName, waitFor } from '@chat/testing';
 import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
 import { AppModule } from '../app.module';
 import { type MessagingConfig, MessagingConfigSchema } from '../config';
-import { ChannelCommandsConsumer } from '../messages/channel-commands.consumer';
+import { SendPipelineConsumer } from '../messages/send-pipeline.consumer';
 import { UserRegisteredConsumer } from '../users/user-registered.consumer';
 import { UsersRepository } from '../users/users.repository';
 
@@ -134,7 +134,7 @@ export async function startMessaging(
   const config = testConfig(namespace, jwksUrl, await freePort(), overrides);
   const identity = serviceIdentity('messaging', `${name}-${uniqueName('')}`);
   const app = await bootstrapService({ identity, config, module: AppModule.forRoot(identity, config) });
-  await Promise.all([app.get(ChannelCommandsConsumer).ready(), app.get(UserRegisteredConsumer).ready()]);
+  await Promise.all([app.get(SendPipelineConsumer).ready(), app.get(UserRegisteredConsumer).ready()]);
   return { app, url: `http://127.0.0.1:${config.PORT}`, config };
 }
 

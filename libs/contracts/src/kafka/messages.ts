@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { IdSchema, TimestampSchema } from '../common';
+import { IdSchema, SeqSchema, TimestampSchema } from '../common';
 import { ErrorDetailSchema } from '../errors';
 import { MessageSchema } from '../domain/message';
 import {
@@ -63,6 +63,15 @@ export const SequencedRecordSchema = z.discriminatedUnion('kind', [
     epoch: z.number().int().positive(),
     message: MessageSchema,
     /** Absent when the send came without one (a replay, a test); then nobody waits for an ack. */
+    replyTo: ReplyToSchema.optional(),
+  }),
+  /** A send whose clientMsgId the channel already has at `seq`: acknowledge it with the stored message. */
+  z.object({
+    kind: z.literal('duplicate'),
+    epoch: z.number().int().positive(),
+    channelId: IdSchema,
+    seq: SeqSchema,
+    clientMsgId: IdSchema,
     replyTo: ReplyToSchema.optional(),
   }),
 ]);

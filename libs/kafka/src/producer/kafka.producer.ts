@@ -11,6 +11,8 @@ export interface OutgoingRecord<T extends TopicDefinition> {
   key: string;
   value: TopicValue<T>;
   headers?: Readonly<Record<string, string>>;
+  /** Overrides the partition the key would choose. */
+  partition?: number;
 }
 
 export interface PublishedRecord {
@@ -52,7 +54,12 @@ export class KafkaProducer {
    */
   async publishBatch<T extends TopicDefinition>(topic: T, records: readonly OutgoingRecord<T>[]): Promise<void> {
     if (records.length === 0) return;
-    const messages = records.map((r) => ({ key: r.key, value: encodeValue(topic, r.value), ...(r.headers ? { headers: { ...r.headers } } : {}) }));
+    const messages = records.map((r) => ({
+      key: r.key,
+      value: encodeValue(topic, r.value),
+      ...(r.headers ? { headers: { ...r.headers } } : {}),
+      ...(r.partition !== undefined ? { partition: r.partition } : {}),
+    }));
     await this.connection.send({ topic: physicalName(this.options, topic.name), messages });
   }
 }

@@ -1,0 +1,218 @@
+// The single writer of one partition of chat.channel.command.v1 (docs/design/sequencer.md).
+// On taking the partition over it claims a new epoch (one lightweight transaction), writes the
+// epoch marker into the same partition of chat.message.sequenced.v1 and waits until this
+// process's store has applied it: everything the log accepted before is then in Cassandra. From
+// there it assigns each channel's seqs in memory, last + 1, and appends sends to the log without
+// waiting for one another: a channel's commands are taken in order, one at a time, up to the
+// point where a send has its seq; the append is acknowledged later, and only then is the command
+// finished (its offset committable). Channels never wait for each other.
+//
+// Per channel it keeps the last seq and the clientMsgIds of (at least) its last WINDOW messages,
+// read back from Cassandra when the channel is first seen in this epoch. A send whose clientMsgId
+// is known becomes a `duplicate` record, which the store answers with the stored message.
+import { type Logger } from '@nestjs/common';
+import { type ChannelCommand, type ChannelCommandTopic, type Message, type MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
+import { type PartitionOutbox, type RecordOf, TRACE_HEADERS, traceNow, traceOf } from '@chat/kafka';
+import { AppError } from '@chat/service-kit';
+import { type ChannelAccess } from '../channels/channel-access.service';
+import { type Clock } from '../common/clock';
+import { type CommandResult } from '../common/events.publisher';
+import { type SendSteps } from '../pipeline/send-steps';
+import { type ChangeCommand } from './channel-command.service';
+import { type ChannelHeads } from './channel-heads';
+import { type MessageBuckets } from './message-buckets';
+import { messageIdFor } from './message-ids';
+import { type MessagesRepository } from './messages.repository';
+import { type PartitionEpochsRepository } from './partition-epochs.repository';
+import { persistently } from './persistently';
+import { type StoreProgress } from './store-progress';
+
+/** Each channel's clientMsgIds remembered at least this far back (messages). */
+export const IDEMPOTENCY_WINDOW = 1_000;
+
+type SendCommand = Extract<ChannelCommand, { type: 'message.send' }>;
+
+export interface SequencerDeps {
+  owner: string;
+  epochs: PartitionEpochsRepository;
+  log: PartitionOutbox<typeof MessageSequencedTopic>;
+  progress: StoreProgress;
+  access: ChannelAccess;
+  steps: SendSteps;
+  heads: ChannelHeads;
+  messages: MessagesRepository;
+  buckets: MessageBuckets;
+  clock: Clock;
+  reply(replyTo: ReplyTo, commandId: string, result: CommandResult): Promise<void>;
+  change(command: ChangeCommand): Promise<void>;
+  logger: Logger;
+}
+
+class ChannelSequence {
+  /** clientMsgId -> seq, oldest first. */
+  private readonly ids = new Map<string, number>();
+
+  constructor(public last: number) {}
+
+  seqOf(clientMsgId: string): number | undefined {
+    return this.ids.get(clientMsgId);
+  }
+
+  remember(clientMsgId: string, seq: number): void {
+    this.ids.set(clientMsgId, seq);
+    if (this.ids.size >= 2 * IDEMPOTENCY_WINDOW) {
+      // Drop the oldest half at once: amortised O(1) per send.
+      const drop = this.ids.size - IDEMPOTENCY_WINDOW;
+      let dropped = 0;
+      for (const key of this.ids.keys()) {
+        if (dropped++ >= drop) break;
+        this.ids.delete(key);
+      }
+    }
+  }
+}
+
+/** What remains of a command once its in-order part is done (a promise in an object: `await` would flatten it). */
+interface Rest {
+  done: Promise<void>;
+}
+
+const NEVER: Rest = { done: new Promise<void>(() => undefined) };
+const DONE: Rest = { done: Promise.resolve() };
+
+export class PartitionSequencer {
+  private readonly channels = new Map<string, ChannelSequence>();
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly epoch: Promise<number>;
+  private revoked = false;
+  private readonly persistence;
+
+  constructor(
+    readonly partition: number,
+    private readonly deps: SequencerDeps,
+  ) {
+    this.persistence = { owned: () => !this.revoked, sleep: (ms: number) => deps.clock.sleep(ms), logger: deps.logger };
+    this.epoch = this.claim();
+    this.epoch.catch(() => undefined);
+  }
+
+  /** The partition moved on: stop; unfinished commands never finish here (the next owner redoes them). */
+  revoke(): void {
+    this.revoked = true;
+    this.deps.log.close();
+  }
+
+  /** Takes a command in its channel's order; the promise settles when the command is finished. */
+  take(record: RecordOf<typeof ChannelCommandTopic>): Promise<void> {
+    const command = record.value;
+    const trace = { ...traceOf(record.headers), [TRACE_HEADERS.commandSent]: String(record.timestamp) };
+    // Read markers only move a user's own marker forward: no order to keep with other commands.
+    if (command.type === 'read') return this.changeCommand(command);
+    const channelId = command.payload.channelId;
+    let release: (rest: Rest) => void = () => undefined;
+    const finished = new Promise<Rest>((resolve) => (release = resolve)).then((rest) => rest.done);
+    const previous = this.chains.get(channelId) ?? Promise.resolve();
+    const next = previous.then(async () => release(await this.inOrder(command, trace)));
+    this.chains.set(channelId, next);
+    void next.finally(() => {
+      if (this.chains.get(channelId) === next) this.chains.delete(channelId);
+    });
+    return finished;
+  }
+
+  private async claim(): Promise<number> {
+    const { deps } = this;
+    const epoch = await persistently('claiming an epoch', () => deps.epochs.claim(this.partition, deps.owner), this.persistence);
+    await deps.log.push({ key: `partition-${this.partition}`, value: { kind: 'epoch', epoch, owner: deps.owner } });
+    await deps.progress.epochReached(this.partition, epoch);
+    deps.logger.log({ partition: this.partition, epoch }, 'owning partition');
+    return epoch;
+  }
+
+  /** The part of a command done in its channel's order; returns what remains to wait for. */
+  private async inOrder(command: Exclude<ChannelCommand, { type: 'read' }>, trace: Record<string, string>): Promise<Rest> {
+    const epoch = await this.epoch;
+    if (this.revoked) return NEVER;
+    if (command.type === 'message.send') return this.send(command, epoch, { ...trace, [TRACE_HEADERS.messagingStarted]: traceNow() });
+    const channel = await this.channel(command.payload.channelId);
+    // Edits, deletes and reactions apply after the sends issued before them are stored.
+    await this.deps.progress.storedUpTo(command.payload.channelId, channel.last);
+    await this.changeCommand(command);
+    return DONE;
+  }
+
+  private async send(command: SendCommand, epoch: number, headers: Record<string, string>): Promise<Rest> {
+    const { channelId, clientMsgId } = command.payload;
+    const replyTo = command.replyTo;
+    let prepared: { channel: ChannelSequence; known?: number; additions?: Awaited<ReturnType<SendSteps['prepare']>> };
+    try {
+      prepared = await persistently(
+        'preparing a send',
+        async () => {
+          // Authorisation first: nothing is waited for on behalf of a non-member.
+          await this.deps.access.membership(channelId, command.userId);
+          const channel = await this.channel(channelId);
+          const known = channel.seqOf(clientMsgId);
+          if (known !== undefined) return { channel, known };
+          const additions = await this.deps.steps.prepare({
+            channelId,
+            senderId: command.userId,
+            clientMsgId,
+            text: command.payload.text,
+            ...(command.payload.threadId ? { threadId: command.payload.threadId } : {}),
+            ...(command.payload.fileIds ? { fileIds: command.payload.fileIds } : {}),
+          });
+          return { channel, additions };
+        },
+        this.persistence,
+      );
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error;
+      return { done: replyTo ? this.deps.reply(replyTo, command.commandId, { ok: false, error: { code: error.code, message: error.message } }) : Promise.resolve() };
+    }
+    if (this.revoked) return NEVER;
+    const { channel, known, additions } = prepared;
+    if (known !== undefined) {
+      return { done: this.deps.log.push({ key: channelId, value: { kind: 'duplicate', epoch, channelId, seq: known, clientMsgId, ...(replyTo ? { replyTo } : {}) }, headers }) };
+    }
+    const seq = channel.last + 1;
+    const message: Message = {
+      id: messageIdFor(seq),
+      channelId,
+      seq,
+      senderId: command.userId,
+      clientMsgId,
+      text: command.payload.text,
+      createdAt: this.deps.clock.now().toISOString(),
+      ...(command.payload.threadId ? { threadId: command.payload.threadId } : {}),
+      ...(additions?.mentions?.length ? { mentions: additions.mentions } : {}),
+      ...(additions?.files?.length ? { files: additions.files } : {}),
+    };
+    channel.last = message.seq;
+    channel.remember(clientMsgId, message.seq);
+    return { done: this.deps.log.push({ key: channelId, value: { kind: 'send', epoch, message, ...(replyTo ? { replyTo } : {}) }, headers }) };
+  }
+
+  private changeCommand(command: ChangeCommand): Promise<void> {
+    return persistently(`${command.type} ${command.commandId}`, () => this.deps.change(command), this.persistence);
+  }
+
+  /** The channel's sequence, read back from Cassandra the first time this owner sees the channel. */
+  private async channel(channelId: string): Promise<ChannelSequence> {
+    const known = this.channels.get(channelId);
+    if (known) return known;
+    const { heads, messages, buckets, progress } = this.deps;
+    const last = await heads.refresh(channelId, 0);
+    const channel = new ChannelSequence(last);
+    if (last > 0) {
+      const bucket = buckets.of(last);
+      const recent = await messages.recentIds({ channelId, bucket }, IDEMPOTENCY_WINDOW);
+      if (recent.length < IDEMPOTENCY_WINDOW && bucket > 0) recent.push(...(await messages.recentIds({ channelId, bucket: bucket - 1 }, IDEMPOTENCY_WINDOW - recent.length)));
+      for (const { seq, clientMsgId } of recent.reverse()) channel.remember(clientMsgId, seq);
+    }
+    // Read from Cassandra, so stored: an edit waiting for these seqs need not wait for the store.
+    progress.stored(channelId, last);
+    this.channels.set(channelId, channel);
+    return channel;
+  }
+}

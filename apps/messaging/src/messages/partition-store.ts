@@ -1,0 +1,173 @@
+// The store consumer of one partition of chat.message.sequenced.v1 (docs/design/sequencer.md):
+// the only writer of messages rows. It decides each record with the SequenceFence, in offset
+// order, then per flush (everything fetched while the previous flush ran) makes one write round
+// to Cassandra (an unlogged batch per (channel, bucket) partition, all side by side), and appends
+// the stored messages to chat.message.created.v1 in log order, each with the replyTo of the send
+// it answers: that event is the sender's acknowledgement and every device's message:new, and it
+// is only ever published after the row is in Cassandra. A record is finished once its event is
+// acknowledged by Kafka.
+import { type Logger } from '@nestjs/common';
+import { type Message, type MessageCreatedTopic, type MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
+import { type PartitionOutbox, type RecordOf, TRACE_HEADERS, traceNow } from '@chat/kafka';
+import { type Clock } from '../common/clock';
+import { type ChannelHeads } from './channel-heads';
+import { type ChannelHeadsRepository } from './channel-heads.repository';
+import { type MessageBuckets } from './message-buckets';
+import { type MessagesRepository } from './messages.repository';
+import { type PartitionEpochsRepository } from './partition-epochs.repository';
+import { persistently } from './persistently';
+import { type FenceDecision, SequenceFence } from './sequence-fence';
+import { type StoreProgress } from './store-progress';
+
+type SequencedRecord = RecordOf<typeof MessageSequencedTopic>;
+
+export interface StoreDeps {
+  epochs: PartitionEpochsRepository;
+  messages: MessagesRepository;
+  heads: ChannelHeads;
+  headHints: ChannelHeadsRepository;
+  buckets: MessageBuckets;
+  events: PartitionOutbox<typeof MessageCreatedTopic>;
+  progress: StoreProgress;
+  clock: Clock;
+  logger: Logger;
+  /** Counts records dropped by the fence, by reason (a metric). */
+  dropped?(reason: string): void;
+}
+
+interface Queued {
+  record: SequencedRecord;
+  finish: () => void;
+}
+
+/** Records decided and written together at most. */
+const MAX_FLUSH = 1_000;
+
+export class PartitionStore {
+  private queue: Queued[] = [];
+  private running = false;
+  private revoked = false;
+  private readonly fence: Promise<SequenceFence>;
+  private readonly persistence;
+
+  constructor(
+    readonly partition: number,
+    private readonly deps: StoreDeps,
+  ) {
+    this.persistence = { owned: () => !this.revoked, sleep: (ms: number) => deps.clock.sleep(ms), logger: deps.logger };
+    this.fence = persistently('reading the stored epoch', () => deps.epochs.stored(partition), this.persistence).then((epoch) => new SequenceFence(epoch));
+    this.fence.catch(() => undefined);
+  }
+
+  revoke(): void {
+    this.revoked = true;
+    this.queue = [];
+    this.deps.events.close();
+  }
+
+  take(records: readonly SequencedRecord[]): Promise<void>[] {
+    const finished = records.map((record) => new Promise<void>((finish) => this.queue.push({ record, finish })));
+    if (!this.running) void this.run();
+    return finished;
+  }
+
+  private async run(): Promise<void> {
+    this.running = true;
+    try {
+      while (!this.revoked && this.queue.length > 0) await this.flush(this.queue.splice(0, MAX_FLUSH));
+    } finally {
+      this.running = false;
+    }
+  }
+
+  private async flush(batch: Queued[]): Promise<void> {
+    const { deps } = this;
+    const fence = await this.fence;
+    const unknown = fence.unknownChannels(batch.map((q) => q.record.value));
+    await persistently(
+      'reading channels\u2019 last seqs',
+      async () => {
+        const lasts = await Promise.all(unknown.map((channelId) => deps.heads.refresh(channelId, 0)));
+        unknown.forEach((channelId, i) => fence.load(channelId, lasts[i]));
+      },
+      this.persistence,
+    );
+    const decisions = batch.map((q) => fence.decide(q.record.value));
+    const stored = await persistently('storing messages', () => this.write(decisions), this.persistence);
+    if (this.revoked) return;
+    const storedAt = traceNow();
+
+    for (const decision of decisions) {
+      if (decision.kind === 'store') deps.progress.stored(decision.message.channelId, decision.message.seq);
+      if (decision.kind === 'epoch') deps.progress.epochApplied(this.partition, decision.epoch);
+    }
+    batch.forEach((queued, i) => {
+      const decision = decisions[i];
+      const value = queued.record.value;
+      const replyTo: ReplyTo | undefined = value.kind === 'epoch' ? undefined : value.replyTo;
+      const message = decision.kind === 'store' ? decision.message : decision.kind === 'announce-stored' ? stored.get(i) : undefined;
+      if (decision.kind === 'drop' || (decision.kind === 'announce-stored' && !message)) {
+        const reason = decision.kind === 'drop' ? decision.reason : 'not-the-stored-message';
+        deps.dropped?.(reason);
+        deps.logger.warn({ partition: this.partition, offset: queued.record.offset, reason }, 'sequenced record dropped by the fence');
+      }
+      if (!message) {
+        queued.finish();
+        return;
+      }
+      const headers = { ...queued.record.headers, [TRACE_HEADERS.messagingStored]: storedAt };
+      void deps.events.push({ key: message.channelId, value: { message, ...(replyTo ? { replyTo } : {}) }, headers }).then(queued.finish);
+    });
+  }
+
+  /**
+   * One write round: the accepted messages (a batch per Cassandra partition), the applied epoch,
+   * and the last-seq hints of new buckets, side by side; plus the stored messages that repeats
+   * announce again (by index in the batch), read in the same round.
+   */
+  private async write(decisions: readonly FenceDecision[]): Promise<Map<number, Message>> {
+    const { messages, buckets, epochs, headHints } = this.deps;
+    const partitions = new Map<string, { channelId: string; bucket: number; rows: Message[] }>();
+    const writes: Promise<unknown>[] = [];
+    const repeats: Promise<[number, Message | undefined]>[] = [];
+    let epoch: number | undefined;
+    const inBatch = new Map<string, Message>();
+    for (const decision of decisions) if (decision.kind === 'store') inBatch.set(`${decision.message.channelId}#${decision.message.seq}`, decision.message);
+    decisions.forEach((decision, i) => {
+      switch (decision.kind) {
+        case 'store': {
+          const { message } = decision;
+          const bucket = buckets.of(message.seq);
+          const key = `${message.channelId}/${bucket}`;
+          const partition = partitions.get(key) ?? { channelId: message.channelId, bucket, rows: [] };
+          partition.rows.push(message);
+          partitions.set(key, partition);
+          if (message.seq === buckets.firstSeqOf(bucket)) writes.push(headHints.advance(message.channelId, message.seq));
+          break;
+        }
+        case 'epoch':
+          epoch = decision.epoch;
+          break;
+        case 'announce-stored': {
+          // Stored by this very flush (a retry right behind its original), or earlier.
+          const same = inBatch.get(`${decision.channelId}#${decision.seq}`);
+          const row = same ? Promise.resolve(same) : messages.get({ channelId: decision.channelId, bucket: buckets.of(decision.seq) }, decision.seq);
+          repeats.push(row.then((found): [number, Message | undefined] => [i, found && isTheMessage(found, decision) ? found : undefined]));
+          break;
+        }
+        case 'drop':
+          break;
+      }
+    });
+    for (const p of partitions.values()) writes.push(messages.storeAll({ channelId: p.channelId, bucket: p.bucket }, p.rows));
+    if (epoch !== undefined) writes.push(epochs.setStored(this.partition, epoch));
+    const [, found] = await Promise.all([Promise.all(writes), Promise.all(repeats)]);
+    for (const p of partitions.values()) this.deps.heads.observe(p.channelId, p.rows[p.rows.length - 1].seq);
+    return new Map(found.filter((entry): entry is [number, Message] => entry[1] !== undefined));
+  }
+}
+
+/** Whether a stored row is the message a repeat or duplicate names. */
+function isTheMessage(row: Message, named: { clientMsgId: string; messageId?: string }): boolean {
+  return row.clientMsgId === named.clientMsgId && (named.messageId === undefined || row.id === named.messageId);
+}

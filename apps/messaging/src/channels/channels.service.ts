@@ -8,7 +8,7 @@ import { AppError } from '@chat/service-kit';
 import { type AuthenticatedUser } from '@chat/auth-client';
 import { Clock } from '../common/clock';
 import { IdGenerator } from '../common/id-generator';
-import { ChannelHeadsRepository } from '../messages/channel-heads.repository';
+import { ChannelHeads } from '../messages/channel-heads';
 import { ReadMarkersRepository } from '../read-state/read-markers.repository';
 import { UnreadCounter } from '../read-state/unread-counter';
 import { UsersService } from '../users/users.service';
@@ -31,7 +31,7 @@ export class ChannelsService {
     private readonly members: ChannelMembersRepository,
     private readonly membership: ChannelMembershipService,
     private readonly workspaces: WorkspacesRepository,
-    private readonly heads: ChannelHeadsRepository,
+    private readonly heads: ChannelHeads,
     private readonly markers: ReadMarkersRepository,
     private readonly users: UsersService,
     private readonly ids: IdGenerator,
@@ -132,7 +132,7 @@ export class ChannelsService {
     return Promise.all(
       visible.map(async (channel) => {
         const member = memberOf.has(channel.id);
-        const lastSeq = await this.heads.hint(channel.id);
+        const lastSeq = await this.heads.current(channel.id);
         const readSeq = member ? Math.min(readSeqs.get(channel.id) ?? 0, lastSeq) : 0;
         // Exact counts (read-state/unread-counter.ts); a non-member has nothing unread.
         const counts = member ? await this.unread.count(caller.id, channel.id, readSeq, lastSeq) : { unread: 0, mentions: 0 };

@@ -1,6 +1,7 @@
-// channel_heads: a monotonic hint of each channel's last seq. Each write carries USING TIMESTAMP
-// <seq>, so Cassandra's last-write-wins keeps the highest seq whatever order writes land in: a
-// zombie writing an older seq late can never move it back.
+// channel_heads: a monotonic hint of each channel's newest bucket, the first seq of it (the store
+// writes it with that message; see ChannelHeads). Each write carries USING TIMESTAMP <seq>, so
+// Cassandra's last-write-wins keeps the highest seq whatever order writes land in: a late write of
+// an older seq can never move it back.
 import { Injectable } from '@nestjs/common';
 import { CassandraClient, defineStatements } from '@chat/cassandra';
 import { big, numberOf } from '../common/cql-values';
@@ -14,7 +15,7 @@ const CQL = defineStatements({
 export class ChannelHeadsRepository {
   constructor(private readonly db: CassandraClient) {}
 
-  /** The hinted last seq (0 when the channel has none). Every announced message is at or below it. */
+  /** The hinted seq (0 when the channel has none): the channel's newest bucket is the one holding it. */
   async hint(channelId: string): Promise<number> {
     const row = await this.db.first(CQL.hint, [channelId]);
     return row && row.last_seq !== null ? numberOf(row.last_seq) : 0;

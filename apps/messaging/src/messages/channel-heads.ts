@@ -1,11 +1,11 @@
-// The last seq of each channel, as this process knows it. A cached value is always a seq whose
-// message row exists (this process wrote it, or read it), so writing at last + 1 can never leave
-// a gap; a stale value only costs one lost `IF NOT EXISTS` and a refresh.
+// The last stored seq of each channel. A cached value is always a seq whose message row exists
+// (this process stored it, or read it), so it may lag but never runs ahead of storage.
 //
-// On a miss the truth comes from storage: the `channel_heads` hint (a monotonic max written after
-// each message, possibly a few seqs behind after a crash) and then probing the partitions from
-// the hint's bucket upwards for the highest existing seq. Seqs are gap-free, so a bucket whose
-// highest seq is its last possible one means "look in the next bucket too".
+// The truth comes from storage: the `channel_heads` hint (the first seq of the channel's newest
+// bucket, written by the store in the same round as that message) and then probing the
+// partitions from the hint's bucket upwards for the highest existing seq. Seqs are gap-free, so a
+// bucket whose highest seq is its last possible one means "look in the next bucket too": one or
+// two reads after the hint.
 import { Inject, Injectable } from '@nestjs/common';
 import { APP_CONFIG } from '@chat/service-kit';
 import { LruMap } from '../common/lru-map';
@@ -31,6 +31,11 @@ export class ChannelHeads {
   async last(channelId: string): Promise<number> {
     const cached = this.cache.get(channelId);
     if (cached !== undefined) return cached;
+    return this.refresh(channelId, 0);
+  }
+
+  /** The true last stored seq (read from storage: a hint and one or two probes). */
+  current(channelId: string): Promise<number> {
     return this.refresh(channelId, 0);
   }
 

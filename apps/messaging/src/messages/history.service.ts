@@ -1,13 +1,14 @@
 // Reading stored messages: history pages and sync. Seqs are gap-free, so a page walks adjacent
 // seq buckets (one or two partitions per page) and a channel's count of messages after a cursor is
-// simply `last - cursor`. `last` here is the channel_heads hint: every message already announced on
-// message.created is at or below it (the hint is written before the announcement), so a reader
-// never misses a message a client could have heard of; newer rows are still being announced.
+// simply `last - cursor`, with `last` the channel's last stored seq (ChannelHeads.current). Every
+// message announced on message.created (so every acknowledged one) is stored before it is
+// announced, so a reader never misses a message a client could have heard of.
 import { Injectable } from '@nestjs/common';
 import { type HistoryQuery, type HistoryResponse, type Message, type SyncPayload } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { type AuthenticatedUser } from '@chat/auth-client';
 import { ChannelAccess } from '../channels/channel-access.service';
+import { ChannelHeads } from './channel-heads';
 import { ChannelHeadsRepository } from './channel-heads.repository';
 import { MessageBuckets } from './message-buckets';
 import { MessagesRepository } from './messages.repository';
@@ -19,7 +20,8 @@ export class HistoryService {
   constructor(
     private readonly access: ChannelAccess,
     private readonly messages: MessagesRepository,
-    private readonly heads: ChannelHeadsRepository,
+    private readonly hints: ChannelHeadsRepository,
+    private readonly heads: ChannelHeads,
     private readonly buckets: MessageBuckets,
   ) {}
 
@@ -34,8 +36,8 @@ export class HistoryService {
     if (query.after !== undefined) {
       rows = await this.ascending(channelId, query.after + 1, limit + 1);
     } else {
-      // Nothing is stored above the hint's bucket (at most unannounced rows inside it).
-      const top = this.buckets.lastSeqOf(this.buckets.of(await this.heads.hint(channelId)));
+      // Nothing is stored above the hint's bucket, the channel's newest.
+      const top = this.buckets.lastSeqOf(this.buckets.of(await this.hints.hint(channelId)));
       rows = await this.descending(channelId, Math.min(query.before !== undefined ? query.before - 1 : top, top), limit + 1);
     }
     return { messages: rows.slice(0, limit), hasMore: rows.length > limit };
@@ -58,7 +60,7 @@ export class HistoryService {
         throw error;
       }
     });
-    const lasts = await mapLimited(request.channels, 16, (c) => this.heads.hint(c.channelId));
+    const lasts = await mapLimited(request.channels, 16, (c) => this.heads.current(c.channelId));
 
     let remaining = limit;
     let hasMore = false;

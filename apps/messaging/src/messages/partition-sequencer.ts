@@ -106,16 +106,16 @@ export class PartitionSequencer {
   take(record: RecordOf<typeof ChannelCommandTopic>): Promise<void> {
     const command = record.value;
     const trace = { ...traceOf(record.headers), [TRACE_HEADERS.commandSent]: String(record.timestamp) };
-    // Read markers only move a user's own marker forward: no order to keep with other commands.
-    if (command.type === 'read') return this.changeCommand(command);
-    const channelId = command.payload.channelId;
+    // A user's read markers move forward only, in the order the user moved them: a chain of their
+    // own, so reading never holds the channel's sends.
+    const chain = command.type === 'read' ? `read/${command.userId}/${command.payload.channelId}` : command.payload.channelId;
     let release: (rest: Rest) => void = () => undefined;
     const finished = new Promise<Rest>((resolve) => (release = resolve)).then((rest) => rest.done);
-    const previous = this.chains.get(channelId) ?? Promise.resolve();
+    const previous = this.chains.get(chain) ?? Promise.resolve();
     const next = previous.then(async () => release(await this.inOrder(command, trace)));
-    this.chains.set(channelId, next);
+    this.chains.set(chain, next);
     void next.finally(() => {
-      if (this.chains.get(channelId) === next) this.chains.delete(channelId);
+      if (this.chains.get(chain) === next) this.chains.delete(chain);
     });
     return finished;
   }
@@ -130,10 +130,14 @@ export class PartitionSequencer {
   }
 
   /** The part of a command done in its channel's order; returns what remains to wait for. */
-  private async inOrder(command: Exclude<ChannelCommand, { type: 'read' }>, trace: Record<string, string>): Promise<Rest> {
+  private async inOrder(command: ChannelCommand, trace: Record<string, string>): Promise<Rest> {
     const epoch = await this.epoch;
     if (this.revoked) return NEVER;
     if (command.type === 'message.send') return this.send(command, epoch, { ...trace, [TRACE_HEADERS.messagingStarted]: traceNow() });
+    if (command.type === 'read') {
+      await this.changeCommand(command);
+      return DONE;
+    }
     const channel = await this.channel(command.payload.channelId);
     // Edits, deletes and reactions apply after the sends issued before them are stored.
     await this.deps.progress.storedUpTo(command.payload.channelId, channel.last);

@@ -419,11 +419,11 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
   const access = new ChannelAccess(channelsRepo, membersRepo, workspacesRepo, memberCache);
   const membership = new ChannelMembershipService(access, membersRepo, workspacesRepo, events, clock, memberCache);
   const unread = new UnreadCounter(port<UnreadLedgerRepository>(new FakeUnreadLedger()), port<ThreadsRepository>(new FakeThreadsRepository()));
-  const channels = new ChannelsService(channelsRepo, membersRepo, membership, workspacesRepo, headsRepo, markersRepo, users, ids, clock, unread);
+  const channels = new ChannelsService(channelsRepo, membersRepo, membership, workspacesRepo, heads, markersRepo, users, ids, clock, unread);
   const workspaces = new WorkspacesService(workspacesRepo, channels, membership, users, ids, clock);
   const readState = new ReadStateService(access, markersRepo, heads, events);
   const attachments = new AttachmentsService(port<AttachableFilesRepository>(fakes.files), port<FileSharesPublisher>(fakes.shares), clock, { FILE_PROJECTION_WAIT_MS: 0 });
   const commands = new ChannelCommandService(readState, events, port<MessageChanges>(new PassThroughMessageChanges()));
-  const history = new HistoryService(access, messagesRepo, headsRepo, buckets);
+  const history = new HistoryService(access, messagesRepo, headsRepo, heads, buckets);
   return { fakes, buckets, heads, users, access, membership, channels, workspaces, readState, commands, history, attachments };
 }

@@ -15,6 +15,7 @@ import {
   type CommandReply,
   CommandReplyTopic,
   type Message,
+  type MessageCreated,
   MessageCreatedTopic,
   MessageUpdatedTopic,
   type ReadMarkerMoved,
@@ -142,7 +143,11 @@ export async function dropKeyspace(app: INestApplication, keyspace: string): Pro
   await app.get(CassandraClient).execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
 }
 
-/** What messaging published while the observer ran. */
+/**
+ * What messaging published while the observer ran. `replies` are the answers a gateway would get:
+ * replies proper, and sends acknowledged by their message.created event (whose request id is the
+ * command id for commands built by sendCommand).
+ */
 export class Observer {
   readonly created: Message[] = [];
   readonly updated: Message[] = [];
@@ -162,9 +167,13 @@ export class Observer {
       partitionsConsumedConcurrently: 12,
       handler: (record) => {
         switch (record.definition.name) {
-          case MessageCreatedTopic.name:
-            observer.created.push((record.value as { message: Message }).message);
+          case MessageCreatedTopic.name: {
+            const { message, replyTo } = record.value as MessageCreated;
+            observer.created.push(message);
+            // A send is answered by the event of its stored message, as the gateway sees it.
+            if (replyTo) observer.replies.push({ replyTo, commandId: replyTo.requestId, result: { ok: true, message } });
             break;
+          }
           case MessageUpdatedTopic.name:
             observer.updated.push((record.value as { message: Message }).message);
             break;
@@ -225,12 +234,14 @@ export function sendCommand(
   text: string,
   options: { gatewayId: string; clientMsgId?: string },
 ): Extract<ChannelCommand, { type: 'message.send' }> {
+  // The request id is the command id, so an answer found by request id (see Observer) names its command.
+  const commandId = randomUUID();
   return {
     type: 'message.send',
-    commandId: randomUUID(),
+    commandId,
     userId: user.id,
     issuedAt: new Date().toISOString(),
-    replyTo: { gatewayId: options.gatewayId, requestId: randomUUID() },
+    replyTo: { gatewayId: options.gatewayId, requestId: commandId },
     payload: { channelId, clientMsgId: options.clientMsgId ?? randomUUID(), text },
   };
 }

@@ -13,6 +13,7 @@ import {
   type CommandReply,
   CommandReplyTopic,
   type Message,
+  type ReplyTo,
   MessageCreatedTopic,
   MessageUpdatedTopic,
   ReadMarkerTopic,
@@ -74,8 +75,9 @@ export class MessagingStandIn {
     return seq;
   }
 
-  async publishCreated(message: Message): Promise<void> {
-    await this.producer.publish(MessageCreatedTopic, message.channelId, { message });
+  /** `replyTo`: the send it acknowledges, as messaging's store does. */
+  async publishCreated(message: Message, replyTo?: ReplyTo): Promise<void> {
+    await this.producer.publish(MessageCreatedTopic, message.channelId, { message, ...(replyTo ? { replyTo } : {}) });
   }
 
   async publishUpdated(message: Message): Promise<void> {
@@ -117,8 +119,8 @@ export class MessagingStandIn {
           text,
           createdAt: new Date().toISOString(),
         };
-        await this.publishCreated(message);
-        await reply({ ok: true, message });
+        // Like messaging: the stored message's event is the ack.
+        await this.publishCreated(message, command.replyTo);
         return;
       }
       case 'read':

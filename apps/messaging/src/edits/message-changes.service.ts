@@ -1,6 +1,7 @@
-// Everything that happens to a message besides storing it with its seq: the work around a send
-// (thread root check before; search terms, mentions, unread ledger and thread summary after),
-// edits, deletes and reactions. ChannelCommandService calls it for the commands of
+// Everything that happens to an existing message: edits, deletes and reactions (and, until the
+// send pipeline calls SendSteps itself, the send's before-store checks in prepareSend). What a
+// send derives after it is stored (search index, ledgers, thread summary, by-id index, file
+// shares) is done by the after-store steps of the feature modules, run by projections/. ChannelCommandService calls it for the commands of
 // chat.channel.command.v1, so all of it runs in the channel's command order (one Kafka partition
 // per channel, one command at a time): two edits of one message from two devices are applied in
 // the order Kafka holds them, acknowledged in that order, and announced on chat.message.updated.v1
@@ -10,11 +11,13 @@ import { Injectable } from '@nestjs/common';
 import { type ChannelCommand, type Message } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { Clock } from '../common/clock';
+import { MentionLedger } from '../mentions/mention-ledger';
 import { fromStored, MentionsService, type ResolvedMentions, storedMentions } from '../mentions/mentions.service';
 import { PinsRepository } from '../pins/pins.repository';
 import { reactionCell } from '../reactions/reaction-cells';
 import { UnreadLedgerRepository } from '../read-state/unread-ledger.repository';
-import { terms } from '../search/text-analyzer';
+import { searchEntry } from '../search/search-index.step';
+import { SearchRepository } from '../search/search.repository';
 import { ThreadsService } from '../threads/threads.service';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { MessageLocator, notFound } from './message-locator';
@@ -25,7 +28,7 @@ type CommandOf<T extends ChannelCommand['type']> = Extract<ChannelCommand, { typ
 /** What a send needs before it is stored (see prepareSend). */
 export interface PreparedSend {
   mentions: ResolvedMentions;
-  /** Written with the message row: its search terms and stored mentions. */
+  /** Written with the message row: its stored mentions (search terms are no longer written there). */
   derived: { terms: string[]; mentions: string[] };
 }
 
@@ -42,7 +45,9 @@ export class MessageChanges {
     private readonly locator: MessageLocator,
     private readonly updates: MessageUpdatesRepository,
     private readonly mentions: MentionsService,
+    private readonly mentionLedger: MentionLedger,
     private readonly ledger: UnreadLedgerRepository,
+    private readonly search: SearchRepository,
     private readonly threads: ThreadsService,
     private readonly pins: PinsRepository,
     private readonly workspaces: WorkspacesRepository,
@@ -50,29 +55,23 @@ export class MessageChanges {
   ) {}
 
   /**
-   * Before a send is stored: checks a reply's thread root, resolves the mentions and analyses the
-   * text for search (one round trip at most, side by side), so the message row is written whole
-   * by the seq fence instead of being completed by a second write. Membership is checked by the
-   * send itself.
+   * Before a send is stored: checks a reply's thread root and resolves the mentions (side by
+   * side), so the row is written whole. Membership is checked by the send itself. The search terms
+   * are indexed after the store (search/), so `derived.terms` is empty.
    */
   async prepareSend(command: CommandOf<'message.send'>): Promise<PreparedSend> {
     const { channelId, threadId, text } = command.payload;
     const [, mentions] = await Promise.all([threadId ? this.threads.requireRoot(channelId, threadId) : undefined, this.mentions.resolve(text)]);
-    return { mentions, derived: { terms: terms(text), mentions: storedMentions(mentions) } };
+    return { mentions, derived: { terms: [], mentions: storedMentions(mentions) } };
   }
 
   /**
-   * After the message row exists: ledgers and the thread summary. Idempotent (a replay redoes it).
-   * `mentions` is what prepareSend resolved for this very text.
+   * After the message row exists: nothing any more. The ledgers, the thread summary (and its
+   * message:updated) and the search index are after-store steps that projections/ derives from
+   * chat.message.created.v1; this stays until the send path stops calling it.
    */
-  async afterSend(stored: Message, mentions: ResolvedMentions): Promise<ChangeOutcome> {
-    if (stored.deleted) return { message: stored, updated: [] };
-    const [root] = await Promise.all([
-      this.threads.onReply(stored, mentions.userIds),
-      this.ledger.addSent(stored.channelId, stored.senderId, stored.seq),
-      this.recordMentions(stored, mentions),
-    ]);
-    return { message: stored, updated: root ? [root] : [] };
+  afterSend(stored: Message, _mentions: ResolvedMentions): Promise<ChangeOutcome> {
+    return Promise.resolve({ message: stored, updated: [] });
   }
 
   /** `message.edit`: the author only; a deleted message cannot be edited (not_found). */
@@ -84,9 +83,14 @@ export class MessageChanges {
 
     const before = fromStored(message.mentions);
     const after = await this.mentions.resolve(text);
-    await this.forgetMentions(message, { userIds: before.userIds.filter((id) => !after.userIds.includes(id)), channel: before.channel && !after.channel });
-    await this.updates.edit(row, text, terms(text), storedMentions(after), this.clock.now());
-    await this.recordMentions(message, after);
+    const editedAt = this.clock.now();
+    await this.mentionLedger.forget(message, { userIds: before.userIds.filter((id) => !after.userIds.includes(id)), channel: before.channel && !after.channel });
+    await Promise.all([
+      this.updates.edit(row, text, storedMentions(after), editedAt),
+      // As of the edit: a projection of the original text landing later cannot undo it.
+      this.search.index(searchEntry({ ...message, text }, row.bucket), editedAt),
+    ]);
+    await this.mentionLedger.record(message, after, editedAt);
     if (message.threadId) await this.threads.addParticipants(message.channelId, message.threadId, after.userIds);
     const edited = await this.locator.reread(row);
     return { message: edited, updated: [edited] };
@@ -108,7 +112,8 @@ export class MessageChanges {
     await this.updates.tombstone(row);
     await Promise.all([
       this.ledger.addDeleted(channelId, { seq: message.seq, senderId: message.senderId }),
-      this.forgetMentions(message, fromStored(message.mentions)),
+      this.mentionLedger.forget(message, fromStored(message.mentions)),
+      this.search.unindex(row, this.clock.now()),
       this.pins.unpin(channelId, messageId),
     ]);
     const tombstone = await this.locator.reread(row);
@@ -134,21 +139,5 @@ export class MessageChanges {
     const channel = await this.locator.channelOf(channelId);
     if ((await this.workspaces.role(channel.workspaceId, userId)) !== 'owner') throw refusal;
     return { channel, ...located };
-  }
-
-  private async recordMentions(message: Message, mentions: ResolvedMentions): Promise<void> {
-    const others = mentions.userIds.filter((id) => id !== message.senderId);
-    await Promise.all([
-      ...others.map((id) => this.ledger.addUserMention(id, message.channelId, message.seq)),
-      // @channel notifies the channel for top-level messages; in a thread it notifies nobody extra.
-      mentions.channel && !message.threadId ? this.ledger.addChannelMention(message.channelId, { seq: message.seq, senderId: message.senderId }) : undefined,
-    ]);
-  }
-
-  private async forgetMentions(message: Message, mentions: ResolvedMentions): Promise<void> {
-    await Promise.all([
-      ...mentions.userIds.map((id) => this.ledger.removeUserMention(id, message.channelId, message.seq)),
-      mentions.channel ? this.ledger.removeChannelMention(message.channelId, message.seq) : undefined,
-    ]);
   }
 }

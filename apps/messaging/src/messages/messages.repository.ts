@@ -13,9 +13,10 @@ const COLUMNS = MESSAGE_COLUMNS;
 
 const CQL = defineStatements({
   // The seq fence (Paxos at LOCAL_SERIAL): the first writer of ((channel_id, bucket), seq) wins.
-  // The row is written whole, search terms and mentions included, so no second write completes it.
-  insertIfAbsent: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, files, terms, mentions)
-    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
+  // The row is written whole, mentions included, so no second write completes it. Search terms
+  // live in message_search (search/), written after the store.
+  insertIfAbsent: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, files, mentions)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) IF NOT EXISTS`,
   get: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq = ?`,
   maxSeq: 'SELECT seq FROM messages WHERE channel_id = ? AND bucket = ? LIMIT 1',
   between: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq >= ? AND seq <= ? ORDER BY seq ASC`,
@@ -34,7 +35,7 @@ export interface MessagePartition {
 /** A message before it has a seq, with what is stored but not (yet) part of Message. */
 export interface MessageDraft extends Omit<Message, 'seq'> {
   fileIds?: string[];
-  /** The text's search terms (search/text-analyzer), indexed by SAI. */
+  /** Not written any more (search/ indexes the text after the store); kept for the send path's callers. */
   terms?: string[];
 }
 
@@ -58,7 +59,6 @@ export class MessagesRepository {
       draft.threadId ?? null,
       draft.fileIds ?? null,
       fileCells(draft.files),
-      draft.terms ?? null,
       draft.mentions ?? null,
     ]);
     if (result.applied) return { applied: true };

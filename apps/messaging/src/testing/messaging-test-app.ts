@@ -30,6 +30,7 @@ import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jos
 import { AppModule } from '../app.module';
 import { type MessagingConfig, MessagingConfigSchema } from '../config';
 import { ChannelCommandsConsumer } from '../messages/channel-commands.consumer';
+import { ProjectionsConsumer } from '../projections/projections.consumer';
 import { UserRegisteredConsumer } from '../users/user-registered.consumer';
 import { UsersRepository } from '../users/users.repository';
 
@@ -124,7 +125,7 @@ export function testConfig(namespace: TestNamespace, jwksUrl: string, port: numb
   });
 }
 
-/** Starts messaging and waits until both of its consumers have joined their groups. */
+/** Starts messaging and waits until its command, users and projections consumers have joined their groups. */
 export async function startMessaging(
   namespace: TestNamespace,
   jwksUrl: string,
@@ -134,7 +135,7 @@ export async function startMessaging(
   const config = testConfig(namespace, jwksUrl, await freePort(), overrides);
   const identity = serviceIdentity('messaging', `${name}-${uniqueName('')}`);
   const app = await bootstrapService({ identity, config, module: AppModule.forRoot(identity, config) });
-  await Promise.all([app.get(ChannelCommandsConsumer).ready(), app.get(UserRegisteredConsumer).ready()]);
+  await Promise.all([app.get(ChannelCommandsConsumer).ready(), app.get(UserRegisteredConsumer).ready(), app.get(ProjectionsConsumer).ready()]);
   return { app, url: `http://127.0.0.1:${config.PORT}`, config };
 }
 

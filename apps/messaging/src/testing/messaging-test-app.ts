@@ -140,7 +140,9 @@ export async function startMessaging(
 }
 
 export async function dropKeyspace(app: INestApplication, keyspace: string): Promise<void> {
-  await app.get(CassandraClient).execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+  // A schema change waits for every table and index of the keyspace to go; on a loaded machine
+  // that takes longer than the driver's default 10 s.
+  await app.get(CassandraClient).execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeoutMs: 60_000 });
 }
 
 /** What messaging published while the observer ran. */

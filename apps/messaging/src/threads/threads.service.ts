@@ -41,7 +41,7 @@ export class ThreadsService {
    * After replies are stored (the thread summary step, off the send path): thread listings,
    * participants, the unread ledger of replies, then each root's summary recounted once. `batch`:
    * the messages the replies came with, where a root sent a moment before its replies is found
-   * without a read. Returns the roots whose summary changed (a replay changes nothing).
+   * without the by-id index. Returns the roots whose summary changed (a replay changes nothing).
    */
   async onReplies(replies: readonly Message[], batch: readonly Message[]): Promise<Message[]> {
     const threads = new Map<string, Message[]>();
@@ -58,8 +58,13 @@ export class ThreadsService {
   private async summarize(replies: readonly Message[], inBatch: ReadonlyMap<string, Message>): Promise<Message | undefined> {
     const { channelId, threadId: rootId } = replies[0] as Message & { threadId: string };
     const thread = { channelId, rootId };
+    // The root as stored now (its summary is compared below): read at its seq when it came in the
+    // same batch (its by-id entry may be written by another step right now), else located by id.
     const batched = inBatch.get(rootId);
-    const root = batched?.channelId === channelId ? batched : (await this.locator.inChannel(channelId, rootId)).message;
+    const root =
+      batched?.channelId === channelId
+        ? await this.locator.reread({ channelId, bucket: this.buckets.of(batched.seq), seq: batched.seq })
+        : (await this.locator.inChannel(channelId, rootId)).message;
     const participants = new Set([root.senderId, ...replies.flatMap((r) => [r.senderId, ...fromStored(r.mentions).userIds])]);
     await Promise.all([
       ...replies.map((r) => this.threads.addReply(thread, r.seq, r.senderId, new Date(r.createdAt))),

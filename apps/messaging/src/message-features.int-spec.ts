@@ -105,6 +105,14 @@ describe('message features', () => {
     return (response.body as SearchResponse).results.map((r) => r.message);
   }
 
+  /**
+   * Waits until `user`'s search for `query` finds `count` messages: new messages are indexed off
+   * the send path (README: within 1 s), so a search right after the send's ack may not see them.
+   */
+  async function indexed(user: TestUser, query: string, count: number): Promise<void> {
+    await waitFor(`${count} search results for ${query}`, async () => (await search(user, query)).length >= count, 10_000);
+  }
+
   /** The last message:updated announced for a message. */
   const lastUpdate = (messageId: string) => observer.updated.filter((m) => m.id === messageId).at(-1);
 
@@ -126,6 +134,9 @@ describe('message features', () => {
       );
       const replies = (await ok(commands)).map((r) => (r.ok ? r.message! : undefined)!);
       expect(replies.map((r) => r.threadId)).toEqual(Array(30).fill(root.id));
+      // The thread listing and summary are derived off the send path; the root's update says when.
+      const pushed = await waitFor('root update with 30 replies', () => (lastUpdate(root.id)?.replyCount === 30 ? lastUpdate(root.id) : undefined));
+      expect(pushed.lastReplyAt).toBe(replies[29].createdAt);
 
       const pages: Message[] = [];
       let after = 0;
@@ -141,9 +152,6 @@ describe('message features', () => {
       const seqs = pages.map((m) => m.seq);
       expect(seqs).toEqual([...seqs].sort((a, b) => a - b));
       expect(body.root).toMatchObject({ id: root.id, replyCount: 30, lastReplyAt: replies[29].createdAt });
-
-      const pushed = await waitFor('root update with 30 replies', () => (lastUpdate(root.id)?.replyCount === 30 ? lastUpdate(root.id) : undefined));
-      expect(pushed.lastReplyAt).toBe(replies[29].createdAt);
       // Replies are channel messages too: history and seqs stay gap-free.
       expect((await history(carol, general.id)).map((m) => m.seq)).toEqual(Array.from({ length: 31 }, (_, i) => i + 1));
     });
@@ -205,6 +213,7 @@ describe('message features', () => {
       const secret = await send(bob, general.id, `the ${word} secret`);
       const other = await send(bob, general.id, `another ${word}`);
       await send(carol, general.id, 'after');
+      await indexed(carol, `q=${word}`, 2);
       expect((await search(carol, `q=${word}`)).map((m) => m.id).sort()).toEqual([secret.id, other.id].sort());
 
       expect(await codeOf([command(carol, 'message.delete', { channelId: general.id, messageId: secret.id })])).toBe('forbidden');
@@ -289,6 +298,7 @@ describe('message features', () => {
       const open = await send(bob, general.id, `I saw a ${word.toUpperCase()} today`);
       const hidden = await send(alice, secret.id, `private ${word} sighting`);
 
+      await indexed(alice, `q=${word}`, 2);
       expect((await search(bob, `q=${word}`)).map((m) => m.id)).toEqual([open.id]);
       expect((await search(alice, `q=${word}`)).map((m) => m.id).sort()).toEqual([open.id, hidden.id].sort());
       const refused = await api().get(`/api/search?q=${word}&channelId=${secret.id}`).set('Authorization', as(bob));
@@ -310,6 +320,7 @@ describe('message features', () => {
       const older = await send(bob, random.id, `${w} here`);
       const newer = await send(alice, random.id, `${w} there`);
 
+      await indexed(alice, `q=${w}`, 4);
       expect((await search(alice, `q=${w}`)).map((m) => m.id)).toEqual([dense.id, newer.id, older.id, diluted.id]);
       expect((await search(alice, `q=${w}&channelId=${random.id}`)).map((m) => m.id)).toEqual([newer.id, older.id]);
       expect((await search(alice, `q=${w}&from=${bob.id}`)).map((m) => m.id)).toEqual([dense.id, older.id]);
@@ -378,9 +389,18 @@ describe('message features', () => {
       await ok([command(bob, 'read', { channelId: ch, seq: m10.seq })]);
 
       const stored = await history(alice, ch);
-      for (const user of [alice, bob, carol]) {
+      // The ledgers are derived off the send path: wait until they caught up, then compare.
+      const counts = async (user: TestUser) => {
         const summary = (await channels(user, workspace.id)).find((c) => c.id === ch)!;
-        expect({ user: user.username, ...expectedCounts(stored, user, summary.readSeq) }).toEqual({ user: user.username, unread: summary.unread, mentions: summary.mentions });
+        return { expected: { user: user.username, ...expectedCounts(stored, user, summary.readSeq) }, actual: { user: user.username, unread: summary.unread, mentions: summary.mentions } };
+      };
+      for (const user of [alice, bob, carol]) {
+        await waitFor(`${user.username}'s counts derived`, async () => {
+          const { expected, actual } = await counts(user);
+          return JSON.stringify(expected) === JSON.stringify(actual);
+        }, 10_000).catch(() => undefined);
+        const { expected, actual } = await counts(user);
+        expect(expected).toEqual(actual);
       }
       const forCarol = (await channels(carol, workspace.id)).find((c) => c.id === ch)!;
       expect(forCarol.readSeq).toBe(m2.seq);

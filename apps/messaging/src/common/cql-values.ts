@@ -27,6 +27,15 @@ export function big(value: number): bigint {
   return BigInt(value);
 }
 
+/**
+ * A write time (USING TIMESTAMP: microseconds since the epoch). Derived rows written off the send
+ * path carry their message's createdAt, changes (edits, deletes) their own time, so the change
+ * wins whichever write lands last.
+ */
+export function micros(at: Date): bigint {
+  return BigInt(at.getTime()) * 1000n;
+}
+
 export function isoOf(value: unknown): string {
   if (value instanceof Date) return value.toISOString();
   throw new TypeError(`expected a timestamp cell, got ${typeof value}`);

@@ -1,4 +1,4 @@
-// Changes to stored message rows after the send: derived columns (search terms, mentions), edits,
+// Changes to stored message rows after the send: edits (text and mentions),
 // tombstones, reactions and a thread root's reply summary. Every method names the row's partition
 // and seq; callers have read the row first (an UPDATE on a missing row would create one).
 import { Injectable } from '@nestjs/common';
@@ -9,7 +9,7 @@ import { type MessagePartition } from '../messages/messages.repository';
 const WHERE = 'WHERE channel_id = ? AND bucket = ? AND seq = ?';
 
 const CQL = defineStatements({
-  edit: { cql: `UPDATE messages SET text = ?, terms = ?, mentions = ?, edited_at = ? ${WHERE}`, idempotent: true },
+  edit: { cql: `UPDATE messages SET text = ?, mentions = ?, edited_at = ? ${WHERE}`, idempotent: true },
   tombstone: {
     cql: `UPDATE messages SET deleted = true, text = '', terms = null, mentions = null, reactions = null, file_ids = null ${WHERE}`,
     idempotent: true,
@@ -27,8 +27,8 @@ export interface MessageRow extends MessagePartition {
 export class MessageUpdatesRepository {
   constructor(private readonly db: CassandraClient) {}
 
-  async edit(row: MessageRow, text: string, terms: readonly string[], mentions: readonly string[], editedAt: Date): Promise<void> {
-    await this.db.execute(CQL.edit, [text, terms, mentions, editedAt, ...key(row)]);
+  async edit(row: MessageRow, text: string, mentions: readonly string[], editedAt: Date): Promise<void> {
+    await this.db.execute(CQL.edit, [text, mentions, editedAt, ...key(row)]);
   }
 
   /** Keeps the row (seq stays gap-free) but removes everything the author wrote. */

@@ -26,7 +26,6 @@ const CQL = defineStatements({
   between: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq >= ? AND seq <= ? ORDER BY seq ASC`,
   newestUpTo: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq <= ? ORDER BY seq DESC LIMIT ?`,
   oldestFrom: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq >= ? ORDER BY seq ASC LIMIT ?`,
-  indexById: { cql: 'INSERT INTO messages_by_id (id, channel_id, seq) VALUES (?, ?, ?)', idempotent: true },
   locate: 'SELECT channel_id, seq FROM messages_by_id WHERE id = ?',
 });
 
@@ -101,10 +100,6 @@ export class MessagesRepository {
   async oldestFrom(partition: MessagePartition, from: number, limit: number): Promise<Message[]> {
     const { rows } = await this.db.execute(CQL.oldestFrom, [partition.channelId, big(partition.bucket), big(from), limit]);
     return rows.map(toMessage);
-  }
-
-  async indexById(messageId: string, location: { channelId: string; seq: number }): Promise<void> {
-    await this.db.execute(CQL.indexById, [messageId, location.channelId, big(location.seq)]);
   }
 
   async locate(messageId: string): Promise<{ channelId: string; seq: number } | undefined> {

@@ -2,22 +2,27 @@
 // who sent which seq, which seqs were deleted, which seqs are live thread replies, and live
 // mentions. Readers only ever ask for seqs above a read marker, so a count costs what is unread,
 // never the channel's history.
+//
+// The add* writes carry an explicit write time `asOf`: the message's createdAt when an after-store
+// step derives them from chat.message.created.v1, the change's time when an edit does. Removals
+// (deletes, edits) are written at the time they happen, so a projection that lands after a delete
+// or an edit of its message cannot bring back what was removed.
 import { Injectable } from '@nestjs/common';
 import { CassandraClient, defineStatements } from '@chat/cassandra';
-import { big, collect, numberOf, uuidOf } from '../common/cql-values';
+import { big, collect, micros, numberOf, uuidOf } from '../common/cql-values';
 
 const CQL = defineStatements({
-  addSent: { cql: 'INSERT INTO sent_by_user (channel_id, user_id, seq) VALUES (?, ?, ?)', idempotent: true },
+  addSent: { cql: 'INSERT INTO sent_by_user (channel_id, user_id, seq) VALUES (?, ?, ?) USING TIMESTAMP ?', idempotent: true },
   sentAfter: 'SELECT seq FROM sent_by_user WHERE channel_id = ? AND user_id = ? AND seq > ?',
   addDeleted: { cql: 'INSERT INTO deleted_messages (channel_id, seq, sender_id) VALUES (?, ?, ?)', idempotent: true },
   deletedAfter: 'SELECT seq, sender_id FROM deleted_messages WHERE channel_id = ? AND seq > ?',
-  addReply: { cql: 'INSERT INTO channel_replies (channel_id, seq, root_id, sender_id) VALUES (?, ?, ?, ?)', idempotent: true },
+  addReply: { cql: 'INSERT INTO channel_replies (channel_id, seq, root_id, sender_id) VALUES (?, ?, ?, ?) USING TIMESTAMP ?', idempotent: true },
   removeReply: { cql: 'DELETE FROM channel_replies WHERE channel_id = ? AND seq = ?', idempotent: true },
   repliesAfter: 'SELECT seq, root_id, sender_id FROM channel_replies WHERE channel_id = ? AND seq > ?',
-  addUserMention: { cql: 'INSERT INTO user_mentions (user_id, channel_id, seq) VALUES (?, ?, ?)', idempotent: true },
+  addUserMention: { cql: 'INSERT INTO user_mentions (user_id, channel_id, seq) VALUES (?, ?, ?) USING TIMESTAMP ?', idempotent: true },
   removeUserMention: { cql: 'DELETE FROM user_mentions WHERE user_id = ? AND channel_id = ? AND seq = ?', idempotent: true },
   userMentionsAfter: 'SELECT seq FROM user_mentions WHERE user_id = ? AND channel_id = ? AND seq > ?',
-  addChannelMention: { cql: 'INSERT INTO channel_mentions (channel_id, seq, sender_id) VALUES (?, ?, ?)', idempotent: true },
+  addChannelMention: { cql: 'INSERT INTO channel_mentions (channel_id, seq, sender_id) VALUES (?, ?, ?) USING TIMESTAMP ?', idempotent: true },
   removeChannelMention: { cql: 'DELETE FROM channel_mentions WHERE channel_id = ? AND seq = ?', idempotent: true },
   channelMentionsAfter: 'SELECT seq, sender_id FROM channel_mentions WHERE channel_id = ? AND seq > ?',
 });
@@ -35,8 +40,8 @@ export interface ReplyEntry extends SeqBy {
 export class UnreadLedgerRepository {
   constructor(private readonly db: CassandraClient) {}
 
-  async addSent(channelId: string, userId: string, seq: number): Promise<void> {
-    await this.db.execute(CQL.addSent, [channelId, userId, big(seq)]);
+  async addSent(channelId: string, userId: string, seq: number, asOf: Date): Promise<void> {
+    await this.db.execute(CQL.addSent, [channelId, userId, big(seq), micros(asOf)]);
   }
 
   async sentAfter(channelId: string, userId: string, after: number): Promise<number[]> {
@@ -53,8 +58,8 @@ export class UnreadLedgerRepository {
     return rows.map((r) => ({ seq: numberOf(r.seq), senderId: uuidOf(r.sender_id) }));
   }
 
-  async addReply(channelId: string, entry: ReplyEntry): Promise<void> {
-    await this.db.execute(CQL.addReply, [channelId, big(entry.seq), entry.rootId, entry.senderId]);
+  async addReply(channelId: string, entry: ReplyEntry, asOf: Date): Promise<void> {
+    await this.db.execute(CQL.addReply, [channelId, big(entry.seq), entry.rootId, entry.senderId, micros(asOf)]);
   }
 
   async removeReply(channelId: string, seq: number): Promise<void> {
@@ -66,8 +71,8 @@ export class UnreadLedgerRepository {
     return rows.map((r) => ({ seq: numberOf(r.seq), rootId: uuidOf(r.root_id), senderId: uuidOf(r.sender_id) }));
   }
 
-  async addUserMention(userId: string, channelId: string, seq: number): Promise<void> {
-    await this.db.execute(CQL.addUserMention, [userId, channelId, big(seq)]);
+  async addUserMention(userId: string, channelId: string, seq: number, asOf: Date): Promise<void> {
+    await this.db.execute(CQL.addUserMention, [userId, channelId, big(seq), micros(asOf)]);
   }
 
   async removeUserMention(userId: string, channelId: string, seq: number): Promise<void> {
@@ -79,8 +84,8 @@ export class UnreadLedgerRepository {
     return rows.map((r) => numberOf(r.seq));
   }
 
-  async addChannelMention(channelId: string, entry: SeqBy): Promise<void> {
-    await this.db.execute(CQL.addChannelMention, [channelId, big(entry.seq), entry.senderId]);
+  async addChannelMention(channelId: string, entry: SeqBy, asOf: Date): Promise<void> {
+    await this.db.execute(CQL.addChannelMention, [channelId, big(entry.seq), entry.senderId, micros(asOf)]);
   }
 
   async removeChannelMention(channelId: string, seq: number): Promise<void> {

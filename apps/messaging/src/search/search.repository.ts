@@ -1,12 +1,35 @@
-// Full-text candidates from the storage-attached indexes of `messages` (migration 0006): one
-// channel at a time (SAI in Cassandra 5.0 does not combine an index query with IN on the key),
-// every query term as `terms CONTAINS ?`, optional sender and creation-time filters. SAI filters;
-// it does not rank (no BM25 in 5.0), so results come in token order and ranking happens in
-// search.service.ts over at most `limit` candidates per channel.
+// The search index (message_search, migration 0008) and the reads of a query. Writes come from the
+// search step (new messages, off the send path) and from edits and deletes; each carries an
+// explicit write time so that a late projection of a message never undoes its edit or delete.
+// A query asks SAI for candidates one channel at a time (SAI in Cassandra 5.0 does not combine an
+// index query with IN on the key): every query term as `terms CONTAINS ?`, optional sender and
+// creation-time filters. SAI filters; it does not rank (no BM25 in 5.0), so candidates come in
+// token order, are read from `messages` (one query per bucket) and ranked by search.service.ts.
 import { Injectable } from '@nestjs/common';
 import { type Message } from '@chat/contracts';
-import { CassandraClient } from '@chat/cassandra';
-import { MESSAGE_COLUMNS, toMessage } from '../messages/messages.repository';
+import { CassandraClient, defineStatements } from '@chat/cassandra';
+import { big, micros, numberOf } from '../common/cql-values';
+import { MESSAGE_COLUMNS, type MessagePartition, toMessage } from '../messages/messages.repository';
+
+const KEY = 'channel_id = ? AND bucket = ? AND seq = ?';
+
+const CQL = defineStatements({
+  index: {
+    cql: 'INSERT INTO message_search (channel_id, bucket, seq, sender_id, created_at, terms) VALUES (?, ?, ?, ?, ?, ?) USING TIMESTAMP ?',
+    idempotent: true,
+  },
+  unindex: { cql: `DELETE FROM message_search USING TIMESTAMP ? WHERE ${KEY}`, idempotent: true },
+  messagesAt: `SELECT ${MESSAGE_COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq IN ?`,
+});
+
+/** One message as the index holds it. */
+export interface SearchEntry extends MessagePartition {
+  seq: number;
+  senderId: string;
+  createdAt: Date;
+  /** Analysed terms of the text (text-analyzer.ts). */
+  terms: readonly string[];
+}
 
 export interface SearchFilter {
   channelId: string;
@@ -22,7 +45,26 @@ export interface SearchFilter {
 export class SearchRepository {
   constructor(private readonly db: CassandraClient) {}
 
-  async candidates(filter: SearchFilter): Promise<Message[]> {
+  /** Writes the entry as of `writtenAt` (a newer write of the same row wins, whatever lands last). */
+  async index(entry: SearchEntry, writtenAt: Date): Promise<void> {
+    await this.db.execute(CQL.index, [
+      entry.channelId,
+      big(entry.bucket),
+      big(entry.seq),
+      entry.senderId,
+      entry.createdAt,
+      [...entry.terms],
+      micros(writtenAt),
+    ]);
+  }
+
+  /** Removes the row as of `removedAt`: an index write older than that cannot bring it back. */
+  async unindex(row: MessagePartition & { seq: number }, removedAt: Date): Promise<void> {
+    await this.db.execute(CQL.unindex, [micros(removedAt), row.channelId, big(row.bucket), big(row.seq)]);
+  }
+
+  /** Where the matching messages of one channel are: their partitions and seqs, at most `limit`. */
+  async candidates(filter: SearchFilter): Promise<(MessagePartition & { seq: number })[]> {
     const clauses = ['channel_id = ?', ...filter.terms.map(() => 'terms CONTAINS ?')];
     const params: unknown[] = [filter.channelId, ...filter.terms];
     if (filter.senderId) {
@@ -39,7 +81,14 @@ export class SearchRepository {
     }
     params.push(filter.limit);
     // The shapes are few (terms count x 3 optional filters), so prepared statements stay bounded.
-    const { rows } = await this.db.execute(`SELECT ${MESSAGE_COLUMNS} FROM messages WHERE ${clauses.join(' AND ')} LIMIT ?`, params);
+    const { rows } = await this.db.execute(`SELECT bucket, seq FROM message_search WHERE ${clauses.join(' AND ')} LIMIT ?`, params);
+    return rows.map((row) => ({ channelId: filter.channelId, bucket: numberOf(row.bucket), seq: numberOf(row.seq) }));
+  }
+
+  /** The messages at these seqs of the partition (those that exist), in no particular order. */
+  async messagesAt(partition: MessagePartition, seqs: readonly number[]): Promise<Message[]> {
+    if (seqs.length === 0) return [];
+    const { rows } = await this.db.execute(CQL.messagesAt, [partition.channelId, big(partition.bucket), seqs.map(big)]);
     return rows.map(toMessage);
   }
 }

@@ -1,8 +1,7 @@
 // In-memory fakes of the issue-9 adapters (unread ledgers, thread listings) for unit specs, and a
-// pass-through MessageChanges for specs of the send pipeline that do not exercise message changes.
-import { type Message } from '@chat/contracts';
+// MessageChanges for specs that do not exercise message changes.
 import { AppError } from '@chat/service-kit';
-import { type ChangeOutcome, type MessageChanges, type PreparedSend } from '../edits/message-changes.service';
+import { type ChangeOutcome, type MessageChanges } from '../edits/message-changes.service';
 import { type ReplyEntry, type SeqBy, type UnreadLedgerRepository } from '../read-state/unread-ledger.repository';
 import { type ThreadKey, type ThreadsRepository } from '../threads/threads.repository';
 import { type Public } from './fakes';
@@ -110,16 +109,8 @@ export class FakeThreadsRepository implements Public<ThreadsRepository> {
   }
 }
 
-/** Sends pass through unchanged; edits, deletes and reactions are not part of these unit specs. */
+/** Edits, deletes and reactions are not part of the unit specs that wire this. */
 export class PassThroughMessageChanges implements Public<MessageChanges> {
-  prepareSend(): Promise<PreparedSend> {
-    return Promise.resolve({ mentions: { userIds: [], channel: false }, derived: { terms: [], mentions: [] } });
-  }
-
-  afterSend(message: Message): Promise<ChangeOutcome> {
-    return Promise.resolve({ message, updated: [] });
-  }
-
   edit(): Promise<ChangeOutcome> {
     return Promise.reject(notWired());
   }

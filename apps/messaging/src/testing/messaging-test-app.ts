@@ -31,6 +31,7 @@ import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jos
 import { AppModule } from '../app.module';
 import { type MessagingConfig, MessagingConfigSchema } from '../config';
 import { SendPipelineConsumer } from '../messages/send-pipeline.consumer';
+import { ProjectionsConsumer } from '../projections/projections.consumer';
 import { UserRegisteredConsumer } from '../users/user-registered.consumer';
 import { UsersRepository } from '../users/users.repository';
 
@@ -125,7 +126,7 @@ export function testConfig(namespace: TestNamespace, jwksUrl: string, port: numb
   });
 }
 
-/** Starts messaging and waits until both of its consumers have joined their groups. */
+/** Starts messaging and waits until its command, users and projections consumers have joined their groups. */
 export async function startMessaging(
   namespace: TestNamespace,
   jwksUrl: string,
@@ -135,12 +136,14 @@ export async function startMessaging(
   const config = testConfig(namespace, jwksUrl, await freePort(), overrides);
   const identity = serviceIdentity('messaging', `${name}-${uniqueName('')}`);
   const app = await bootstrapService({ identity, config, module: AppModule.forRoot(identity, config) });
-  await Promise.all([app.get(SendPipelineConsumer).ready(), app.get(UserRegisteredConsumer).ready()]);
+  await Promise.all([app.get(SendPipelineConsumer).ready(), app.get(UserRegisteredConsumer).ready(), app.get(ProjectionsConsumer).ready()]);
   return { app, url: `http://127.0.0.1:${config.PORT}`, config };
 }
 
 export async function dropKeyspace(app: INestApplication, keyspace: string): Promise<void> {
-  await app.get(CassandraClient).execute(`DROP KEYSPACE IF EXISTS ${keyspace}`);
+  // A schema change waits for every table and index of the keyspace to go; on a loaded machine
+  // that takes longer than the driver's default 10 s.
+  await app.get(CassandraClient).execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeoutMs: 60_000 });
 }
 
 /**

@@ -1,10 +1,10 @@
 // thread_replies (a thread's replies by seq, one partition per thread) and thread_participants.
 import { Injectable } from '@nestjs/common';
 import { CassandraClient, defineStatements } from '@chat/cassandra';
-import { big, collect, numberOf } from '../common/cql-values';
+import { big, collect, micros, numberOf } from '../common/cql-values';
 
 const CQL = defineStatements({
-  addReply: { cql: 'INSERT INTO thread_replies (channel_id, root_id, seq, sender_id, deleted) VALUES (?, ?, ?, ?, false)', idempotent: true },
+  addReply: { cql: 'INSERT INTO thread_replies (channel_id, root_id, seq, sender_id, deleted) VALUES (?, ?, ?, ?, false) USING TIMESTAMP ?', idempotent: true },
   markDeleted: { cql: 'UPDATE thread_replies SET deleted = true WHERE channel_id = ? AND root_id = ? AND seq = ?', idempotent: true },
   all: 'SELECT seq, deleted FROM thread_replies WHERE channel_id = ? AND root_id = ?',
   after: 'SELECT seq FROM thread_replies WHERE channel_id = ? AND root_id = ? AND seq > ? LIMIT ?',
@@ -21,8 +21,9 @@ export interface ThreadKey {
 export class ThreadsRepository {
   constructor(private readonly db: CassandraClient) {}
 
-  async addReply(thread: ThreadKey, seq: number, senderId: string): Promise<void> {
-    await this.db.execute(CQL.addReply, [thread.channelId, thread.rootId, big(seq), senderId]);
+  /** `asOf`: the reply's createdAt, so that a deletion (markDeleted, written later) always wins. */
+  async addReply(thread: ThreadKey, seq: number, senderId: string, asOf: Date): Promise<void> {
+    await this.db.execute(CQL.addReply, [thread.channelId, thread.rootId, big(seq), senderId, micros(asOf)]);
   }
 
   async markDeleted(thread: ThreadKey, seq: number): Promise<void> {

@@ -2,9 +2,10 @@
 // gap-free) that carries `threadId`, the id of a top-level message of the same channel. Each
 // reply is also listed in its thread's own partition (thread_replies, ordered by seq), which is
 // what the thread route pages through. The root's `replyCount` (live replies) and `lastReplyAt`
-// are recomputed from that partition after each reply or reply deletion, written on the root row
-// and pushed as message:updated. Commands of one channel are applied one at a time (one Kafka
-// partition), so recounts never interleave; a recount is idempotent, so a replay is harmless.
+// are recomputed from that partition after replies (the thread summary step, from
+// chat.message.created.v1) or a reply deletion (the delete command), written on the root row and
+// pushed as message:updated. A recount reads the listing as it is, so it is idempotent and a
+// late or replayed one converges on the same summary.
 import { Injectable } from '@nestjs/common';
 import { type Message, type ThreadQuery, type ThreadResponse } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
@@ -13,6 +14,7 @@ import { MessageUpdatesRepository } from '../edits/message-updates.repository';
 import { MessageLocator } from '../edits/message-locator';
 import { MessageBuckets } from '../messages/message-buckets';
 import { MessagesRepository } from '../messages/messages.repository';
+import { fromStored } from '../mentions/mentions.service';
 import { UnreadLedgerRepository } from '../read-state/unread-ledger.repository';
 import { ThreadsRepository } from './threads.repository';
 
@@ -35,17 +37,43 @@ export class ThreadsService {
     return message;
   }
 
-  /** After a reply is stored: thread listing, participants, unread ledger, root summary. Returns the updated root. */
-  async onReply(reply: Message, mentionedUserIds: readonly string[]): Promise<Message | undefined> {
-    if (!reply.threadId) return undefined;
-    const thread = { channelId: reply.channelId, rootId: reply.threadId };
-    const { message: root } = await this.locator.inChannel(reply.channelId, reply.threadId);
+  /**
+   * After replies are stored (the thread summary step, off the send path): thread listings,
+   * participants, the unread ledger of replies, then each root's summary recounted once. `batch`:
+   * the messages the replies came with, where a root sent a moment before its replies is found
+   * without the by-id index. Returns the roots whose summary changed (a replay changes nothing).
+   */
+  async onReplies(replies: readonly Message[], batch: readonly Message[]): Promise<Message[]> {
+    const threads = new Map<string, Message[]>();
+    for (const reply of replies) {
+      if (!reply.threadId || reply.deleted) continue;
+      const key = `${reply.channelId}/${reply.threadId}`;
+      threads.set(key, [...(threads.get(key) ?? []), reply]);
+    }
+    const inBatch = new Map(batch.map((m) => [m.id, m]));
+    const roots = await Promise.all([...threads.values()].map((thread) => this.summarize(thread, inBatch)));
+    return roots.filter((root): root is Message => root !== undefined);
+  }
+
+  private async summarize(replies: readonly Message[], inBatch: ReadonlyMap<string, Message>): Promise<Message | undefined> {
+    const { channelId, threadId: rootId } = replies[0] as Message & { threadId: string };
+    const thread = { channelId, rootId };
+    // The root as stored now (its summary is compared below): read at its seq when it came in the
+    // same batch (its by-id entry may be written by another step right now), else located by id.
+    const batched = inBatch.get(rootId);
+    const root =
+      batched?.channelId === channelId
+        ? await this.locator.reread({ channelId, bucket: this.buckets.of(batched.seq), seq: batched.seq })
+        : (await this.locator.inChannel(channelId, rootId)).message;
+    const participants = new Set([root.senderId, ...replies.flatMap((r) => [r.senderId, ...fromStored(r.mentions).userIds])]);
     await Promise.all([
-      this.threads.addReply(thread, reply.seq, reply.senderId),
-      this.ledger.addReply(reply.channelId, { seq: reply.seq, rootId: reply.threadId, senderId: reply.senderId }),
-      this.threads.addParticipants(thread, [...new Set([root.senderId, reply.senderId, ...mentionedUserIds])]),
+      ...replies.map((r) => this.threads.addReply(thread, r.seq, r.senderId, new Date(r.createdAt))),
+      ...replies.map((r) => this.ledger.addReply(channelId, { seq: r.seq, rootId, senderId: r.senderId }, new Date(r.createdAt))),
+      this.threads.addParticipants(thread, [...participants]),
     ]);
-    return this.recount(root);
+    const updated = await this.recount(root);
+    const changed = updated.replyCount !== root.replyCount || updated.lastReplyAt !== root.lastReplyAt;
+    return changed ? updated : undefined;
   }
 
   /** After a reply was deleted: it no longer counts. Returns the updated root. */

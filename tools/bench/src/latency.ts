@@ -48,7 +48,8 @@ export function summarize(histogram: Histogram, missing = 0): LatencySummary {
   const total = count + Math.max(0, missing);
   if (total === 0) return { count: 0, missing: 0, p50: 0, p90: 0, p99: 0, p999: 0, max: 0, mean: 0 };
   const at = (q: number): number => {
-    const rank = Math.max(1, Math.ceil((q / 100) * total));
+    // (less a hair: 0.999 × 1000 is 999.0000000000001 in floating point)
+    const rank = Math.max(1, Math.ceil((q / 100) * total - 1e-9));
     if (rank > count) return Infinity;
     return ms(histogram.getValueAtPercentile((rank / count) * 100));
   };

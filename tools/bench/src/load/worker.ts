@@ -38,6 +38,7 @@ interface Conn {
   seen: Map<string, Set<number>>;
 }
 
+const CONNECT_RETRIES = 4;
 const now = (): number => performance.timeOrigin + performance.now();
 const conns: Conn[] = [];
 const phases = new Map<string, PhaseState>();
@@ -117,7 +118,13 @@ async function connectAll(command: Extract<ToWorker, { type: 'connect' }>): Prom
       const spec = command.sockets[index];
       if (!spec) break;
       const address = `127.0.0.${command.firstAddress + (index % command.addresses)}`;
-      const error = await connectOne(command.origin, spec, address);
+      // A loaded machine makes the gateway answer `unavailable` now and then (a dependency's
+      // check timed out): a few retries with backoff, as a client reconnecting would.
+      let error = await connectOne(command.origin, spec, address);
+      for (let attempt = 0; error === 'unavailable' && attempt < CONNECT_RETRIES; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+        error = await connectOne(command.origin, spec, address);
+      }
       if (error) errors.push(error);
     }
   };

@@ -57,7 +57,8 @@ export function processTable(title: string, usage: ProcessUsage[]): Table {
 }
 
 export function ratio(ours: number, relay: number): string {
-  return relay > 0 ? `${(ours / relay).toFixed(2)}×` : 'n/a';
+  if (!(relay > 0) || !Number.isFinite(relay)) return 'n/a';
+  return Number.isFinite(ours) ? `${(ours / relay).toFixed(2)}×` : '∞';
 }
 
 export function isClean(o: PhaseOutcome): boolean {

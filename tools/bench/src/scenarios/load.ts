@@ -211,7 +211,8 @@ function summarizeLoad(ctx: BenchContext, ours: Against, relay: Against | undefi
       ...(relay ? { relay: `${relaySends} sends/s (${relayRate} deliveries/s)${capped ? ' (capped by --max-rate)' : ''}`, ratio: ratio(ourSends, relaySends) } : {}),
       ...(relay ? { met: relaySends > 0 && ourSends >= 0.5 * relaySends } : {}),
     });
-    summary.push(`ramp: sustainable ${ours.sustainable?.offeredRate ?? 0} sends/s = ${ourRate} deliveries/s${relay ? `; relay ${relay.sustainable?.offeredRate ?? 0} sends/s = ${relayRate} deliveries/s; ratio ${ratio(ourRate, relayRate)}` : ''}`);
+    summary.push(`ramp: highest sends/s with p99 ≤ ${o.p99Limit} ms: ${ourSends} (${ourRate} deliveries/s in the window)${relay ? `; relay ${relaySends} (${relayRate} deliveries/s); ratio ${ratio(ourSends, relaySends)}` : ''}`);
+    if (low) summary.push(`ramp: at the lowest step (${low.offeredRate} sends/s) delivery p99 ${formatMs(low.delivery.p99)} ms${relayLow ? `, relay ${formatMs(relayLow.delivery.p99)} ms, ratio ${ratio(low.delivery.p99, relayLow.delivery.p99)}` : ''}`);
   }
   // CPU and CAS of the phase the targets are about: fanout's, or the ramp's highest passing step (else its first).
   const costed = main ?? ours.phases[0];

@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext } from './context';
+import { jsonInfinity } from './latency';
 import { type BenchOptions } from './options';
 import { renderMarkdown } from './report/markdown';
 import { type BenchReport, type ScenarioResult } from './report/model';
@@ -66,7 +67,7 @@ export async function runBench(options: BenchOptions): Promise<BenchRun> {
     files.chart = join(options.out, 'latency.svg');
     await writeFile(files.chart, renderSvg(report.chart));
   }
-  await writeFile(files.json, JSON.stringify(report, null, 2));
+  await writeFile(files.json, JSON.stringify(report, jsonInfinity, 2));
   await writeFile(files.markdown, renderMarkdown(report, files.chart ? 'latency.svg' : undefined));
   return { report, files };
 }

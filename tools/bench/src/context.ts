@@ -26,7 +26,12 @@ export class BenchContext {
       const profileDir = join(resolve(this.options.out), 'profiles');
       // Profiles of an earlier run into the same folder would be summarised as this run's.
       if (this.options.profile) await rm(profileDir, { recursive: true, force: true });
-      this.system = await StartedSystem.start({ logDir: join(resolve(this.options.out), 'logs'), ...(this.options.profile ? { profileDir } : {}) });
+      this.system = await StartedSystem.start({
+        logDir: join(resolve(this.options.out), 'logs'),
+        ...(this.options.profile ? { profileDir } : {}),
+        // idle-sockets reads the gateway's heap after a forced GC through the inspector.
+        inspectGateway: this.options.scenario === 'idle-sockets',
+      });
       this.log(`system ready at ${this.system.origin} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const system = this.system;

@@ -1,7 +1,10 @@
 // Builds the population a run needs through the real REST API (PROTOCOL.md): accounts registered
-// with auth, one workspace, C public channels and the memberships, U·k/C members per channel.
-// An admin account (not one of the U users, and never connected) creates everything, so no load
-// socket sits in every channel. For the bare relay the same shape is made of made-up ids.
+// with auth, spread over workspaces of W users as real teams are (each user in one workspace, so a
+// connect is a presence broadcast to W co-members, not to everyone), C public channels shared out
+// among the workspaces and the memberships drawn from each channel's own workspace, U·k/C members
+// per channel. An admin account (not one of the U users, and never connected) creates
+// everything, so no load socket sits in every channel. For the bare relay the same shape is made
+// of made-up ids.
 import { randomUUID } from 'node:crypto';
 import { http, type HttpAnswer } from '@chat/testing';
 import { type SocketSpec } from './load/protocol';
@@ -9,6 +12,7 @@ import { type SocketSpec } from './load/protocol';
 export interface Population {
   admin?: { id: string; token: string };
   workspaceId?: string;
+  workspaceIds?: string[];
   users: { id: string; token: string }[];
   channels: string[];
   /** Channel indexes of each user. */
@@ -42,9 +46,45 @@ export async function pool(count: number, concurrency: number, task: (i: number)
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, lane));
 }
 
-/** Channel indexes of user `u`: k consecutive channels starting at u·k, wrapping. */
-export function channelsOf(u: number, perUser: number, channels: number): number[] {
-  return Array.from({ length: perUser }, (_, j) => (u * perUser + j) % channels);
+export interface Shape {
+  users: number;
+  channels: number;
+  perUser: number;
+  /** Users per workspace (the last one may hold fewer). */
+  workspaceSize: number;
+}
+
+/** How the population is laid out: the workspace of each user and of each channel, and memberships. */
+export interface Layout {
+  workspaces: number;
+  /** Workspace index of each user. */
+  userWorkspace: number[];
+  /** Workspace index of each channel. */
+  channelWorkspace: number[];
+  /** Channel indexes of each user, all in the user's workspace. */
+  memberships: number[][];
+}
+
+/**
+ * Users 0…W-1 form workspace 0, W…2W-1 workspace 1, and so on; channels are shared out among
+ * the workspaces in proportion (consecutive ranges, each workspace at least one); user u's k
+ * channels are consecutive among its workspace's channels, starting at its place in the
+ * workspace times k (wrapping), which spreads the members evenly.
+ */
+export function layout(shape: Shape): Layout {
+  const workspaces = Math.ceil(shape.users / Math.max(1, shape.workspaceSize));
+  if (shape.channels < workspaces) throw new Error(`${workspaces} workspaces of ${shape.workspaceSize} users need at least as many channels (got ${shape.channels})`);
+  const first = (w: number): number => Math.floor((w * shape.channels) / workspaces);
+  const channelWorkspace = Array.from({ length: shape.channels }, () => 0);
+  for (let w = 0; w < workspaces; w++) for (let c = first(w); c < first(w + 1); c++) channelWorkspace[c] = w;
+  const userWorkspace = Array.from({ length: shape.users }, (_, u) => Math.floor(u / shape.workspaceSize));
+  const memberships = userWorkspace.map((w, u) => {
+    const from = first(w);
+    const count = first(w + 1) - from;
+    const place = u - w * shape.workspaceSize;
+    return Array.from({ length: Math.min(shape.perUser, count) }, (_, j) => from + ((place * shape.perUser + j) % count));
+  });
+  return { workspaces, userWorkspace, channelWorkspace, memberships };
 }
 
 /** A membership add retried after its first answer was lost finds the member there already. */
@@ -61,12 +101,8 @@ export async function register(origin: string, username: string): Promise<{ id: 
   return { id: session.user.id, token: session.accessToken };
 }
 
-export async function buildPopulation(
-  origin: string,
-  shape: { users: number; channels: number; perUser: number },
-  log: (line: string) => void,
-  concurrency = 8,
-): Promise<Population> {
+export async function buildPopulation(origin: string, shape: Shape, log: (line: string) => void, concurrency = 8): Promise<Population> {
+  const plan = layout(shape);
   const prefix = `b${randomUUID().slice(0, 8)}`;
   const admin = await register(origin, `${prefix}admin`);
   const users: { id: string; token: string }[] = new Array<{ id: string; token: string }>(shape.users);
@@ -77,35 +113,39 @@ export async function buildPopulation(
   log(`registered ${shape.users} users in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 
   started = Date.now();
-  const { workspace } = await expect<{ workspace: { id: string } }>('create workspace', 201, () => http(origin, 'POST', '/api/workspaces', { token: admin.token, body: { name: `${prefix}-ws` } }));
+  const workspaceIds: string[] = new Array<string>(plan.workspaces);
+  await pool(plan.workspaces, concurrency, async (w) => {
+    const { workspace } = await expect<{ workspace: { id: string } }>('create workspace', 201, () => http(origin, 'POST', '/api/workspaces', { token: admin.token, body: { name: `${prefix}-ws${w}` } }));
+    workspaceIds[w] = workspace.id;
+  });
   await pool(shape.users, concurrency, async (i) => {
-    await expect('add workspace member', 201, () => http(origin, 'POST', `/api/workspaces/${workspace.id}/members`, { token: admin.token, body: { userId: users[i]?.id } }), ALREADY_MEMBER);
+    const workspaceId = workspaceIds[plan.userWorkspace[i] ?? 0];
+    await expect('add workspace member', 201, () => http(origin, 'POST', `/api/workspaces/${workspaceId}/members`, { token: admin.token, body: { userId: users[i]?.id } }), ALREADY_MEMBER);
   });
   const channels: string[] = new Array<string>(shape.channels);
   await pool(shape.channels, concurrency, async (c) => {
-    const { channel } = await expect<{ channel: { id: string } }>('create channel', 201, () => http(origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: admin.token, body: { name: `${prefix}-c${c}` } }));
+    const workspaceId = workspaceIds[plan.channelWorkspace[c] ?? 0];
+    const { channel } = await expect<{ channel: { id: string } }>('create channel', 201, () => http(origin, 'POST', `/api/workspaces/${workspaceId}/channels`, { token: admin.token, body: { name: `${prefix}-c${c}` } }));
     channels[c] = channel.id;
   });
-  const memberships = Array.from({ length: shape.users }, (_, u) => channelsOf(u, shape.perUser, shape.channels));
-  const adds = memberships.flatMap((list, u) => list.map((c) => ({ u, c })));
+  const adds = plan.memberships.flatMap((list, u) => list.map((c) => ({ u, c })));
   await pool(adds.length, concurrency, async (i) => {
     const add = adds[i];
     if (!add) return;
     await expect('add channel member', 201, () => http(origin, 'POST', `/api/channels/${channels[add.c]}/members`, { token: admin.token, body: { userId: users[add.u]?.id } }), ALREADY_MEMBER);
   });
-  log(`built 1 workspace, ${shape.channels} channels, ${adds.length} memberships in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { admin, workspaceId: workspace.id, users, channels, memberships };
+  log(`built ${plan.workspaces} workspaces of ≤ ${shape.workspaceSize} users, ${shape.channels} channels, ${adds.length} memberships in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  return { admin, workspaceIds, users, channels, memberships: plan.memberships };
 }
 
 /** The same shape for the bare relay: made-up ids, any token. */
-export function relayPopulation(shape: { users: number; channels: number; perUser: number }): Population {
+export function relayPopulation(shape: Shape): Population {
   return {
     users: Array.from({ length: shape.users }, () => ({ id: randomUUID(), token: 'relay' })),
     channels: Array.from({ length: shape.channels }, () => randomUUID()),
-    memberships: Array.from({ length: shape.users }, (_, u) => channelsOf(u, shape.perUser, shape.channels)),
+    memberships: layout(shape).memberships,
   };
 }
-
 export function socketSpecs(population: Population): SocketSpec[] {
   return population.users.map((user, u) => ({
     userId: user.id,

@@ -1,9 +1,10 @@
 // CPU and resident memory of processes, read from /proc while a run goes on: every service, the
 // engines (Kafka, Cassandra, Redis, PostgreSQL: all of their processes summed), the load workers
 // and the relay. CPU is the share of one core over the sampling interval (100 % = one core busy).
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, readlink } from 'node:fs/promises';
+import { CASSANDRA_PORT, KAFKA_PORT, S3_PORT } from '@chat/infra';
 
-const TICKS_PER_SECOND = 100;
+export const TICKS_PER_SECOND = 100;
 const PAGE_BYTES = 4096;
 
 /** Pids whose command line matches `pattern` (only processes this user may read). */
@@ -21,16 +22,66 @@ export async function findProcesses(pattern: RegExp): Promise<number[]> {
 export const ENGINE_PATTERNS: Readonly<Record<string, RegExp>> = {
   kafka: /java .*kafka\.Kafka\b/,
   cassandra: /java .*CassandraDaemon/,
+  s3: /java .*s3proxy\.Main/,
   redis: /redis-server/,
   postgres: /^postgres(:| )|\/postgres /,
 };
 
-interface ProcStat {
+/**
+ * The port each JVM engine of `npm run infra:up` listens on: other Kafkas or Cassandras on the
+ * machine (a fault test's private broker) match the same command line, the one serving the run
+ * is the one listening there.
+ */
+export const ENGINE_PORTS: Readonly<Record<string, number>> = { kafka: KAFKA_PORT, cassandra: CASSANDRA_PORT, s3: S3_PORT };
+
+/** Socket inodes listening on `port` (any local address, IPv4 or IPv6). */
+export async function listeningInodes(port: number): Promise<Set<string>> {
+  const inodes = new Set<string>();
+  const hexPort = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    const text = await readFile(table, 'utf8').catch(() => '');
+    for (const line of text.split('\n').slice(1)) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; the inode is the 10th field.
+      if (fields[1]?.endsWith(`:${hexPort}`) && fields[3] === '0A' && fields[9]) inodes.add(fields[9]);
+    }
+  }
+  return inodes;
+}
+
+/** Those of `pids` holding one of `inodes` open. */
+async function holding(pids: number[], inodes: Set<string>): Promise<number[]> {
+  const found: number[] = [];
+  for (const pid of pids) {
+    const fds = await readdir(`/proc/${pid}/fd`).catch(() => [] as string[]);
+    for (const fd of fds) {
+      const link = await readlink(`/proc/${pid}/fd/${fd}`).catch(() => '');
+      const inode = link.match(/^socket:\[(\d+)\]$/)?.[1];
+      if (inode && inodes.has(inode)) {
+        found.push(pid);
+        break;
+      }
+    }
+  }
+  return found;
+}
+
+/** The pids of an engine: by command line, and for the JVM engines only the one on its port. */
+export async function enginePids(name: string): Promise<number[]> {
+  const pattern = ENGINE_PATTERNS[name];
+  if (!pattern) return [];
+  const candidates = await findProcesses(pattern);
+  const port = ENGINE_PORTS[name];
+  if (port === undefined || candidates.length <= 1) return candidates;
+  return holding(candidates, await listeningInodes(port));
+}
+
+export interface ProcStat {
   cpuTicks: number;
   rssBytes: number;
 }
 
-async function stat(pid: number): Promise<ProcStat | undefined> {
+export async function stat(pid: number): Promise<ProcStat | undefined> {
   const text = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
   if (!text) return undefined;
   // Fields after the command name, which is in parentheses and may hold spaces.
@@ -74,7 +125,7 @@ export class ProcessSampler {
   }
 
   trackEngines(): this {
-    for (const [name, pattern] of Object.entries(ENGINE_PATTERNS)) this.track(name, () => findProcesses(pattern));
+    for (const name of Object.keys(ENGINE_PATTERNS)) this.track(name, () => enginePids(name));
     return this;
   }
 

@@ -1,7 +1,7 @@
 // A load worker (child process of the harness): opens its share of the sockets, sends at a fixed
 // arrival rate when told to, and records send→ack latency for its own sends and send→receive
-// latency for every `message:new` any of its sockets gets, plus duplicates and reorderings per
-// (socket, channel). Latency counts from the *scheduled* send time, so a generator or server that
+// latency for the first delivery of each message at each of its sockets, plus duplicates and
+// reorderings per (socket, channel), and when its sockets last saw a `presence` event. Latency counts from the *scheduled* send time, so a generator or server that
 // falls behind shows up as latency instead of silently lowering the offered load.
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
@@ -22,6 +22,8 @@ interface PhaseState {
   ack: Histogram;
   delivery: Histogram;
   received: number;
+  /** First deliveries that arrived inside the sending window. */
+  inWindow: number;
   duplicates: number;
   reordered: number;
   /** channel → distinct deliveries summed over this worker's sockets. */
@@ -36,10 +38,12 @@ interface Conn {
   seen: Map<string, Set<number>>;
 }
 
+const CONNECT_RETRIES = 4;
 const now = (): number => performance.timeOrigin + performance.now();
 const conns: Conn[] = [];
 const phases = new Map<string, PhaseState>();
 let disconnects = 0;
+const presence = { events: 0, lastAt: 0 };
 
 function send(message: FromWorker): void {
   process.send?.(message);
@@ -48,7 +52,7 @@ function send(message: FromWorker): void {
 function phaseState(phase: string): PhaseState {
   let state = phases.get(phase);
   if (!state) {
-    state = { ack: newHistogram(), delivery: newHistogram(), received: 0, duplicates: 0, reordered: 0, distinct: new Map() };
+    state = { ack: newHistogram(), delivery: newHistogram(), received: 0, inWindow: 0, duplicates: 0, reordered: 0, distinct: new Map() };
     phases.set(phase, state);
   }
   return state;
@@ -60,7 +64,6 @@ function onMessage(conn: Conn, message: Received): void {
   if (!tag) return;
   const state = phaseState(tag.phase);
   state.received++;
-  state.delivery.recordValue(Math.max(1, Math.round((at - tag.scheduledAt) * 1000)));
   let seen = conn.seen.get(message.channelId);
   if (!seen) conn.seen.set(message.channelId, (seen = new Set()));
   if (seen.has(message.seq)) {
@@ -68,6 +71,8 @@ function onMessage(conn: Conn, message: Received): void {
     return;
   }
   seen.add(message.seq);
+  state.delivery.recordValue(Math.max(1, Math.round((at - tag.scheduledAt) * 1000)));
+  if (at <= tag.windowEnd) state.inWindow++;
   state.distinct.set(message.channelId, (state.distinct.get(message.channelId) ?? 0) + 1);
   const last = conn.lastSeq.get(message.channelId) ?? 0;
   if (message.seq < last) state.reordered++;
@@ -86,6 +91,10 @@ function connectOne(origin: string, spec: SocketSpec, localAddress: string): Pro
     } as Parameters<typeof io>[1]);
     const conn: Conn = { spec, socket, lastSeq: new Map(), seen: new Map() };
     socket.on('message:new', (message: Received) => onMessage(conn, message));
+    socket.on('presence', () => {
+      presence.events++;
+      presence.lastAt = now();
+    });
     socket.once('connect', () => {
       conns.push(conn);
       socket.on('disconnect', (reason) => {
@@ -109,7 +118,13 @@ async function connectAll(command: Extract<ToWorker, { type: 'connect' }>): Prom
       const spec = command.sockets[index];
       if (!spec) break;
       const address = `127.0.0.${command.firstAddress + (index % command.addresses)}`;
-      const error = await connectOne(command.origin, spec, address);
+      // A loaded machine makes the gateway answer `unavailable` now and then (a dependency's
+      // check timed out): a few retries with backoff, as a client reconnecting would.
+      let error = await connectOne(command.origin, spec, address);
+      for (let attempt = 0; error === 'unavailable' && attempt < CONNECT_RETRIES; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
+        error = await connectOne(command.origin, spec, address);
+      }
       if (error) errors.push(error);
     }
   };
@@ -122,6 +137,7 @@ async function runPhase(command: Extract<ToWorker, { type: 'phase' }>): Promise<
   const senders = conns.filter((c) => c.spec.channels.length > 0);
   const total = Math.floor((command.rate * command.durationMs) / 1000);
   const errors: Record<string, number> = {};
+  const sentByChannel: Record<string, number> = {};
   const ackedByChannel: Record<string, number> = {};
   let sent = 0;
   let acked = 0;
@@ -137,7 +153,8 @@ async function runPhase(command: Extract<ToWorker, { type: 'phase' }>): Promise<
         const conn = senders[Math.floor(Math.random() * senders.length)];
         if (!conn) break;
         const channelId = conn.spec.channels[Math.floor(Math.random() * conn.spec.channels.length)] ?? '';
-        const payload = { channelId, clientMsgId: randomUUID(), text: benchText(command.phase, scheduledAt, command.textBytes) };
+        sentByChannel[channelId] = (sentByChannel[channelId] ?? 0) + 1;
+        const payload = { channelId, clientMsgId: randomUUID(), text: benchText(command.phase, scheduledAt, command.startAt + command.durationMs, command.textBytes) };
         pending.push(
           new Promise<void>((done) => {
             conn.socket.timeout(30_000).emit('message:send', payload, (error: Error | null, answer: SendAck) => {
@@ -159,7 +176,7 @@ async function runPhase(command: Extract<ToWorker, { type: 'phase' }>): Promise<
     setTimeout(tick, Math.max(0, command.startAt - now()));
   });
   await Promise.all(pending);
-  send({ type: 'sent', phase: command.phase, sent, acked, unanswered: sent - answered, errors, ackedByChannel });
+  send({ type: 'sent', phase: command.phase, sent, acked, unanswered: sent - answered, errors, sentByChannel, ackedByChannel });
 }
 
 function report(phase: string): void {
@@ -176,6 +193,7 @@ function report(phase: string): void {
     ack: encode(state.ack),
     delivery: encode(state.delivery),
     received: state.received,
+    inWindow: state.inWindow,
     duplicates: state.duplicates,
     reordered: state.reordered,
     channels,
@@ -194,8 +212,9 @@ process.on('message', (command: ToWorker) => {
       break;
     case 'progress': {
       const received: Record<string, number> = {};
-      for (const [phase, state] of phases) received[phase] = state.received;
-      send({ type: 'progress', received, disconnects });
+      // Distinct deliveries: what the drain waits for.
+      for (const [phase, state] of phases) received[phase] = [...state.distinct.values()].reduce((a, b) => a + b, 0);
+      send({ type: 'progress', received, disconnects, presence });
       break;
     }
     case 'report':

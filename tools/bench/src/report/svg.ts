@@ -1,11 +1,12 @@
 // A dependency-free SVG line chart: latency percentiles (log scale) against offered load.
+// Infinite latencies (percentiles that fall among undelivered messages) are left off the chart; the tables show them as ∞.
 import { type Chart } from './model';
 
 const COLORS = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#8c564b'];
 
 export function renderSvg(chart: Chart, width = 760, height = 420): string {
   const m = { left: 70, right: 190, top: 40, bottom: 50 };
-  const points = chart.series.flatMap((s) => s.points).filter((p) => p.y > 0);
+  const points = chart.series.flatMap((s) => s.points).filter((p) => p.y > 0 && Number.isFinite(p.y));
   const xs = points.map((p) => p.x);
   const ys = points.map((p) => p.y);
   const xMin = Math.min(0, ...xs);
@@ -36,9 +37,9 @@ export function renderSvg(chart: Chart, width = 760, height = 420): string {
   chart.series.forEach((series, i) => {
     const color = COLORS[Math.floor(i / 2) % COLORS.length] ?? '#000';
     const dash = series.dashed ? ' stroke-dasharray="6 4"' : '';
-    const line = series.points.filter((p) => p.y > 0).map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ');
+    const line = series.points.filter((p) => p.y > 0 && Number.isFinite(p.y)).map((p) => `${x(p.x).toFixed(1)},${y(p.y).toFixed(1)}`).join(' ');
     if (line) out.push(`<polyline points="${line}" fill="none" stroke="${color}" stroke-width="2"${dash}/>`);
-    for (const p of series.points.filter((q) => q.y > 0)) out.push(`<circle cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3" fill="${color}"/>`);
+    for (const p of series.points.filter((q) => q.y > 0 && Number.isFinite(q.y))) out.push(`<circle cx="${x(p.x).toFixed(1)}" cy="${y(p.y).toFixed(1)}" r="3" fill="${color}"/>`);
     const ly = m.top + 10 + i * 18;
     out.push(`<line x1="${m.left + w + 15}" x2="${m.left + w + 45}" y1="${ly}" y2="${ly}" stroke="${color}" stroke-width="2"${dash}/>`);
     out.push(`<text x="${m.left + w + 52}" y="${ly + 4}">${escape(series.name)}</text>`);

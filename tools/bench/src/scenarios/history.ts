@@ -3,8 +3,10 @@
 // one page after another, --pages times. The channel is created through the API; its messages
 // are written straight into the messaging keyspace in the service's own layout (messages
 // partitions of MESSAGE_BUCKET_SIZE seqs, the channel_heads hint), in unlogged single-partition
-// batches, which is much faster than sending them. Every page is checked: the right count of
-// consecutive seqs, newest first.
+// batches, which is much faster than sending them. Then the keyspace is flushed and the harness
+// waits (bounded) until no compaction of it is pending or running (nodetool), so the pages are
+// read from the settled layout rather than during compaction. Every page is checked: the right
+// count of consecutive seqs, newest first.
 import { join } from 'node:path';
 import { CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC } from '@chat/infra';
 import { type BatchEntry, defineStatements, openCassandra } from '@chat/cassandra';
@@ -13,6 +15,7 @@ import { type BenchContext } from '../context';
 import { summarizeMs } from '../latency';
 import { http } from '@chat/testing';
 import { pool, register } from '../population';
+import { compactions, flush } from '../system/nodetool';
 import { type ScenarioResult } from '../report/model';
 
 const BUCKET_SIZE = 1000;
@@ -74,6 +77,33 @@ async function seed(ctx: BenchContext, keyspace: string, channelId: string, send
   }
 }
 
+/** Compaction is waited for at most this long after the flush. */
+const COMPACTION_BOUND_MS = 600_000;
+
+/** Flushes the keyspace, then waits until none of its compactions is pending or running (bounded). */
+async function settleCompactions(ctx: BenchContext, keyspace: string): Promise<{ seconds: number; settled: boolean; note?: string }> {
+  const started = Date.now();
+  try {
+    await flush(keyspace);
+    for (;;) {
+      const { pending, active } = await compactions(keyspace);
+      const seconds = Math.round((Date.now() - started) / 100) / 10;
+      if (pending === 0 && active === 0) {
+        ctx.log(`flushed ${keyspace}; compactions settled after ${seconds} s`);
+        return { seconds, settled: true };
+      }
+      if (Date.now() - started > COMPACTION_BOUND_MS) {
+        ctx.log(`compactions of ${keyspace} not settled after ${seconds} s (${pending} pending, ${active} running): measuring anyway`);
+        return { seconds, settled: false, note: `${pending} pending, ${active} running` };
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+    }
+  } catch (error) {
+    ctx.log(`could not flush or read compactions through nodetool (${String(error).slice(0, 200)}): measuring without waiting`);
+    return { seconds: Math.round((Date.now() - started) / 100) / 10, settled: false, note: 'nodetool failed' };
+  }
+}
+
 export async function runHistory(ctx: BenchContext): Promise<ScenarioResult> {
   const o = ctx.options;
   const system = await ctx.systemUnderTest();
@@ -81,6 +111,7 @@ export async function runHistory(ctx: BenchContext): Promise<ScenarioResult> {
   const { workspace } = (await http<{ workspace: { id: string } }>(system.origin, 'POST', '/api/workspaces', { token: reader.token, body: { name: `bench-history-${Date.now()}` } })).body;
   const { channel } = (await http<{ channel: { id: string } }>(system.origin, 'POST', `/api/workspaces/${workspace.id}/channels`, { token: reader.token, body: { name: 'history' } })).body;
   const seedSeconds = await seed(ctx, system.keyspace, channel.id, reader.id, o.messages);
+  const settled = await settleCompactions(ctx, system.keyspace);
 
   const samples: number[] = [];
   let wrong = 0;
@@ -102,13 +133,13 @@ export async function runHistory(ctx: BenchContext): Promise<ScenarioResult> {
     tables: [
       {
         title: `History pages (${o.pageSize} messages at a random cursor, one at a time, through the gateway; ms)`,
-        header: ['stored', 'pages', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'pages/s', 'seeding s'],
-        rows: [[o.messages, latency.count, latency.p50, latency.p90, latency.p99, latency.p999, latency.max, latency.mean, Math.round(o.pages / seconds), Math.round(seedSeconds)]],
+        header: ['stored', 'pages', 'p50', 'p90', 'p99', 'p99.9', 'max', 'mean', 'pages/s', 'seeding s', 'flush + compaction settled s'],
+        rows: [[o.messages, latency.count, latency.p50, latency.p90, latency.p99, latency.p999, latency.max, latency.mean, Math.round(o.pages / seconds), Math.round(seedSeconds), settled.settled ? settled.seconds : `${settled.seconds} (not settled: ${settled.note ?? ''})`]],
       },
     ],
     phases: {},
     processes: {},
-    details: { latency, seedSeconds, pages: o.pages, wrong },
+    details: { latency, seedSeconds, compaction: settled, pages: o.pages, wrong },
     summary: [`history: ${o.pageSize}-message pages over ${o.messages} messages: p50 ${latency.p50} ms, p99 ${latency.p99} ms`],
   };
 }

@@ -1,7 +1,8 @@
 // idle-sockets: N authenticated sockets held open on one gateway process (devices of up to
 // --users accounts, each a member of one channel), then --rest seconds of nothing. Reports the
-// gateway's resident memory per socket (growth over its baseline) and its CPU at rest. The bare
-// relay gets the same sockets in the same invocation, for the ratio.
+// gateway's resident memory per socket (growth over its baseline), its V8 heap per socket after a
+// forced full GC (through the inspector both are started with here, see system/inspector.ts) and
+// its CPU at rest. The bare relay gets the same sockets in the same invocation, for the ratios.
 import { type BenchContext } from '../context';
 import { LoadFleet } from '../load/fleet';
 import { type SocketSpec } from '../load/protocol';
@@ -9,6 +10,8 @@ import { buildPopulation, type Population, relayPopulation, socketSpecs } from '
 import { type TargetRow, type ScenarioResult } from '../report/model';
 import { ratio } from '../report/tables';
 import { cpuSecondsOf, rssOf } from '../sampler';
+import { freePort } from '@chat/testing';
+import { heapAfterGc } from '../system/inspector';
 import { Relay } from '../system/relay';
 
 interface Density {
@@ -19,6 +22,8 @@ interface Density {
   baselineMiB: number;
   loadedMiB: number;
   kibPerSocket: number;
+  /** V8 heap used after a full GC, before and with the sockets (undefined: no inspector). */
+  heap?: { baselineMiB: number; loadedMiB: number; kibPerSocket: number } | { error: string };
   restCpuPct: number;
 }
 
@@ -29,9 +34,12 @@ function spread(population: Population, sockets: number): SocketSpec[] {
   return Array.from({ length: sockets }, (_, i) => specs[i % specs.length]).filter((spec): spec is SocketSpec => spec !== undefined);
 }
 
-async function measure(ctx: BenchContext, label: string, origin: string, pid: number, specs: SocketSpec[]): Promise<Density> {
+const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
+
+async function measure(ctx: BenchContext, label: string, origin: string, pid: number, specs: SocketSpec[], inspectPort: number | undefined): Promise<Density> {
   const o = ctx.options;
   await settle(3_000);
+  const heapBefore = inspectPort === undefined ? undefined : await heapAfterGc(inspectPort).catch((error: unknown) => new Error(String(error)));
   const baseline = await rssOf(pid);
   const fleet = LoadFleet.spawn(o.workers);
   try {
@@ -49,6 +57,16 @@ async function measure(ctx: BenchContext, label: string, origin: string, pid: nu
     }
     const cpu = ((await cpuSecondsOf(pid)) - cpuBefore) / ((Date.now() - restStarted) / 1000);
     const loaded = samples.reduce((a, b) => a + b, 0) / Math.max(samples.length, 1);
+    const heapAfter = inspectPort === undefined ? undefined : await heapAfterGc(inspectPort).catch((error: unknown) => new Error(String(error)));
+    let heap: Density['heap'];
+    if (heapBefore instanceof Error || heapAfter instanceof Error) heap = { error: (heapBefore instanceof Error ? heapBefore : (heapAfter as Error)).message.slice(0, 200) };
+    else if (heapBefore && heapAfter) {
+      heap = {
+        baselineMiB: mib(heapBefore.usedBytes),
+        loadedMiB: mib(heapAfter.usedBytes),
+        kibPerSocket: result.connected ? Math.round(((heapAfter.usedBytes - heapBefore.usedBytes) / 1024 / result.connected) * 100) / 100 : 0,
+      };
+    }
     const density: Density = {
       sockets: result.connected,
       failed: result.failed,
@@ -57,24 +75,35 @@ async function measure(ctx: BenchContext, label: string, origin: string, pid: nu
       baselineMiB: Math.round((baseline / 2 ** 20) * 10) / 10,
       loadedMiB: Math.round((loaded / 2 ** 20) * 10) / 10,
       kibPerSocket: result.connected ? Math.round(((loaded - baseline) / 1024 / result.connected) * 100) / 100 : 0,
+      ...(heap ? { heap } : {}),
       restCpuPct: Math.round(cpu * 1000) / 10,
     };
-    ctx.log(`${label}: RSS ${density.baselineMiB} → ${density.loadedMiB} MiB = ${density.kibPerSocket} KiB/socket, CPU at rest ${density.restCpuPct} % of a core`);
+    ctx.log(`${label}: RSS ${density.baselineMiB} → ${density.loadedMiB} MiB = ${density.kibPerSocket} KiB/socket; heap after GC ${heapText(density)}; CPU at rest ${density.restCpuPct} % of a core`);
     return density;
   } finally {
     await fleet.close();
   }
 }
 
+function heapText(d: Density): string {
+  if (!d.heap) return 'not measured (no inspector: a --target system)';
+  if ('error' in d.heap) return `not measured: ${d.heap.error}`;
+  return `${d.heap.baselineMiB} → ${d.heap.loadedMiB} MiB = ${d.heap.kibPerSocket} KiB/socket`;
+}
+
+const heapPerSocket = (d: Density | undefined): number | undefined => (d?.heap && 'kibPerSocket' in d.heap ? d.heap.kibPerSocket : undefined);
+
 export async function runIdleSockets(ctx: BenchContext): Promise<ScenarioResult> {
   const o = ctx.options;
   const users = Math.min(o.users, 200, o.sockets);
-  const shape = { users, channels: Math.max(1, Math.min(o.channels, Math.ceil(users / 10))), perUser: 1 };
+  const workspaceSize = Math.min(o.workspaceSize, users);
+  const shape = { users, workspaceSize, channels: Math.max(Math.ceil(users / workspaceSize), Math.min(o.channels, Math.ceil(users / 10))), perUser: 1 };
   let relay: Density | undefined;
   if (o.relay) {
-    const server = await Relay.start();
+    const inspectPort = await freePort();
+    const server = await Relay.start({ inspectPort });
     try {
-      relay = await measure(ctx, 'relay', server.origin, server.pid ?? 0, spread(relayPopulation(shape), o.sockets));
+      relay = await measure(ctx, 'relay', server.origin, server.pid ?? 0, spread(relayPopulation(shape), o.sockets), inspectPort);
     } finally {
       await server.stop();
     }
@@ -83,7 +112,9 @@ export async function runIdleSockets(ctx: BenchContext): Promise<ScenarioResult>
   const gateway = (await system.servicePids()).get('gateway');
   if (gateway === undefined) throw new Error('no gateway process found (with --target, the gateway must run from this checkout: apps/gateway/src/main.ts)');
   const population = await buildPopulation(system.origin, shape, (line) => ctx.log(line));
-  const ours = await measure(ctx, 'gateway', system.origin, gateway, spread(population, o.sockets));
+  const ours = await measure(ctx, 'gateway', system.origin, gateway, spread(population, o.sockets), system.gatewayInspectPort);
+  const ourHeap = heapPerSocket(ours);
+  const relayHeap = heapPerSocket(relay);
 
   const targets: TargetRow[] = [
     {
@@ -101,19 +132,27 @@ export async function runIdleSockets(ctx: BenchContext): Promise<ScenarioResult>
       met: ours.kibPerSocket <= 10,
     },
     {
+      target: 'heap per idle socket (after a forced GC)',
+      goal: '≤ 1.2 × the bare relay’s',
+      measured: heapText(ours),
+      ...(relay ? { relay: heapText(relay) } : {}),
+      ...(ourHeap !== undefined && relayHeap !== undefined ? { ratio: ratio(ourHeap, relayHeap), met: relayHeap > 0 && ourHeap <= 1.2 * relayHeap } : {}),
+    },
+    {
       target: 'gateway CPU at rest',
       goal: '(reported)',
       measured: `${ours.restCpuPct} % of a core`,
       ...(relay ? { relay: `${relay.restCpuPct} %` } : {}),
     },
   ];
-  const row = (label: string, d: Density): (string | number)[] => [label, d.sockets, d.failed, d.connectSeconds, d.baselineMiB, d.loadedMiB, d.kibPerSocket, d.restCpuPct];
+  const heapCells = (d: Density): (string | number)[] => (d.heap && 'kibPerSocket' in d.heap ? [d.heap.baselineMiB, d.heap.loadedMiB, d.heap.kibPerSocket] : ['', '', d.heap ? d.heap.error : 'n/a']);
+  const row = (label: string, d: Density): (string | number)[] => [label, d.sockets, d.failed, d.connectSeconds, d.baselineMiB, d.loadedMiB, d.kibPerSocket, ...heapCells(d), d.restCpuPct];
   return {
     targets,
-    tables: [{ title: 'Idle sockets', header: ['process', 'sockets', 'failed', 'connect s', 'RSS before MiB', 'RSS idle MiB', 'KiB/socket', 'CPU at rest %'], rows: [...(relay ? [row('bare relay', relay)] : []), row('gateway', ours)] }],
+    tables: [{ title: 'Idle sockets', header: ['process', 'sockets', 'failed', 'connect s', 'RSS before MiB', 'RSS idle MiB', 'RSS KiB/socket', 'heap after GC before MiB', 'heap after GC idle MiB', 'heap KiB/socket', 'CPU at rest %'], rows: [...(relay ? [row('bare relay', relay)] : []), row('gateway', ours)] }],
     phases: {},
     processes: {},
     details: { gateway: ours, ...(relay ? { relay } : {}) },
-    summary: [`idle-sockets: ${ours.sockets} sockets, ${ours.kibPerSocket} KiB/socket, CPU at rest ${ours.restCpuPct} %${relay ? `; relay ${relay.kibPerSocket} KiB/socket` : ''}`],
+    summary: [`idle-sockets: ${ours.sockets} sockets, RSS ${ours.kibPerSocket} KiB/socket, heap ${ourHeap ?? 'n/a'} KiB/socket, CPU at rest ${ours.restCpuPct} %${relay ? `; relay RSS ${relay.kibPerSocket} KiB/socket, heap ${relayHeap ?? 'n/a'} KiB/socket${ourHeap !== undefined && relayHeap !== undefined ? ` (ratio ${ratio(ourHeap, relayHeap)})` : ''}` : ''}`],
   };
 }

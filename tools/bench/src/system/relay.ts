@@ -1,6 +1,7 @@
 // Starts the bare relay (relay-server.ts) as its own process and stops it.
 import { type ChildProcess, fork } from 'node:child_process';
 import { join } from 'node:path';
+import { inspectFlag } from './inspector';
 
 export class Relay {
   private constructor(
@@ -8,8 +9,10 @@ export class Relay {
     readonly origin: string,
   ) {}
 
-  static async start(): Promise<Relay> {
-    const child = fork(join(__dirname, 'relay-server.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  /** `inspectPort`: open the inspector there (idle-sockets measures the heap through it). */
+  static async start(options: { inspectPort?: number } = {}): Promise<Relay> {
+    const inspect = options.inspectPort === undefined ? [] : [inspectFlag(options.inspectPort)];
+    const child = fork(join(__dirname, 'relay-server.ts'), [], { execArgv: ['-r', '@swc-node/register', ...inspect], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const port = await new Promise<number>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error('the relay did not start within 60 s')), 60_000);
       child.once('message', (message: { port: number }) => {

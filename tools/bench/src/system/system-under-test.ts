@@ -5,6 +5,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, LOCAL_ENGINES } from '@chat/infra';
 import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
+import { inspectFlag } from './inspector';
 
 type Service = 'auth' | 'messaging' | 'presence' | 'gateway';
 
@@ -12,6 +13,8 @@ export interface SystemUnderTest {
   readonly origin: string;
   /** The messaging keyspace (history seeds it). */
   readonly keyspace: string;
+  /** The gateway's inspector port, when the bench started it with one. */
+  readonly gatewayInspectPort?: number | undefined;
   /** Node processes of the services, by name, when known. */
   servicePids(): Promise<Map<string, number>>;
   stop(): Promise<void>;
@@ -38,11 +41,16 @@ export class StartedSystem implements SystemUnderTest {
   private constructor(
     private readonly profileDir: string | undefined,
     private readonly logDir: string | undefined,
+    /** The gateway's inspector port, when it was started with one (idle-sockets' heap after GC). */
+    readonly gatewayInspectPort: number | undefined,
   ) {}
 
-  /** `logDir`: where each service's last output is written when the system stops. */
-  static async start(options: { profileDir?: string; logDir?: string } = {}): Promise<StartedSystem> {
-    const system = new StartedSystem(options.profileDir, options.logDir);
+  /**
+   * `logDir`: where each service's last output is written when the system stops. `inspectGateway`:
+   * start the gateway with the inspector on a loopback port (bench only: production never does).
+   */
+  static async start(options: { profileDir?: string; logDir?: string; inspectGateway?: boolean } = {}): Promise<StartedSystem> {
+    const system = new StartedSystem(options.profileDir, options.logDir, options.inspectGateway ? await freePort() : undefined);
     try {
       await system.launch();
     } catch (error) {
@@ -81,6 +89,7 @@ export class StartedSystem implements SystemUnderTest {
     for (const group of groups) {
       const started = group.map((service) => {
         const nodeArgs = this.profileDir && profiled.has(service) ? ['--cpu-prof', `--cpu-prof-dir=${join(this.profileDir, service)}`] : [];
+        if (service === 'gateway' && this.gatewayInspectPort !== undefined) nodeArgs.push(inspectFlag(this.gatewayInspectPort));
         const process = new ServiceProcess({ service, name: `${this.run}-${service}`, port: ports.get(service) ?? 0, env: { ...common, ...env[service] }, nodeArgs });
         this.processes.set(service, process);
         return process.start();

@@ -137,9 +137,9 @@ describe('send path under load: messaging instance faults', () => {
         };
         probe.message = await waitFor(`probe ${probe.text} to be acknowledged`, async () => {
           probe.attempts++;
-          const ack = await device.send({ channelId, clientMsgId: probe.clientMsgId, text: probe.text }, 8_000, () => undefined);
+          const ack = await device.send({ channelId, clientMsgId: probe.clientMsgId, text: probe.text }, 20_000, () => undefined);
           return ack?.ok ? ack.message : undefined;
-        }, 60_000, 500);
+        }, 90_000, 500);
         probe.acks.push(probe.message);
         probe.ackedAt = performance.now();
         probe.settled = true;
@@ -163,12 +163,12 @@ describe('send path under load: messaging instance faults', () => {
         if (!device) throw new Error('no second device');
         const message = await waitFor(`retry of ${probe.text}`, async () => {
           probe.attempts++;
-          const ack = await device.send({ channelId: probe.channelId, clientMsgId: probe.clientMsgId, text: `retry of ${probe.text}` }, 8_000, (late) => {
+          const ack = await device.send({ channelId: probe.channelId, clientMsgId: probe.clientMsgId, text: `retry of ${probe.text}` }, 20_000, (late) => {
             if (late.ok) probe.acks.push(late.message);
           });
           if (ack && !ack.ok) probe.failures.push(ack.error.code);
           return ack?.ok ? ack.message : undefined;
-        }, 120_000, 1_000);
+        }, 180_000, 1_000);
         probe.acks.push(message);
         retried.set(probe.clientMsgId, message);
       }),

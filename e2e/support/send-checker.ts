@@ -36,6 +36,8 @@ export interface FaultCounts {
   gaps: number;
   reconnects: number;
   longestPauseMs: number;
+  /** Acknowledgements per 5 s from the start of the load. */
+  ackTimeline: number[];
   /** Per failure kind of a try: how many. */
   failures: Record<string, number>;
 }
@@ -97,6 +99,7 @@ export async function checkSends(input: CheckInput): Promise<FaultCounts> {
     gaps: 0,
     reconnects: input.devices.reduce((n, d) => n + d.counters.reconnects, 0),
     longestPauseMs: Math.round(input.load.longestPauseMs()),
+    ackTimeline: input.load.ackTimeline(),
     failures: {},
   };
   for (const r of records) {
@@ -181,6 +184,7 @@ export function describeCounts(c: FaultCounts): string {
     `[${c.fault}] sends ${c.sends} (acked ${c.acked}, unacked ${c.unacked}, retried ${c.retried}, tries ${c.tries}; failed tries: ${failures}); ` +
     `stored ${c.stored}; lost ${c.lost}, duplicated ${c.duplicated}, reordered ${c.reordered}, conflicting acks ${c.conflictingAcks}, ` +
     `REST/sync mismatches ${c.readMismatch}, foreign ${c.foreign}, unacked stored ${c.unackedStored}; ` +
-    `devices: ${c.viaSync} via sync, ${c.gaps} gaps, ${c.reconnects} reconnects; longest send pause ${(c.longestPauseMs / 1000).toFixed(1)} s`
+    `devices: ${c.viaSync} via sync, ${c.gaps} gaps, ${c.reconnects} reconnects; longest send pause ${(c.longestPauseMs / 1000).toFixed(1)} s; ` +
+    `acks per 5 s: ${c.ackTimeline.join(' ')}`
   );
 }

@@ -260,8 +260,11 @@ export interface SendLoadOptions {
 
 export const DEFAULT_LOAD: SendLoadOptions = {
   ratePerSecond: Number(process.env['FAULT_SEND_RATE'] ?? 30),
-  ackTimeoutMs: 8_000,
-  maxTries: 25,
+  // Above the gateway's own deadline (COMMAND_TIMEOUT_MS, 15 s), which then answers `unavailable`
+  // first: a send has at most one try in flight, and retries do not pile up in the command
+  // topic faster than the system drains it (with 8 s, a slowed system drowned in its retries).
+  ackTimeoutMs: 20_000,
+  maxTries: 12,
   retryDelayMs: 1_000,
   maxInFlight: 400,
 };
@@ -343,7 +346,8 @@ export class SendLoad {
       record.failures.push(!device ? 'no connected device' : ack ? ack.error.code : 'no ack in time');
       if (ack && !ack.ok && (ack.error.code === 'invalid' || ack.error.code === 'forbidden' || ack.error.code === 'not_found')) return;
       if (record.message) return;
-      await sleep(this.options.retryDelayMs);
+      // Backoff: 1, 2, 4, 5, 5 … × retryDelayMs.
+      await sleep(this.options.retryDelayMs * Math.min(5, 2 ** (record.attempts - 1)));
     }
   }
 
@@ -366,6 +370,18 @@ export class SendLoad {
       previous = at;
     }
     return longest;
+  }
+
+  /** Acknowledgements per `bucketMs` from the start of the load (where the pause was, and how long recovery took). */
+  ackTimeline(bucketMs = 5_000): number[] {
+    const buckets: number[] = [];
+    for (const r of this.records) {
+      if (r.ackedAt === undefined) continue;
+      const i = Math.floor((r.ackedAt - this.startedAt) / bucketMs);
+      while (buckets.length <= i) buckets.push(0);
+      buckets[i] = (buckets[i] ?? 0) + 1;
+    }
+    return buckets;
   }
 
   /** Seconds from the start until every send settled. */

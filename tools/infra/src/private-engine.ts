@@ -7,7 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { CASSANDRA_LOCAL_DC, LOCAL_HOST } from './endpoints';
+import { CASSANDRA_LOCAL_DC, KAFKA_PROBE_TOPIC, LOCAL_HOST } from './endpoints';
 import { CASSANDRA_LOGBACK, CASSANDRA_YAML, cassandraEngine, cassandraJvmArgs } from './engines/cassandra';
 import { generateClusterId, kafkaEngine, kafkaJvmArgs, kafkaLoggingArgs, renderKafkaProperties } from './engines/kafka';
 import { type JavaEngine } from './engines/types';
@@ -15,7 +15,7 @@ import { ensureJava17, javaCommand, renderArgFile } from './java';
 import { infraLayout, resolveInfraDir } from './layout';
 import { lastLines } from './log-file';
 import { resolveClasspath } from './maven';
-import { probeCassandra, probeKafkaMetadata } from './probes';
+import { probeCassandra, probeKafka } from './probes';
 import { runToCompletion } from './process';
 import { waitUntil } from './wait';
 
@@ -166,7 +166,10 @@ export async function privateKafka(options: PrivateKafkaOptions): Promise<Privat
     argFile,
     mainArgs: [propsFile],
     readyTimeoutMs: 90_000,
-    probe: () => probeKafkaMetadata([endpoint], 3_000),
+    // The full round trip through a consumer group, as `infra:up` probes: on a fresh broker it also
+    // creates __consumer_offsets, without which the services' first group joins fail for good
+    // (kafkajs gives up on "group coordinator not available").
+    probe: () => probeKafka({ brokers: [endpoint], topic: KAFKA_PROBE_TOPIC, timeoutMs: 30_000 }),
   });
 }
 

@@ -5,7 +5,7 @@
 // Cassandra heap) and points its system at them. PostgreSQL and Redis are the shared ones (auth
 // and the gateway's rate limits; neither is killed here). The checker and its assertions are
 // those of send-faults.e2e-spec.ts.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { LOCAL_ENGINES } from '@chat/infra';
@@ -28,9 +28,10 @@ describe('send path under load: engine faults (private Kafka and Cassandra)', ()
   let cassandra: PrivateEngine | undefined;
   let system: TestSystem | undefined;
   let scenario: FaultScenario;
+  let dir: string | undefined;
 
   beforeAll(async () => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'chat-send-faults-'));
+    dir = await mkdtemp(path.join(tmpdir(), 'chat-send-faults-'));
     kafka = await privateKafka({ dir: path.join(dir, 'kafka'), port: await freePort(), controllerPort: await freePort() });
     cassandra = await privateCassandra({
       dir: path.join(dir, 'cassandra'),
@@ -59,6 +60,7 @@ describe('send path under load: engine faults (private Kafka and Cassandra)', ()
     if (system) await dropRunData({ databases: system.databases }, LOCAL_ENGINES);
     await kafka?.destroy();
     await cassandra?.destroy();
+    if (dir) await rm(dir, { recursive: true, force: true });
   }, 120_000);
 
   const deviceOn = (g: number): TimelineDevice => {

@@ -51,6 +51,8 @@ export interface CassandraJvmInput {
   readonly storageDir: string;
   readonly logsDir: string;
   readonly jmxPort: number;
+  /** Heap size (-Xms = -Xmx). Default 2g; a test's private instance runs with less. */
+  readonly heap?: string;
 }
 
 export function cassandraJvmArgs(input: CassandraJvmInput): string[] {
@@ -58,8 +60,8 @@ export function cassandraJvmArgs(input: CassandraJvmInput): string[] {
   if (jamm === undefined) throw new Error('jamm jar not found in the cassandra classpath (needed as -javaagent)');
   return [
     // 2 GiB: with 1 GiB, seeding the history benchmark's million messages ran it out of heap.
-    '-Xms2g',
-    '-Xmx2g',
+    `-Xms${input.heap ?? '2g'}`,
+    `-Xmx${input.heap ?? '2g'}`,
     '-Xss256k',
     '-XX:+UseG1GC',
     '-XX:+ParallelRefProcEnabled',

@@ -9,10 +9,11 @@ export const MessagingConfigSchema = BaseConfigSchema.extend({
   ...cassandraKeyspaceEnv('chat_messaging'),
   ...jwksEnv(),
   ...MessagingFilesEnv,
-  /** Consumer group of the channel commands; the users projection uses `<group>.users`. */
+  /**
+   * Consumer group of the send pipeline (channel commands and the sequenced log, co-partitioned);
+   * the users projection uses `<group>.users`, the after-store steps `<group>.projections`.
+   */
   MESSAGING_CONSUMER_GROUP: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, 'must be 1-100 letters, digits, ".", "_" or "-"').default('messaging'),
-  /** Partitions of chat.channel.command.v1 handled in parallel by one process (the topic has 12). */
-  MESSAGING_COMMAND_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(12),
   /**
    * Where a consumer group (or one of its partitions) without a committed offset starts. Keep
    * true: with false, an instance taking over a partition nobody committed on yet starts at its

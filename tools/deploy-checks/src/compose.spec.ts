@@ -63,7 +63,9 @@ describe('docker/Dockerfile', () => {
     expect(dockerfile).toMatch(/^RUN .*npm ci --no-audit/m);
     expect(dockerfile).toMatch(/^RUN .*npm ci --omit=dev/m);
     expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime$/m);
-    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:20-[a-z]+-slim$/m);
+    // A maintained LTS (22 or 24) by default, replaceable with a build argument.
+    expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(22|24)-[a-z]+-slim$/m);
+    expect(dockerfile).not.toMatch(/^FROM node:/m);
     expect(dockerfile).toMatch(/^USER 1000:1000$/m);
     expect(dockerfile).toMatch(/^ENV NODE_ENV=production \\\n\s+HOST=0\.0\.0\.0/m);
     expect(dockerfile).toMatch(/^HEALTHCHECK .*\n\s+CMD \["node", "-e", ".*\/health\/ready/m);

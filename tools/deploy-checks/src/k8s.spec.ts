@@ -41,8 +41,9 @@ describe('validator', () => {
     expect(validateObject({ ...topic, spec: { ...topic.spec, partition: 3 } }).join()).toMatch(/partition/);
     expect(validateObject({ ...topic, spec: { ...topic.spec, partitions: '12' } }).join()).toMatch(/partitions/);
     const kafka: Any = structuredClone(find(objectsOf('prod'), 'Kafka', 'chat-kafka'));
-    delete kafka.metadata.annotations['strimzi.io/kraft'];
-    expect(validateObject(kafka)).not.toEqual([]);
+    expect(validateObject(kafka)).toEqual([]);
+    // ZooKeeper is gone from the v1 API: a leftover v1beta2 section is refused.
+    expect(validateObject({ ...kafka, spec: { ...kafka.spec, zookeeper: { replicas: 3 } } }).join()).toMatch(/zookeeper/);
     expect(validateObject({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'w' } }).join()).toMatch(/no schema/);
   });
 
@@ -114,10 +115,11 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(new Set(objects().map((o) => o.metadata.namespace ?? (o.kind === 'Namespace' ? o.metadata.name : undefined))).size).toBe(1);
   });
 
-  it.each(Object.entries(SERVICES))('%s: Deployment, Service, ConfigMap, PDB, NetworkPolicy; probes, limits, hardening, grace', (service, port) => {
+  it.each(Object.entries(SERVICES))('%s: Deployment, Service, ConfigMap, PDB (prod), NetworkPolicy; probes, limits, hardening, grace', (service, port) => {
     const deployment = find(objects(), 'Deployment', service);
     expect(find(objects(), 'Service', service)?.spec.ports[0].port).toBe(port);
-    expect(find(objects(), 'PodDisruptionBudget', service)).toBeDefined();
+    // One replica in dev: a PDB there would protect nothing, so dev has none.
+    expect(find(objects(), 'PodDisruptionBudget', service)).toEqual(overlay === 'prod' ? expect.anything() : undefined);
     expect(find(objects(), 'NetworkPolicy', service)).toBeDefined();
     expect(config(service).PORT).toBe(String(port));
     expect(config(service).HOST).toBe('0.0.0.0');
@@ -131,8 +133,15 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(container.resources.limits).toEqual(expect.objectContaining({ cpu: expect.anything(), memory: expect.anything() }));
     expect(pod.securityContext).toEqual(expect.objectContaining({ runAsNonRoot: true }));
     expect(container.securityContext).toEqual(expect.objectContaining({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false }));
-    // The pod outlives the service's own shutdown deadline by at least 5 s.
-    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThanOrEqual(Number(config(service).SHUTDOWN_GRACE_MS) + 5000);
+    // A preStop sleep lets the endpoint leave the Service and the Ingress/HTTPRoute first; the
+    // pod then outlives the sleep plus the service's own shutdown deadline by at least 5 s.
+    const preStopSeconds: number = container.lifecycle.preStop.sleep.seconds;
+    expect(preStopSeconds).toBeGreaterThanOrEqual(5);
+    expect(pod.terminationGracePeriodSeconds * 1000).toBeGreaterThanOrEqual(preStopSeconds * 1000 + Number(config(service).SHUTDOWN_GRACE_MS) + 5000);
+    // The HPA owns the replica count of its targets: a replicas field would reset it on every apply.
+    const autoscaled = objects().some((o: Any) => o.kind === 'HorizontalPodAutoscaler' && o.spec.scaleTargetRef.name === service);
+    if (autoscaled) expect(deployment.spec.replicas).toBeUndefined();
+    else expect(deployment.spec.replicas).toBe(overlay === 'prod' ? 2 : 1);
     // Secrets only by reference; the ConfigMap holds none.
     for (const env of container.env ?? []) expect(env.value).toBeUndefined();
     expect(Object.keys(config(service)).filter((key) => /SECRET|PASSWORD|ACCESS_KEY/.test(key))).toEqual([]);
@@ -189,6 +198,77 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(paths).toEqual([expect.objectContaining({ path: '/', backend: { service: { name: 'gateway', port: { name: 'http' } } } })]);
     if (overlay === 'prod') expect(ingress.spec.tls[0].hosts).toEqual([ingress.spec.rules[0].host]);
   });
+
+  it('has no PodDisruptionBudget on a single-pod workload', () => {
+    const workloads = objects().filter((o) => o.kind === 'StatefulSet' || o.kind === 'Deployment') as Any[];
+    for (const pdb of objects().filter((o) => o.kind === 'PodDisruptionBudget') as Any[]) {
+      const selected = workloads.filter((w) => Object.entries(pdb.spec.selector.matchLabels).every(([k, v]) => w.spec.template.metadata.labels[k] === v));
+      expect(selected).not.toEqual([]);
+      // A Deployment without replicas is scaled by its HPA; only fixed counts are judged here.
+      const fixed = selected.filter((w) => w.spec.replicas !== undefined).map((w) => w.spec.replicas as number);
+      if (fixed.length === selected.length) expect([pdb.metadata.name, Math.min(...fixed)]).not.toEqual([pdb.metadata.name, 1]);
+    }
+    expect(find(objects(), 'PodDisruptionBudget', 'redis-primary')).toBeUndefined();
+  });
+
+  it('declares Strimzi resources on kafka.strimzi.io/v1', () => {
+    const strimzi = objects().filter((o) => String(o.apiVersion).startsWith('kafka.strimzi.io/'));
+    expect(new Set(strimzi.map((o) => o.apiVersion))).toEqual(new Set(['kafka.strimzi.io/v1']));
+  });
+
+  if (overlay === 'prod') {
+    it('backs up PostgreSQL (ScheduledBackup) and Cassandra (Medusa), repairs Cassandra (Reaper)', () => {
+      const clusters = objects().filter((o) => o.kind === 'Cluster') as Any[];
+      const scheduled = objects().filter((o) => o.kind === 'ScheduledBackup') as Any[];
+      expect(scheduled.map((b) => b.spec.cluster.name).sort()).toEqual(clusters.map((c) => c.metadata.name).sort());
+      for (const cluster of clusters) expect(cluster.spec.backup.barmanObjectStore.destinationPath).toMatch(/^s3:\/\//);
+      const cassandra = find(objects(), 'K8ssandraCluster', 'chat-cassandra');
+      expect(cassandra.spec.medusa.storageProperties.bucketName).toBeTruthy();
+      expect(cassandra.spec.reaper.autoScheduling.enabled).toBe(true);
+      const medusa = objects().find((o) => o.kind === 'MedusaBackupSchedule') as Any;
+      expect(medusa.spec.backupSpec.cassandraDatacenter).toBe(cassandra.spec.cassandra.datacenters[0].metadata.name);
+    });
+
+    it('scrapes every service with a PodMonitor, PostgreSQL and Cassandra through their operators', () => {
+      const monitor = find(objects(), 'PodMonitor', 'chat-services');
+      expect(monitor.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/component': 'service' });
+      expect(monitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+      for (const service of Object.keys(SERVICES)) {
+        const container = find(objects(), 'Deployment', service).spec.template.spec.containers[0];
+        expect(container.ports.map((p: Any) => p.name)).toContain('http');
+      }
+      for (const cluster of objects().filter((o) => o.kind === 'Cluster') as Any[]) expect(cluster.spec.monitoring.enablePodMonitor).toBe(true);
+      expect(find(objects(), 'K8ssandraCluster', 'chat-cassandra').spec.cassandra.telemetry.prometheus.enabled).toBe(true);
+    });
+
+    it('offers a Gateway API HTTPRoute beside the Ingress: same host, the gateway, cookie affinity, TLS', () => {
+      const ingress = find(objects(), 'Ingress', 'chat');
+      const route = find(objects(), 'HTTPRoute', 'chat');
+      const gateway = find(objects(), 'Gateway', route.spec.parentRefs[0].name);
+      expect(route.spec.hostnames).toEqual([ingress.spec.rules[0].host]);
+      expect(route.spec.rules).toEqual([
+        expect.objectContaining({
+          backendRefs: [{ name: 'gateway', port: SERVICES.gateway }],
+          sessionPersistence: expect.objectContaining({ type: 'Cookie', sessionName: ingress.metadata.annotations['nginx.ingress.kubernetes.io/session-cookie-name'] }),
+        }),
+      ]);
+      expect(gateway.spec.listeners.map((l: Any) => [l.protocol, l.tls?.certificateRefs[0].name])).toEqual([['HTTPS', ingress.spec.tls[0].secretName]]);
+      const admitted = find(objects(), 'NetworkPolicy', 'gateway').spec.ingress.map((rule: Any) => rule.from[0].namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
+      expect(admitted).toEqual(expect.arrayContaining(['ingress-nginx', 'envoy-gateway-system']));
+    });
+
+    it('rejects a misspelt HTTPRoute, PodMonitor or ScheduledBackup', () => {
+      const route: Any = structuredClone(find(objects(), 'HTTPRoute', 'chat'));
+      route.spec.rules[0].sessionPersistance = route.spec.rules[0].sessionPersistence;
+      expect(validateObject(route).join()).toMatch(/sessionPersistance/);
+      const monitor: Any = structuredClone(find(objects(), 'PodMonitor', 'chat-services'));
+      monitor.spec.podMetricsEndpoints[0].targetPort = 8080;
+      expect(validateObject(monitor).join()).toMatch(/targetPort/);
+      const backup: Any = structuredClone(objects().find((o) => o.kind === 'ScheduledBackup'));
+      backup.spec.schedule = '0 2 * * *';
+      expect(validateObject(backup).join()).toMatch(/six-field cron/);
+    });
+  }
 
   it('lets each service reach only DNS, Kafka, its own engines and the services it calls', () => {
     const egressTargets = (service: string): string[] =>

@@ -5,8 +5,11 @@
 // package reachable from this machine, so for K8ssandraCluster the hand-written schema below is the
 // only check; it was cross-checked by hand against the upstream CRD (commit named there). Versions
 // modelled:
-// Strimzi kafka.strimzi.io/v1beta2 (KRaft + node pools), K8ssandra k8ssandra.io/v1alpha1,
-// CloudNativePG postgresql.cnpg.io/v1.
+// Strimzi kafka.strimzi.io/v1 (KRaft + node pools), K8ssandra k8ssandra.io/v1alpha1,
+// CloudNativePG postgresql.cnpg.io/v1 (Cluster, ScheduledBackup). Only these hand-written schemas
+// check the resources of the prod overlay's components: K8ssandra's MedusaBackupSchedule, the
+// Prometheus Operator's PodMonitor and the Gateway API's Gateway and HTTPRoute (experimental
+// channel for sessionPersistence), modelled on their v1 / v1alpha1 CRDs for the fields used.
 import { z } from 'zod';
 
 // A Kubernetes resource quantity, as a number or a string: a non-negative decimal, then at most one
@@ -27,15 +30,14 @@ const labelSelector = z.object({ matchLabels: z.record(z.string(), z.string()) }
 const topologySpread = z
   .object({ maxSkew: z.number().int().min(1), topologyKey: z.string(), whenUnsatisfiable: z.enum(['DoNotSchedule', 'ScheduleAnyway']), labelSelector })
   .strict();
+const secretKeyRef = z.object({ name: dnsLabel, key: z.string().min(1) }).strict();
 const kafkaConfigValue = z.union([z.string(), z.number(), z.boolean()]);
 
 const Kafka = z
   .object({
-    apiVersion: z.literal('kafka.strimzi.io/v1beta2'),
+    apiVersion: z.literal('kafka.strimzi.io/v1'),
     kind: z.literal('Kafka'),
-    metadata: metadata.extend({
-      annotations: z.object({ 'strimzi.io/node-pools': z.literal('enabled'), 'strimzi.io/kraft': z.literal('enabled') }).catchall(z.string()),
-    }),
+    metadata,
     spec: z
       .object({
         kafka: z
@@ -66,7 +68,7 @@ const Kafka = z
 
 const KafkaNodePool = z
   .object({
-    apiVersion: z.literal('kafka.strimzi.io/v1beta2'),
+    apiVersion: z.literal('kafka.strimzi.io/v1'),
     kind: z.literal('KafkaNodePool'),
     metadata: metadata.extend({ labels: z.object({ 'strimzi.io/cluster': dnsLabel }).catchall(z.string()) }),
     spec: z
@@ -100,7 +102,7 @@ const KafkaNodePool = z
 
 const KafkaTopic = z
   .object({
-    apiVersion: z.literal('kafka.strimzi.io/v1beta2'),
+    apiVersion: z.literal('kafka.strimzi.io/v1'),
     kind: z.literal('KafkaTopic'),
     metadata: metadata.extend({ labels: z.object({ 'strimzi.io/cluster': dnsLabel }).catchall(z.string()) }),
     spec: z
@@ -172,6 +174,7 @@ const K8ssandraCluster = z
               .strict()
               .optional(),
             resources: resources.optional(),
+            telemetry: z.object({ prometheus: z.object({ enabled: z.boolean() }).strict() }).strict().optional(),
             datacenters: z
               .array(
                 z
@@ -186,6 +189,23 @@ const K8ssandraCluster = z
               .min(1),
           })
           .strict(),
+        // Medusa (backups to object storage) and Reaper (scheduled repairs), both optional.
+        medusa: z
+          .object({
+            storageProperties: z
+              .object({
+                storageProvider: z.enum(['google_storage', 'azure_blobs', 's3', 's3_compatible', 's3_rgw', 'ibm_storage', 'local']),
+                bucketName: z.string().min(3),
+                prefix: z.string().optional(),
+                storageSecretRef: z.object({ name: dnsLabel }).strict(),
+                region: z.string().optional(),
+                host: z.string().optional(),
+              })
+              .strict(),
+          })
+          .strict()
+          .optional(),
+        reaper: z.object({ autoScheduling: z.object({ enabled: z.boolean() }).strict() }).strict().optional(),
       })
       .strict(),
   })
@@ -208,6 +228,136 @@ const PostgresCluster = z
           .strict()
           .partial()
           .optional(),
+        monitoring: z.object({ enablePodMonitor: z.boolean() }).strict().optional(),
+        backup: z
+          .object({
+            retentionPolicy: z.string().regex(/^[1-9][0-9]*[dwm]$/),
+            barmanObjectStore: z
+              .object({
+                destinationPath: z.string().regex(/^s3:\/\/[a-z0-9.-]{3,63}(\/.*)?$/),
+                s3Credentials: z.object({ accessKeyId: secretKeyRef, secretAccessKey: secretKeyRef }).strict(),
+                wal: z.object({ compression: z.enum(['gzip', 'bzip2', 'snappy']) }).strict().optional(),
+                data: z.object({ compression: z.enum(['gzip', 'bzip2', 'snappy']) }).strict().optional(),
+              })
+              .strict(),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+// CloudNativePG ScheduledBackup: a six-field cron (seconds first), one cluster.
+const ScheduledBackup = z
+  .object({
+    apiVersion: z.literal('postgresql.cnpg.io/v1'),
+    kind: z.literal('ScheduledBackup'),
+    metadata,
+    spec: z
+      .object({
+        schedule: z.string().regex(/^(\S+\s+){5}\S+$/, 'a six-field cron expression (seconds first)'),
+        backupOwnerReference: z.enum(['none', 'self', 'cluster']),
+        method: z.enum(['barmanObjectStore', 'volumeSnapshot', 'plugin']),
+        target: z.enum(['primary', 'prefer-standby']).optional(),
+        cluster: z.object({ name: dnsLabel }).strict(),
+      })
+      .strict(),
+  })
+  .strict();
+
+// K8ssandra MedusaBackupSchedule (medusa.k8ssandra.io/v1alpha1): a five-field cron.
+const MedusaBackupSchedule = z
+  .object({
+    apiVersion: z.literal('medusa.k8ssandra.io/v1alpha1'),
+    kind: z.literal('MedusaBackupSchedule'),
+    metadata,
+    spec: z
+      .object({
+        cronSchedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'a five-field cron expression'),
+        backupSpec: z.object({ cassandraDatacenter: dnsLabel, backupType: z.enum(['differential', 'full']) }).strict(),
+      })
+      .strict(),
+  })
+  .strict();
+
+// Prometheus Operator PodMonitor (monitoring.coreos.com/v1).
+const PodMonitor = z
+  .object({
+    apiVersion: z.literal('monitoring.coreos.com/v1'),
+    kind: z.literal('PodMonitor'),
+    metadata,
+    spec: z
+      .object({
+        selector: labelSelector,
+        podMetricsEndpoints: z
+          .array(z.object({ port: z.string().min(1), path: z.string().startsWith('/'), interval: z.string().regex(/^\d+[smh]$/).optional() }).strict())
+          .min(1),
+      })
+      .strict(),
+  })
+  .strict();
+
+// Gateway API (gateway.networking.k8s.io/v1) Gateway and HTTPRoute; sessionPersistence is in the
+// experimental channel (v1.1+).
+const duration = z.string().regex(/^([0-9]{1,5}(h|m|s|ms)){1,4}$/, 'a Gateway API duration (e.g. 1h, 30s, 0s)');
+const Gateway = z
+  .object({
+    apiVersion: z.literal('gateway.networking.k8s.io/v1'),
+    kind: z.literal('Gateway'),
+    metadata,
+    spec: z
+      .object({
+        gatewayClassName: dnsLabel,
+        listeners: z
+          .array(
+            z
+              .object({
+                name: dnsLabel,
+                protocol: z.enum(['HTTP', 'HTTPS']),
+                port: z.number().int().min(1).max(65535),
+                hostname: z.string().optional(),
+                tls: z.object({ mode: z.enum(['Terminate', 'Passthrough']), certificateRefs: z.array(z.object({ name: dnsLabel }).strict()).min(1) }).strict().optional(),
+                allowedRoutes: z.object({ namespaces: z.object({ from: z.enum(['All', 'Same', 'Selector']) }).strict() }).strict().optional(),
+              })
+              .strict()
+              .refine((l) => (l.protocol === 'HTTPS') === (l.tls !== undefined), 'an HTTPS listener needs tls, an HTTP one must not have it'),
+          )
+          .min(1),
+      })
+      .strict(),
+  })
+  .strict();
+const HTTPRoute = z
+  .object({
+    apiVersion: z.literal('gateway.networking.k8s.io/v1'),
+    kind: z.literal('HTTPRoute'),
+    metadata,
+    spec: z
+      .object({
+        parentRefs: z.array(z.object({ name: dnsLabel, namespace: dnsLabel.optional(), sectionName: dnsLabel.optional() }).strict()).min(1),
+        hostnames: z.array(z.string()).optional(),
+        rules: z
+          .array(
+            z
+              .object({
+                matches: z.array(z.object({ path: z.object({ type: z.enum(['Exact', 'PathPrefix', 'RegularExpression']), value: z.string().startsWith('/') }).strict() }).strict()),
+                backendRefs: z.array(z.object({ name: dnsLabel, port: z.number().int().min(1).max(65535) }).strict()).min(1),
+                timeouts: z.object({ request: duration, backendRequest: duration }).strict().partial().optional(),
+                sessionPersistence: z
+                  .object({
+                    sessionName: z.string().min(1).max(128),
+                    type: z.enum(['Cookie', 'Header']),
+                    absoluteTimeout: duration.optional(),
+                    idleTimeout: duration.optional(),
+                    cookieConfig: z.object({ lifetimeType: z.enum(['Permanent', 'Session']) }).strict().optional(),
+                  })
+                  .strict()
+                  .optional(),
+              })
+              .strict(),
+          )
+          .min(1),
       })
       .strict(),
   })
@@ -215,9 +365,14 @@ const PostgresCluster = z
 
 /** `<apiVersion>/<kind>` → schema of the operator resources these manifests may contain. */
 export const OPERATOR_SCHEMAS: Record<string, z.ZodType> = {
-  'kafka.strimzi.io/v1beta2/Kafka': Kafka,
-  'kafka.strimzi.io/v1beta2/KafkaNodePool': KafkaNodePool,
-  'kafka.strimzi.io/v1beta2/KafkaTopic': KafkaTopic,
+  'kafka.strimzi.io/v1/Kafka': Kafka,
+  'kafka.strimzi.io/v1/KafkaNodePool': KafkaNodePool,
+  'kafka.strimzi.io/v1/KafkaTopic': KafkaTopic,
   'k8ssandra.io/v1alpha1/K8ssandraCluster': K8ssandraCluster,
   'postgresql.cnpg.io/v1/Cluster': PostgresCluster,
+  'postgresql.cnpg.io/v1/ScheduledBackup': ScheduledBackup,
+  'medusa.k8ssandra.io/v1alpha1/MedusaBackupSchedule': MedusaBackupSchedule,
+  'monitoring.coreos.com/v1/PodMonitor': PodMonitor,
+  'gateway.networking.k8s.io/v1/Gateway': Gateway,
+  'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
 };

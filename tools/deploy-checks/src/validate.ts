@@ -9,7 +9,7 @@
 // registered here.
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Cluster as CnpgCluster } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1';
+import { Cluster as CnpgCluster, ScheduledBackup } from '@kubernetes-models/cloudnative-pg/postgresql.cnpg.io/v1';
 import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
 import { Ingress, NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1';
@@ -35,9 +35,10 @@ const MODELS: Record<string, ModelClass> = {
   'networking.k8s.io/v1/NetworkPolicy': NetworkPolicy,
   'policy/v1/PodDisruptionBudget': PodDisruptionBudget,
   'postgresql.cnpg.io/v1/Cluster': CnpgCluster,
+  'postgresql.cnpg.io/v1/ScheduledBackup': ScheduledBackup,
 };
 
-const STRIMZI_API = 'kafka.strimzi.io/v1beta2';
+const STRIMZI_API = 'kafka.strimzi.io/v1';
 const STRIMZI_SCRIPT = join(__dirname, 'strimzi-crds.mjs');
 
 const keyOf = (object: K8sObject): string => `${String(object?.apiVersion)}/${String(object?.kind)}`;

@@ -3,7 +3,7 @@
 // topic creation from the contracts, and the `kafka` readiness check.
 export * from './kafka.module';
 export { type KafkaOptions, type KafkaConsumerTuning } from './kafka.options';
-export { KafkaProducer, type OutgoingRecord, type PublishedRecord } from './producer/kafka.producer';
+export { KafkaProducer, type OutgoingRecord, type PublishedRecord, type PublishOptions } from './producer/kafka.producer';
 export { InvalidPayloadError, type DecodeFailureReason } from './codec/record.codec';
 export { KafkaConsumerFactory } from './consumer/kafka-consumer.factory';
 export * from './consumer/consume.options';

@@ -111,7 +111,8 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
     return new PartitionSequencer(partition, {
       owner: this.identity.instanceId,
       epochs: this.epochs,
-      log: new PartitionOutbox(this.producer, MessageSequencedTopic, partition),
+      // Built here from validated commands and stored rows: not parsed again before sending.
+      log: new PartitionOutbox(this.producer, MessageSequencedTopic, partition, { trusted: true }),
       progress: this.progress,
       access: this.access,
       steps: this.steps,
@@ -132,7 +133,7 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
       heads: this.heads,
       headHints: this.headHints,
       buckets: this.buckets,
-      events: new PartitionOutbox(this.producer, MessageCreatedTopic, partition),
+      events: new PartitionOutbox(this.producer, MessageCreatedTopic, partition, { trusted: true }),
       progress: this.progress,
       clock: this.clock,
       logger: this.logger,

@@ -15,6 +15,15 @@ export interface OutgoingRecord<T extends TopicDefinition> {
   partition?: number;
 }
 
+export interface PublishOptions {
+  /**
+   * The values were built by this process from values already validated (a service relaying its
+   * own records along a pipeline): serialise them without parsing them again. Consumers still
+   * validate what they read.
+   */
+  trusted?: boolean;
+}
+
 export interface PublishedRecord {
   topic: string;
   partition: number;
@@ -52,11 +61,11 @@ export class KafkaProducer {
    * Publishes many records of one topic in one request per broker (kafkajs has no linger:
    * batching is explicit). All values are validated before anything is sent.
    */
-  async publishBatch<T extends TopicDefinition>(topic: T, records: readonly OutgoingRecord<T>[]): Promise<void> {
+  async publishBatch<T extends TopicDefinition>(topic: T, records: readonly OutgoingRecord<T>[], options: PublishOptions = {}): Promise<void> {
     if (records.length === 0) return;
     const messages = records.map((r) => ({
       key: r.key,
-      value: encodeValue(topic, r.value),
+      value: options.trusted ? JSON.stringify(r.value) : encodeValue(topic, r.value),
       ...(r.headers ? { headers: { ...r.headers } } : {}),
       ...(r.partition !== undefined ? { partition: r.partition } : {}),
     }));

@@ -6,7 +6,7 @@
 import { Logger } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
 import { realSleep } from '../consumer/retry.policy';
-import { type KafkaProducer, type OutgoingRecord } from './kafka.producer';
+import { type KafkaProducer, type OutgoingRecord, type PublishOptions } from './kafka.producer';
 
 interface Queued<T extends TopicDefinition> {
   record: OutgoingRecord<T>;
@@ -26,6 +26,7 @@ export class PartitionOutbox<T extends TopicDefinition> {
     private readonly producer: KafkaProducer,
     private readonly topic: T,
     readonly partition: number,
+    private readonly options: PublishOptions = {},
     private readonly sleep: (ms: number) => Promise<void> = realSleep,
   ) {}
 
@@ -58,6 +59,7 @@ export class PartitionOutbox<T extends TopicDefinition> {
           await this.producer.publishBatch(
             this.topic,
             taken.map((q) => q.record),
+            this.options,
           );
         } catch (error) {
           this.logger.warn({ err: error, topic: this.topic.name, partition: this.partition, records: taken.length, retryInMs: backoff }, 'produce failed; retrying in order');

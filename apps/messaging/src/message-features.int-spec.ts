@@ -63,7 +63,9 @@ describe('message features', () => {
   }
 
   function command<T extends ChannelCommand['type']>(user: TestUser, type: T, payload: Payload<T>): ChannelCommand {
-    return { type, commandId: randomUUID(), userId: user.id, issuedAt: new Date().toISOString(), replyTo: { gatewayId, requestId: randomUUID() }, payload } as ChannelCommand;
+    // The request id is the command id: a send is answered by its message.created, which names the request (see Observer).
+    const commandId = randomUUID();
+    return { type, commandId, userId: user.id, issuedAt: new Date().toISOString(), replyTo: { gatewayId, requestId: commandId }, payload } as ChannelCommand;
   }
 
   /** Publishes the commands in one batch (Kafka keeps their order per channel) and waits for every reply. */

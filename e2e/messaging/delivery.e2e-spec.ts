@@ -190,6 +190,27 @@ describe('message delivery across two gateways and two messaging instances', () 
     }
   });
 
+  it('has every acknowledged message in the sender\'s history and sync at once, through the other gateway too', async () => {
+    const [aliceGw0, aliceGw1] = devices;
+    let last = 0;
+    for (let i = 0; i < 20; i++) {
+      const device = i % 2 === 0 ? aliceGw0 : aliceGw1;
+      const message = await device.sendOk(channel.id, `read your writes ${i}`);
+      last = message.seq;
+      // Right after the ack, with no wait: history over REST (through either gateway) and sync on the socket.
+      const [viaSync, historyHere, historyThere] = await Promise.all([
+        device.sync({ channels: [{ channelId: channel.id, afterSeq: message.seq - 1 }] }),
+        alice.history(channel.id, system.gatewayUrl(i % 2)),
+        alice.history(channel.id, system.gatewayUrl((i + 1) % 2)),
+      ]);
+      expect(viaSync.ok && viaSync.messages[0]).toEqual(message);
+      expect(historyHere.at(-1)).toEqual(message);
+      expect(historyThere.at(-1)).toEqual(message);
+    }
+    // Every device has them all before the next test looks at what they saw.
+    for (const device of devices) await device.waitForCount(channel.id, last);
+  });
+
   it('gives a device that reconnects exactly the 100 messages it missed through sync, in order, none twice', async () => {
     const [aliceGw0, , bobGw0, bobGw1] = devices;
     const lastSeen = bobGw1.messagesOf(channel.id).at(-1)?.seq ?? 0;

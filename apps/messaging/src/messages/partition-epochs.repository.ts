@@ -1,6 +1,6 @@
 // Epochs of the partitions of chat.channel.command.v1 (see docs/design/sequencer.md): the
-// sequencer's claims (a lightweight transaction per change of ownership) and the store's applied
-// epoch (a plain write per marker).
+// sequencer's claims (a lightweight transaction per change of ownership) and the markers the store
+// applied, with their offsets (a plain write per marker).
 import { Injectable } from '@nestjs/common';
 import { CassandraClient, defineStatements } from '@chat/cassandra';
 import { big, numberOf } from '../common/cql-values';
@@ -9,8 +9,8 @@ const CQL = defineStatements({
   current: 'SELECT epoch FROM sequencer_epochs WHERE partition = ?',
   first: 'INSERT INTO sequencer_epochs (partition, epoch, owner, claimed_at) VALUES (?, 1, ?, ?) IF NOT EXISTS',
   next: 'UPDATE sequencer_epochs SET epoch = ?, owner = ?, claimed_at = ? WHERE partition = ? IF epoch = ?',
-  stored: 'SELECT epoch FROM store_epochs WHERE partition = ?',
-  setStored: { cql: 'UPDATE store_epochs SET epoch = ? WHERE partition = ?', idempotent: true },
+  applied: 'SELECT epoch, marker_offset FROM store_epochs WHERE partition = ?',
+  setApplied: { cql: 'INSERT INTO store_epochs (partition, epoch, marker_offset) VALUES (?, ?, ?)', idempotent: true },
 });
 
 /** Claims lost to other claimants in a row before giving up (the caller retries later). */
@@ -37,13 +37,16 @@ export class PartitionEpochsRepository {
     throw new Error(`could not claim an epoch for partition ${partition}: ${MAX_CLAIM_ATTEMPTS} claims lost in a row`);
   }
 
-  /** The epoch of the last marker the store applied in the partition (0: none yet). */
-  async stored(partition: number): Promise<number> {
-    const row = await this.db.first(CQL.stored, [partition]);
-    return row && row.epoch !== null ? numberOf(row.epoch) : 0;
+  /** The epoch in force in the partition's log just before `offset`: the highest applied below it (0: none). */
+  async inForceBefore(partition: number, offset: number): Promise<number> {
+    const { rows } = await this.db.execute(CQL.applied, [partition]);
+    let epoch = 0;
+    for (const row of rows) if (numberOf(row.marker_offset) < offset) epoch = Math.max(epoch, numberOf(row.epoch));
+    return epoch;
   }
 
-  async setStored(partition: number, epoch: number): Promise<void> {
-    await this.db.execute(CQL.setStored, [big(epoch), partition]);
+  /** The store applied the marker of `epoch`, found at `offset` of the partition's log. */
+  async applied(partition: number, epoch: number, offset: number): Promise<void> {
+    await this.db.execute(CQL.setApplied, [partition, big(epoch), big(offset)]);
   }
 }

@@ -47,7 +47,7 @@ export class PartitionStore {
   private queue: Queued[] = [];
   private running = false;
   private revoked = false;
-  private readonly fence: Promise<SequenceFence>;
+  private fence: Promise<SequenceFence> | undefined;
   private readonly persistence;
 
   constructor(
@@ -55,8 +55,6 @@ export class PartitionStore {
     private readonly deps: StoreDeps,
   ) {
     this.persistence = { owned: () => !this.revoked, sleep: (ms: number) => deps.clock.sleep(ms), logger: deps.logger };
-    this.fence = persistently('reading the stored epoch', () => deps.epochs.stored(partition), this.persistence).then((epoch) => new SequenceFence(epoch));
-    this.fence.catch(() => undefined);
   }
 
   revoke(): void {
@@ -82,6 +80,9 @@ export class PartitionStore {
 
   private async flush(batch: Queued[]): Promise<void> {
     const { deps } = this;
+    // The first record taken is where this store resumes: the fence starts with the epoch in force there.
+    const resumeAt = Number(batch[0].record.offset);
+    this.fence ??= persistently('reading the epoch in force', () => deps.epochs.inForceBefore(this.partition, resumeAt), this.persistence).then((e) => new SequenceFence(e));
     const fence = await this.fence;
     const unknown = fence.unknownChannels(batch.map((q) => q.record.value));
     await persistently(
@@ -93,7 +94,7 @@ export class PartitionStore {
       this.persistence,
     );
     const decisions = batch.map((q) => fence.decide(q.record.value));
-    const stored = await persistently('storing messages', () => this.write(decisions), this.persistence);
+    const stored = await persistently('storing messages', () => this.write(batch, decisions), this.persistence);
     if (this.revoked) return;
     const storedAt = traceNow();
 
@@ -125,12 +126,12 @@ export class PartitionStore {
    * and the last-seq hints of new buckets, side by side; plus the stored messages that repeats
    * announce again (by index in the batch), read in the same round.
    */
-  private async write(decisions: readonly FenceDecision[]): Promise<Map<number, Message>> {
+  private async write(batch: readonly Queued[], decisions: readonly FenceDecision[]): Promise<Map<number, Message>> {
     const { messages, buckets, epochs, headHints } = this.deps;
     const partitions = new Map<string, { channelId: string; bucket: number; rows: Message[] }>();
     const writes: Promise<unknown>[] = [];
     const repeats: Promise<[number, Message | undefined]>[] = [];
-    let epoch: number | undefined;
+    const markers: { epoch: number; offset: number }[] = [];
     const inBatch = new Map<string, Message>();
     for (const decision of decisions) if (decision.kind === 'store') inBatch.set(`${decision.message.channelId}#${decision.message.seq}`, decision.message);
     decisions.forEach((decision, i) => {
@@ -146,7 +147,7 @@ export class PartitionStore {
           break;
         }
         case 'epoch':
-          epoch = decision.epoch;
+          markers.push({ epoch: decision.epoch, offset: Number(batch[i].record.offset) });
           break;
         case 'announce-stored': {
           // Stored by this very flush (a retry right behind its original), or earlier.
@@ -160,7 +161,7 @@ export class PartitionStore {
       }
     });
     for (const p of partitions.values()) writes.push(messages.storeAll({ channelId: p.channelId, bucket: p.bucket }, p.rows));
-    if (epoch !== undefined) writes.push(epochs.setStored(this.partition, epoch));
+    for (const marker of markers) writes.push(epochs.applied(this.partition, marker.epoch, marker.offset));
     const [, found] = await Promise.all([Promise.all(writes), Promise.all(repeats)]);
     for (const p of partitions.values()) this.deps.heads.observe(p.channelId, p.rows[p.rows.length - 1].seq);
     return new Map(found.filter((entry): entry is [number, Message] => entry[1] !== undefined));

@@ -112,7 +112,7 @@ export class PartitionSequencer {
     let release: (rest: Rest) => void = () => undefined;
     const finished = new Promise<Rest>((resolve) => (release = resolve)).then((rest) => rest.done);
     const previous = this.chains.get(chain) ?? Promise.resolve();
-    const next = previous.then(async () => release(await this.inOrder(command, trace)));
+    const next = previous.then(async () => release(await this.safely(command, trace)));
     this.chains.set(chain, next);
     void next.finally(() => {
       if (this.chains.get(chain) === next) this.chains.delete(chain);
@@ -129,6 +129,20 @@ export class PartitionSequencer {
     return epoch;
   }
 
+  /**
+   * Never rejects, so a channel's chain always moves on. Passing failures are retried inside; what
+   * escapes is a bug: the command is logged and left unfinished, so its offset is never committed
+   * and the partition's next owner takes it again.
+   */
+  private async safely(command: ChannelCommand, trace: Record<string, string>): Promise<Rest> {
+    try {
+      return await this.inOrder(command, trace);
+    } catch (error) {
+      this.deps.logger.error({ err: error, partition: this.partition, commandId: command.commandId, type: command.type }, 'command failed; left for the next owner');
+      return NEVER;
+    }
+  }
+
   /** The part of a command done in its channel's order; returns what remains to wait for. */
   private async inOrder(command: ChannelCommand, trace: Record<string, string>): Promise<Rest> {
     const epoch = await this.epoch;
@@ -138,7 +152,7 @@ export class PartitionSequencer {
       await this.changeCommand(command);
       return DONE;
     }
-    const channel = await this.channel(command.payload.channelId);
+    const channel = await persistently('reading a channel', () => this.channel(command.payload.channelId), this.persistence);
     // Edits, deletes and reactions apply after the sends issued before them are stored.
     await this.deps.progress.storedUpTo(command.payload.channelId, channel.last);
     await this.changeCommand(command);

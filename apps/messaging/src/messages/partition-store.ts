@@ -73,6 +73,11 @@ export class PartitionStore {
     this.running = true;
     try {
       while (!this.revoked && this.queue.length > 0) await this.flush(this.queue.splice(0, MAX_FLUSH));
+    } catch (error) {
+      // Passing failures are retried inside a flush; this is a bug. The store stops here: nothing
+      // after it is finished or committed, and the partition's next owner reads it again.
+      this.revoked = true;
+      this.deps.logger.error({ err: error, partition: this.partition }, 'the store stopped');
     } finally {
       this.running = false;
     }

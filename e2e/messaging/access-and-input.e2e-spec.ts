@@ -41,7 +41,9 @@ describe('access and input', () => {
   beforeAll(async () => {
     system = await TestSystem.start({
       services: ['auth', 'messaging', 'gateway'],
-      env: { auth: { AUTH_ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) } },
+      // Sockets here outlive their 2-second tokens on purpose (the file is about access checks and
+      // input, not session lifetimes: e2e/auth/sessions.e2e-spec.ts is).
+      env: { auth: { AUTH_ACCESS_TOKEN_TTL_SECONDS: String(TOKEN_TTL_SECONDS) }, gateway: { SOCKET_TOKEN_GRACE_MS: '600000' } },
     });
     gateway = system.gatewayUrl(0);
     owner = await register('owner');

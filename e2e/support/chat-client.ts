@@ -10,6 +10,7 @@ import {
   type Channel,
   type ClientToServerEvents,
   type ErrorBody,
+  type ErrorDetail,
   type HistoryResponse,
   type Message,
   type SendMessagePayload,
@@ -165,6 +166,8 @@ export class Device {
   /** Channels announced by `channel:joined` on this device. */
   readonly joined = new Set<string>();
   readonly disconnects: string[] = [];
+  /** Every `session:closed` (why the server is about to disconnect this device). */
+  readonly sessionClosed: ErrorDetail[] = [];
   private current: ChatSocket | undefined;
 
   constructor(
@@ -189,6 +192,7 @@ export class Device {
     socket.on('message:new', (message) => this.received.push({ message, at: performance.now() }));
     socket.on('message:updated', (message) => this.updated.push(message));
     socket.on('channel:joined', ({ channel }) => this.joined.add(channel.id));
+    socket.on('session:closed', (error) => this.sessionClosed.push(error));
     await new Promise<void>((resolve, reject) => {
       socket.once('connect', () => resolve());
       socket.once('connect_error', (error) => {

@@ -269,7 +269,7 @@ describe('auth service', () => {
 
     it('refuses an expired token at /auth/me and in JwtVerifier', async () => {
       const { user } = await register();
-      const expired = await auth.app.get(AccessTokenSigner).sign(user, new Date(Date.now() - 3_600_000));
+      const expired = await auth.app.get(AccessTokenSigner).sign(user, randomUUID(), new Date(Date.now() - 3_600_000));
       expect(errorOf(await api().get('/auth/me').set('Authorization', `Bearer ${expired}`).expect(401))).toEqual({ code: 'unauthorized', message: 'access token expired' });
       const verifier = new JwtVerifier({ jwksUrl: `${auth.url}/auth/.well-known/jwks.json` });
       await expect(verifier.verify(expired)).rejects.toEqual(new AppError('unauthorized', 'access token expired'));

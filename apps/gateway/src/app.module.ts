@@ -2,7 +2,7 @@
 // client commands turned into Kafka commands and Kafka events fanned out to every device.
 import { type Server as HttpServer } from 'node:http';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
-import { ChannelCommandTopic, CommandReplyTopic, PresenceChangedTopic, PresenceSignalTopic } from '@chat/contracts';
+import { ChannelCommandTopic, CommandReplyTopic, PresenceChangedTopic, PresenceSignalTopic, SessionRevokedTopic } from '@chat/contracts';
 import { AuthClientModule } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { RedisModule } from '@chat/redis';
@@ -15,6 +15,7 @@ import { MessagingApiModule } from './messaging-api/messaging-api.module';
 import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
 import { installFrontDoor } from './proxy/front-door';
 import { ProxyModule } from './proxy/proxy.module';
+import { SessionsModule } from './sessions/sessions.module';
 import { RestProxy } from './proxy/rest-proxy';
 import { chainFrontDoors, WebClient } from './proxy/web-client';
 import { SocketServer } from './socket/socket.server';
@@ -28,13 +29,14 @@ export class AppModule {
         ServiceKitModule.forRoot(identity, config),
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:' }),
         // Created when missing: the broadcast consumers cannot subscribe to absent topics.
-        KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic]),
+        KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic, SessionRevokedTopic]),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
         GatewayMetricsModule,
         MessagingApiModule,
         ProxyModule,
         CommandsModule,
         DeliveryModule,
+        SessionsModule,
       ],
     };
   }

@@ -48,6 +48,16 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   PRESENCE_FLUSH_MS: millis(10, 5_000).default(100),
   /** At most one `typing` per user and channel is relayed per this window (all instances). */
   TYPING_THROTTLE_MS: millis(100, 60_000).default(2_000),
+  /**
+   * A socket whose access token expired is disconnected (`session:closed`, `unauthorized`) unless
+   * the client hands over a new token (`auth:refresh`) within this grace after the expiry.
+   */
+  SOCKET_TOKEN_GRACE_MS: millis(0, 600_000).default(30_000),
+  /**
+   * How long a revoked session is remembered (its tokens refused at the handshake): at least auth's
+   * access-token lifetime (AUTH_ACCESS_TOKEN_TTL_SECONDS, 15 min by default).
+   */
+  REVOKED_SESSIONS_RETAIN_MS: millis(60_000, 7 * 86_400_000).default(86_400_000),
   /** Channels whose highest delivered seq is remembered (least recently used forgotten). */
   SEQ_DEDUP_CHANNELS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
 });

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Post, Req, UseGuards } from '@nestjs/c
 import { type Request } from 'express';
 import {
   type AuthSession,
+  type ChangePasswordRequest,
+  ChangePasswordRequestSchema,
   type LoginRequest,
   LoginRequestSchema,
   type RegisterRequest,
@@ -30,6 +32,18 @@ export class AccountsController {
   @HttpCode(200)
   login(@Body(new ZodValidationPipe(LoginRequestSchema)) body: LoginRequest, @Req() request: Request): Promise<AuthSession> {
     return this.accounts.login(body, this.addresses.of(request));
+  }
+
+  /** Every session of the caller ends (sockets included); the answer is a new one for this device. */
+  @Post('password')
+  @HttpCode(200)
+  @UseGuards(AuthGuard)
+  changePassword(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Body(new ZodValidationPipe(ChangePasswordRequestSchema)) body: ChangePasswordRequest,
+    @Req() request: Request,
+  ): Promise<AuthSession> {
+    return this.accounts.changePassword(caller.id, body, this.addresses.of(request));
   }
 
   @Get('me')

@@ -48,7 +48,8 @@ export class AccountsRepository {
     return rows[0] && toAccount(rows[0]);
   }
 
-  async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
-    await execute(this.pool, UPDATE_PASSWORD_HASH, [id, passwordHash]);
+  /** In the caller's transaction when given (a password change commits with its revocations). */
+  async updatePasswordHash(id: string, passwordHash: string, tx: Queryable = this.pool): Promise<void> {
+    await execute(tx, UPDATE_PASSWORD_HASH, [id, passwordHash]);
   }
 }

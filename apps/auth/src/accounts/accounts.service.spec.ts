@@ -30,6 +30,12 @@ class CountingRelay extends OutboxRelay {
 /** Sessions are TokensService's business (its own spec); here they only need to be recognisable. */
 class StubTokens {
   started: string[] = [];
+  revoked: { userId: string; reason: string; inTransaction: boolean }[] = [];
+
+  revokeAllSessions(userId: string, reason: string, tx?: unknown) {
+    this.revoked.push({ userId, reason, inTransaction: tx !== undefined });
+    return Promise.resolve(['00000000-0000-4000-8000-00000000aaaa']);
+  }
 
   startSession(_tx: unknown, subject: { id: string; username: string }) {
     this.started.push(subject.id);
@@ -139,6 +145,25 @@ describe('AccountsService', () => {
       const hashes = hasher.hashes;
       await service.login({ username: 'erin', password: 'right password' }, ADDRESS);
       expect(hasher.hashes).toBe(hashes + 1);
+    });
+  });
+
+  describe('changePassword', () => {
+    it('checks the current password, stores the new hash, ends every session in the same transaction and starts a new one', async () => {
+      const { user } = await service.register({ username: 'gina', password: 'old password' }, ADDRESS);
+      const session = await service.changePassword(user.id, { currentPassword: 'old password', newPassword: 'new password!' }, ADDRESS);
+      expect(accounts.rows.get(user.id)?.passwordHash).toBe('hash:new password!');
+      expect(stubTokens.revoked).toEqual([{ userId: user.id, reason: 'password-changed', inTransaction: true }]);
+      expect(session.refreshToken).toBe('refresh-2');
+      expect(relay.nudges).toBe(2);
+    });
+
+    it('refuses a wrong current password as forbidden and changes nothing', async () => {
+      const { user } = await service.register({ username: 'hank', password: 'old password' }, ADDRESS);
+      const error = await refusal(service.changePassword(user.id, { currentPassword: 'guess', newPassword: 'new password!' }, ADDRESS));
+      expect(error.code).toBe('forbidden');
+      expect(accounts.rows.get(user.id)?.passwordHash).toBe('hash:old password');
+      expect(stubTokens.revoked).toEqual([]);
     });
   });
 

@@ -1,7 +1,7 @@
 // Registration, sign-in and the caller's account. Failures say as little as they must: a wrong
 // password and an unknown username give the same answer after the same amount of work.
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
-import { type AuthSession, type LoginRequest, type RegisterRequest, type User, UserRegisteredTopic } from '@chat/contracts';
+import { type AuthSession, type ChangePasswordRequest, type LoginRequest, type RegisterRequest, type User, UserRegisteredTopic } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { Clock } from '../common/clock';
 import { Transactions } from '../common/database';
@@ -76,6 +76,28 @@ export class AccountsService implements OnModuleInit {
     if (!(await this.hasher.verify(account.passwordHash, input.password))) throw new AppError('unauthorized', BAD_CREDENTIALS);
     if (this.hasher.needsRehash(account.passwordHash)) await this.upgradeHash(account, input.password);
     const tokens = await this.transactions.run((tx) => this.tokens.startSession(tx, account));
+    return { user: toUser(account), ...tokens };
+  }
+
+  /**
+   * Replaces the password after checking the current one. Every session of the user ends in the
+   * same transaction (their refresh tokens stop working, their sockets are closed through the
+   * session-revoked event); the caller gets a new session.
+   */
+  async changePassword(userId: string, input: ChangePasswordRequest, clientAddress: string): Promise<AuthSession> {
+    await this.rateLimits.consume('login-address', clientAddress);
+    const account = await this.accounts.findById(userId);
+    if (!account) throw new AppError('unauthorized', 'account no longer exists');
+    // Not `unauthorized`: the caller's token is fine, and clients refresh on a 401.
+    if (!(await this.hasher.verify(account.passwordHash, input.currentPassword))) throw new AppError('forbidden', 'the current password is wrong');
+    const passwordHash = await this.hasher.hash(input.newPassword);
+    const tokens = await this.transactions.run(async (tx) => {
+      await this.accounts.updatePasswordHash(account.id, passwordHash, tx);
+      await this.tokens.revokeAllSessions(account.id, 'password-changed', tx);
+      return this.tokens.startSession(tx, account);
+    });
+    this.relay.nudge();
+    this.logger.log({ userId: account.id }, 'password changed; every session ended');
     return { user: toUser(account), ...tokens };
   }
 

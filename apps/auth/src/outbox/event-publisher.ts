@@ -2,10 +2,10 @@
 // publishes are listed here; they are created (with their dead-letter topics) before the first
 // publish, so auth starts and registers accounts while Kafka is still down.
 import { Injectable } from '@nestjs/common';
-import { type TopicDefinition, UserRegisteredTopic } from '@chat/contracts';
+import { SessionRevokedTopic, type TopicDefinition, UserRegisteredTopic } from '@chat/contracts';
 import { KafkaAdmin, KafkaProducer } from '@chat/kafka';
 
-export const PUBLISHED_TOPICS: readonly TopicDefinition[] = [UserRegisteredTopic];
+export const PUBLISHED_TOPICS: readonly TopicDefinition[] = [UserRegisteredTopic, SessionRevokedTopic];
 
 @Injectable()
 export class EventPublisher {

@@ -127,7 +127,7 @@ export class InMemoryAccounts extends AccountsRepository {
     return Promise.resolve(this.rows.get(id));
   }
 
-  override updatePasswordHash(id: string, passwordHash: string): Promise<void> {
+  override updatePasswordHash(id: string, passwordHash: string, _tx?: Queryable): Promise<void> {
     const account = this.rows.get(id);
     if (account) this.rows.set(id, { ...account, passwordHash });
     return Promise.resolve();
@@ -197,11 +197,23 @@ export class InMemoryRefreshTokens extends RefreshTokensRepository {
     return Promise.resolve();
   }
 
-  override revokeFamily(_tx: Queryable, familyId: string, at: Date): Promise<void> {
+  override revokeFamily(_tx: Queryable, familyId: string, at: Date): Promise<boolean> {
     const family = this.families.get(familyId);
+    const live = family !== undefined && !family.revokedAt;
     if (family && !family.revokedAt) family.revokedAt = at;
     for (const token of this.tokens) if (token.familyId === familyId && !token.revokedAt) token.revokedAt = at;
-    return Promise.resolve();
+    return Promise.resolve(live);
+  }
+
+  override revokeUserFamilies(_tx: Queryable, userId: string, at: Date): Promise<string[]> {
+    const revoked: string[] = [];
+    for (const family of this.families.values()) {
+      if (family.userId !== userId || family.revokedAt) continue;
+      family.revokedAt = at;
+      revoked.push(family.id);
+    }
+    for (const token of this.tokens) if (token.userId === userId && !token.revokedAt) token.revokedAt = at;
+    return Promise.resolve(revoked);
   }
 }
 

@@ -1,5 +1,6 @@
-// Signs access tokens: EdDSA JWTs naming their key (kid), with sub = user id, username, iss, aud,
-// iat and exp. Verified by @chat/auth-client against the JWKS.
+// Signs access tokens: EdDSA JWTs naming their key (kid), with sub = user id, username, sid = the
+// session (refresh-token family, so a revoked session's open sockets can be found), iss, aud, iat
+// and exp. Verified by @chat/auth-client against the JWKS.
 import { Inject, Injectable } from '@nestjs/common';
 import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_ALGORITHM } from '@chat/auth-client';
@@ -23,11 +24,11 @@ export class AccessTokenSigner {
     @Inject(APP_CONFIG) private readonly config: SignerConfig,
   ) {}
 
-  /** A token valid from `issuedAt` (default now) for the configured lifetime. */
-  sign(subject: TokenSubject, issuedAt: Date = this.clock.now()): Promise<string> {
+  /** A token of session `sessionId` valid from `issuedAt` (default now) for the configured lifetime. */
+  sign(subject: TokenSubject, sessionId: string, issuedAt: Date = this.clock.now()): Promise<string> {
     const { kid, privateKey } = this.keys.signingKey();
     const iat = Math.floor(issuedAt.getTime() / 1000);
-    return new SignJWT({ username: subject.username })
+    return new SignJWT({ username: subject.username, sid: sessionId })
       .setProtectedHeader({ alg: ACCESS_TOKEN_ALGORITHM, kid, typ: 'JWT' })
       .setSubject(subject.id)
       .setIssuer(this.config.AUTH_TOKEN_ISSUER)

@@ -52,6 +52,11 @@ const FIND_TOKEN_FAMILY = statement('find-refresh-token-family', 'SELECT family_
 const LOCK_FAMILY = statement('lock-token-family', 'SELECT revoked_at FROM refresh_token_families WHERE id = $1 FOR UPDATE');
 const MARK_USED = statement('mark-refresh-token-used', 'UPDATE refresh_tokens SET used_at = $2 WHERE id = $1');
 const REVOKE_FAMILY = statement('revoke-token-family', 'UPDATE refresh_token_families SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL');
+const REVOKE_USER_FAMILIES = statement(
+  'revoke-user-token-families',
+  'UPDATE refresh_token_families SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL RETURNING id',
+);
+const REVOKE_USER_TOKENS = statement('revoke-user-refresh-tokens', 'UPDATE refresh_tokens SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL');
 const REVOKE_FAMILY_TOKENS = statement(
   'revoke-family-tokens',
   'UPDATE refresh_tokens SET revoked_at = $2 WHERE family_id = $1 AND revoked_at IS NULL',
@@ -101,9 +106,17 @@ export class RefreshTokensRepository {
     await execute(tx, MARK_USED, [tokenId, at]);
   }
 
-  /** Revokes the family and every token in it (those added before the family row was locked included). */
-  async revokeFamily(tx: Queryable, familyId: string, at: Date): Promise<void> {
-    await execute(tx, REVOKE_FAMILY, [familyId, at]);
+  /** Revokes the family and every token in it; true when the family was live until now. */
+  async revokeFamily(tx: Queryable, familyId: string, at: Date): Promise<boolean> {
+    const { rowCount } = await execute(tx, REVOKE_FAMILY, [familyId, at]);
     await execute(tx, REVOKE_FAMILY_TOKENS, [familyId, at]);
+    return rowCount === 1;
+  }
+
+  /** Revokes every live family of the user and their tokens; the ids of the families revoked. */
+  async revokeUserFamilies(tx: Queryable, userId: string, at: Date): Promise<string[]> {
+    const { rows } = await execute<{ id: string }>(tx, REVOKE_USER_FAMILIES, [userId, at]);
+    await execute(tx, REVOKE_USER_TOKENS, [userId, at]);
+    return rows.map((row) => row.id);
   }
 }

@@ -3,7 +3,10 @@ import { JwtVerifier } from '@chat/auth-client';
 import { KeyCipher } from '../keys/key-cipher';
 import { KeysService } from '../keys/keys.service';
 import { SigningKeyFactory } from '../keys/signing-key.factory';
-import { FakeClock, FakeTransactions, InMemoryKeys, InMemoryRefreshTokens, SequenceRandom } from '../testing/fakes';
+import { SessionRevokedTopic } from '@chat/contracts';
+import { type EventPublisher } from '../outbox/event-publisher';
+import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { FakeClock, FakeTransactions, InMemoryKeys, InMemoryOutbox, InMemoryRefreshTokens, SequenceRandom } from '../testing/fakes';
 import { AccessTokenSigner } from './access-token.signer';
 import { hashRefreshToken } from './token-hash';
 import { INVALID_REFRESH_TOKEN, TokensService } from './tokens.service';
@@ -18,6 +21,18 @@ const CONFIG = {
   AUTH_TOKEN_AUDIENCE: 'chat',
   AUTH_KEY_ROTATION_DAYS: 30,
 };
+
+class CountingRelay extends OutboxRelay {
+  nudges = 0;
+
+  constructor() {
+    super(new InMemoryOutbox(), undefined as unknown as EventPublisher, new FakeTransactions());
+  }
+
+  override nudge(): void {
+    this.nudges += 1;
+  }
+}
 
 describe('TokensService', () => {
   // The warnings these cases provoke on purpose are not news.
@@ -34,15 +49,19 @@ describe('TokensService', () => {
   let keys: KeysService;
   let tokens: TokensService;
   let verifier: JwtVerifier;
+  let outbox: InMemoryOutbox;
+  let relay: CountingRelay;
 
   beforeEach(async () => {
     clock = new FakeClock();
     store = new InMemoryRefreshTokens(() => USER.username);
-    transactions = new FakeTransactions([store]);
+    outbox = new InMemoryOutbox();
+    relay = new CountingRelay();
+    transactions = new FakeTransactions([store, outbox]);
     const random = new SequenceRandom();
     keys = new KeysService(new InMemoryKeys(), new SigningKeyFactory(), new KeyCipher({}, random), transactions, clock, CONFIG);
     await keys.onModuleInit();
-    tokens = new TokensService(store, new AccessTokenSigner(keys, clock, CONFIG), transactions, clock, random, CONFIG);
+    tokens = new TokensService(store, new AccessTokenSigner(keys, clock, CONFIG), transactions, clock, random, outbox, relay, CONFIG);
     verifier = new JwtVerifier({ keyResolver: keys.keyResolver, now: () => clock.now() });
   });
 
@@ -109,6 +128,46 @@ describe('TokensService', () => {
     expect((await refusal(tokens.refresh(next.refreshToken))).code).toBe('unauthorized');
     await expect(tokens.logout(pair.refreshToken)).resolves.toBeUndefined();
     await expect(tokens.logout('never-issued')).resolves.toBeUndefined();
+  });
+
+  const revocations = () => outbox.events.filter((e) => e.topic === SessionRevokedTopic.name).map((e) => e.payload);
+
+  it('names the session (the family) in the access token as sid, across rotations', async () => {
+    const pair = await session();
+    const familyId = store.tokens[0]?.familyId;
+    expect((await verifier.verify(pair.accessToken)).sid).toBe(familyId);
+    const next = await tokens.refresh(pair.refreshToken);
+    expect((await verifier.verify(next.accessToken)).sid).toBe(familyId);
+  });
+
+  it('announces a logout as session-revoked, once, in the transaction of the revocation', async () => {
+    const pair = await session();
+    await tokens.logout(pair.refreshToken);
+    await tokens.logout(pair.refreshToken);
+    expect(revocations()).toEqual([{ userId: USER.id, sessionIds: [store.tokens[0]?.familyId], reason: 'logout', revokedAt: clock.now().toISOString() }]);
+    expect(relay.nudges).toBe(1);
+  });
+
+  it('announces a reuse as session-revoked', async () => {
+    const pair = await session();
+    await tokens.refresh(pair.refreshToken);
+    await refusal(tokens.refresh(pair.refreshToken));
+    expect(revocations()).toEqual([expect.objectContaining({ userId: USER.id, reason: 'token-reuse' })]);
+  });
+
+  it('signs out everywhere: every live family revoked and announced in one event; nothing when none is live', async () => {
+    const phone = await session();
+    const laptop = await session();
+    await tokens.logout(phone.refreshToken);
+    const ended = await tokens.revokeAllSessions(USER.id, 'sign-out-everywhere');
+    expect(ended).toHaveLength(1);
+    expect((await refusal(tokens.refresh(laptop.refreshToken))).code).toBe('unauthorized');
+    expect(revocations()).toEqual([
+      expect.objectContaining({ reason: 'logout' }),
+      expect.objectContaining({ userId: USER.id, sessionIds: ended, reason: 'sign-out-everywhere' }),
+    ]);
+    await expect(tokens.revokeAllSessions(USER.id, 'sign-out-everywhere')).resolves.toEqual([]);
+    expect(revocations()).toHaveLength(2);
   });
 
   it('signs access tokens that expire after the configured lifetime', async () => {

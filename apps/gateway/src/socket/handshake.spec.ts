@@ -6,10 +6,13 @@ const USER = '0b9b5f5e-4d8e-4a4b-9a51-2f6c1c0e7d10';
 const CHANNEL = '7b0c7a4e-1c9b-4a57-9a8c-3f0f2a9d6c11';
 const WORKSPACE = '3e4f1c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 
-function deps(overrides: Partial<{ verify: () => Promise<AccessClaims>; memberships: () => Promise<{ workspaceIds: string[]; channelIds: string[] }> }> = {}) {
-  const verify = jest.fn(overrides.verify ?? (() => Promise.resolve({ sub: USER, username: 'ada', exp: 2, iat: 1 })));
+const SESSION = '5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
+
+function deps(overrides: Partial<{ verify: () => Promise<AccessClaims>; memberships: () => Promise<{ workspaceIds: string[]; channelIds: string[] }>; revoked: string[] }> = {}) {
+  const verify = jest.fn(overrides.verify ?? (() => Promise.resolve({ sub: USER, username: 'ada', exp: 2, iat: 1, sid: SESSION })));
   const memberships = jest.fn(overrides.memberships ?? (() => Promise.resolve({ workspaceIds: [WORKSPACE], channelIds: [CHANNEL] })));
-  const all: HandshakeDeps = { verifier: { verify }, messaging: { memberships }, changes: { cursor: () => 42 } };
+  const revoked = new Set(overrides.revoked ?? []);
+  const all: HandshakeDeps = { verifier: { verify }, messaging: { memberships }, changes: { cursor: () => 42 }, revoked: { has: (sid) => sid !== undefined && revoked.has(sid) } };
   return { all, verify, memberships };
 }
 
@@ -51,6 +54,15 @@ describe('authenticateHandshake', () => {
     await expect(refusal(authenticateHandshake({ token: 'old' }, all))).resolves.toEqual({
       message: 'unauthorized',
       data: { code: 'unauthorized', message: 'access token expired' },
+    });
+    expect(memberships).not.toHaveBeenCalled();
+  });
+
+  it('refuses a token of a revoked session as unauthorized', async () => {
+    const { all, memberships } = deps({ revoked: [SESSION] });
+    await expect(refusal(authenticateHandshake({ token: 'tok' }, all))).resolves.toEqual({
+      message: 'unauthorized',
+      data: { code: 'unauthorized', message: 'this session was signed out; sign in again' },
     });
     expect(memberships).not.toHaveBeenCalled();
   });

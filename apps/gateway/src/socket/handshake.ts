@@ -2,7 +2,8 @@
 // per connection), then the user's memberships are fetched from messaging with that token. Any
 // failure refuses the connection with a `connect_error` whose message is the protocol code
 // (`unauthorized` for a missing, bad or expired token; `unavailable` when keys or memberships
-// cannot be had) and whose `data` is `{code, message}`.
+// cannot be had) and whose `data` is `{code, message}`. A token of a session auth has revoked
+// (RevokedSessions) is refused as `unauthorized` too.
 import { Injectable, Logger } from '@nestjs/common';
 import { type ErrorCode } from '@chat/contracts';
 import { JwtVerifier } from '@chat/auth-client';
@@ -11,6 +12,7 @@ import { type ExtendedError } from 'socket.io';
 import { MessagingApi } from '../messaging-api/messaging-api.client';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { RecentMembershipChanges } from './membership-changes';
+import { RevokedSessions } from './revoked-sessions';
 import { type GatewaySocket, type GatewaySocketData } from './socket.types';
 
 export function handshakeError(code: ErrorCode, message: string): ExtendedError {
@@ -24,6 +26,7 @@ export interface HandshakeDeps {
   verifier: Pick<JwtVerifier, 'verify'>;
   messaging: Pick<MessagingApi, 'memberships'>;
   changes: Pick<RecentMembershipChanges, 'cursor'>;
+  revoked: Pick<RevokedSessions, 'has'>;
 }
 
 /** Resolves the socket's data, or throws the ExtendedError to refuse it with. */
@@ -32,6 +35,7 @@ export async function authenticateHandshake(auth: unknown, deps: HandshakeDeps):
   if (typeof token !== 'string' || token.length === 0) throw handshakeError('unauthorized', 'auth.token is missing');
   try {
     const claims = await deps.verifier.verify(token);
+    if (deps.revoked.has(claims.sid)) throw new AppError('unauthorized', 'this session was signed out; sign in again');
     const membershipCursor = deps.changes.cursor();
     const memberships = await deps.messaging.memberships(token);
     return {
@@ -59,12 +63,13 @@ export class HandshakeAuthenticator {
     private readonly verifier: JwtVerifier,
     private readonly messaging: MessagingApi,
     private readonly changes: RecentMembershipChanges,
+    private readonly revoked: RevokedSessions,
     private readonly metrics: GatewayMetrics,
   ) {}
 
   /** Socket.IO middleware; never throws, never leaves `next` uncalled. */
   readonly middleware = (socket: GatewaySocket, next: (error?: ExtendedError) => void): void => {
-    authenticateHandshake(socket.handshake.auth, { verifier: this.verifier, messaging: this.messaging, changes: this.changes }).then(
+    authenticateHandshake(socket.handshake.auth, { verifier: this.verifier, messaging: this.messaging, changes: this.changes, revoked: this.revoked }).then(
       (data) => {
         socket.data = data;
         this.metrics.handshakes.inc({ outcome: 'ok' });

@@ -98,6 +98,17 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
     return this.server?.sockets.sockets.get(socketId)?.rooms.has(room) ?? false;
   }
 
+  /** The sockets of one user connected to this instance. */
+  localSocketsOf(userId: string): GatewaySocket[] {
+    const io = this.server;
+    const ids = io?.sockets.adapter.rooms.get(userRoom(userId));
+    if (!io || !ids) return [];
+    return [...ids].flatMap((id) => {
+      const socket = io.sockets.sockets.get(id);
+      return socket ? [socket] : [];
+    });
+  }
+
   joinChannel(userId: string, channel: Channel): void {
     this.changes.record({ userId, channel, change: 'joined' });
     this.server?.in(userRoom(userId)).socketsJoin([channelRoom(channel.id), workspaceRoom(channel.workspaceId)]);

@@ -206,6 +206,14 @@ export class ChatStore {
         setTimeout(() => socket.connect(), 2_000);
       }
     });
+    // The server is about to disconnect this socket: its token expired without auth:refresh, or its
+    // session was signed out. A refresh either gives a token to reconnect with or ends the session.
+    socket.on('session:closed', () => {
+      this.session.refresh().then(
+        () => socket.connect(),
+        () => undefined,
+      );
+    });
     socket.on('message:new', (message) => this.onMessage(message));
     socket.on('message:updated', (message) => this.onUpdated(message));
     socket.on('typing', ({ channelId, userId }) => {

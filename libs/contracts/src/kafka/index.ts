@@ -4,9 +4,11 @@ import { ChannelCommandTopic, CommandReplyTopic, MessageCreatedTopic, MessageSeq
 import { FileChangedTopic, FileSharedTopic } from './files';
 import { PresenceChangedTopic, PresenceSignalTopic } from './presence';
 import { UserRegisteredTopic } from './users';
+import { SessionRevokedTopic } from './sessions';
 
 export * from './topic';
 export * from './users';
+export * from './sessions';
 export * from './messages';
 export * from './channels';
 export * from './files';
@@ -15,6 +17,7 @@ export * from './presence';
 /** Every topic of the system, for set-up scripts and the AsyncAPI document. */
 export const ALL_TOPICS: readonly TopicDefinition[] = [
   UserRegisteredTopic,
+  SessionRevokedTopic,
   ChannelCommandTopic,
   MessageSequencedTopic,
   MessageCreatedTopic,

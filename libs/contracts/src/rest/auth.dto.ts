@@ -19,6 +19,13 @@ export const RefreshRequestSchema = z.object({ refreshToken: z.string().min(1).m
 export type RefreshRequest = z.infer<typeof RefreshRequestSchema>;
 
 export const LogoutRequestSchema = RefreshRequestSchema;
+
+/** `POST /auth/password`: every session of the user ends; the answer is a new one for the caller. */
+export const ChangePasswordRequestSchema = z.object({
+  currentPassword: z.string().min(1).max(256),
+  newPassword: PasswordSchema,
+});
+export type ChangePasswordRequest = z.infer<typeof ChangePasswordRequestSchema>;
 export type LogoutRequest = RefreshRequest;
 
 export const TokenPairSchema = z.object({ accessToken: z.string(), refreshToken: z.string() });
@@ -37,5 +44,7 @@ export const AccessClaimsSchema = z.object({
   username: z.string(),
   exp: z.number(),
   iat: z.number(),
+  /** The session (refresh-token family) the token was issued to; absent on tokens older than sessions. */
+  sid: z.uuid().optional(),
 });
 export type AccessClaims = z.infer<typeof AccessClaimsSchema>;

@@ -4,6 +4,7 @@ import { type z } from 'zod';
 import { ErrorBodySchema } from '../errors';
 import {
   AuthSessionSchema,
+  ChangePasswordRequestSchema,
   JwksSchema,
   LoginRequestSchema,
   LogoutRequestSchema,
@@ -74,6 +75,8 @@ export const REST_ROUTES: readonly RouteContract[] = [
   { service: 'auth', method: 'post', path: '/auth/login', summary: 'Sign in', authenticated: false, body: LoginRequestSchema, success: { status: 200, body: AuthSessionSchema }, errors: [429] },
   { service: 'auth', method: 'post', path: '/auth/refresh', summary: 'Rotate a refresh token', authenticated: false, body: RefreshRequestSchema, success: { status: 200, body: TokenPairSchema } },
   { service: 'auth', method: 'post', path: '/auth/logout', summary: 'Revoke a refresh token', authenticated: false, body: LogoutRequestSchema, success: { status: 204, body: NoContent } },
+  { service: 'auth', method: 'post', path: '/auth/sign-out-everywhere', summary: "End every session of the caller (refresh tokens and open sockets)", authenticated: true, success: { status: 204, body: NoContent } },
+  { service: 'auth', method: 'post', path: '/auth/password', summary: 'Change the password: every session ends, a new one is returned', authenticated: true, body: ChangePasswordRequestSchema, success: { status: 200, body: AuthSessionSchema }, errors: [403, 429] },
   { service: 'auth', method: 'get', path: '/auth/me', summary: 'The caller', authenticated: true, success: { status: 200, body: MeResponseSchema } },
   { service: 'auth', method: 'get', path: '/auth/.well-known/jwks.json', summary: 'Public keys that verify access tokens', authenticated: false, success: { status: 200, body: JwksSchema } },
   { service: 'messaging', method: 'post', path: '/api/workspaces', summary: 'Create a workspace', authenticated: true, body: CreateWorkspaceRequestSchema, success: { status: 201, body: WorkspaceResponseSchema } },

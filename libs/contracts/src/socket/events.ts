@@ -1,6 +1,6 @@
 // The Socket.IO event maps: a wrong event name or payload is a compile error on both sides.
 import { z } from 'zod';
-import { type ErrorDetail } from '../errors';
+import { type ErrorDetail, ErrorDetailSchema } from '../errors';
 import { ChannelSchema } from '../domain/channel';
 import { type Message, MessageSchema } from '../domain/message';
 import { PresenceSchema } from '../domain/presence';
@@ -56,6 +56,13 @@ export interface ServerToClientEvents {
   read: (event: ReadEvent) => void;
   'channel:joined': (event: ChannelMembershipEvent) => void;
   'channel:left': (event: ChannelMembershipEvent) => void;
+  /**
+   * Sent just before the server disconnects the socket because its session ended (an addition to
+   * PROTOCOL v1): `unauthorized` when the access token expired without an `auth:refresh`, or the
+   * session was signed out (logout, sign out everywhere, password change). The client refreshes
+   * its token and reconnects, or signs in again.
+   */
+  'session:closed': (error: ErrorDetail) => void;
 }
 
 /** Schemas of server-to-client payloads, for the AsyncAPI document and for client-side checks. */
@@ -67,4 +74,5 @@ export const SERVER_EVENT_SCHEMAS = {
   read: ReadEventSchema,
   'channel:joined': ChannelMembershipEventSchema,
   'channel:left': ChannelMembershipEventSchema,
+  'session:closed': ErrorDetailSchema,
 } satisfies Record<keyof ServerToClientEvents, z.ZodType>;

@@ -26,6 +26,7 @@ import { OutboxRelay } from './outbox/outbox-relay.service';
 import { OutboxRepository } from './outbox/outbox.repository';
 import { ClientAddresses } from './rate-limit/client-address';
 import { RateLimitRepository } from './rate-limit/rate-limit.repository';
+import { LoginThrottle } from './rate-limit/login-throttle';
 import { RateLimitService } from './rate-limit/rate-limit.service';
 import { AccessTokenSigner } from './tokens/access-token.signer';
 import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
@@ -56,6 +57,7 @@ export class AppModule {
         ClientAddresses,
         RateLimitRepository,
         RateLimitService,
+        LoginThrottle,
         // keys
         KeyCipher,
         KeysRepository,

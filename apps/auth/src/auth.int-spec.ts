@@ -15,7 +15,8 @@ jest.setTimeout(60_000);
 const ENCRYPTION_SECRET = 'integration-test-secret-of-32-characters!';
 const SETTINGS = {
   TRUST_PROXY: '1',
-  AUTH_LOGIN_LIMIT_PER_USERNAME: '3',
+  AUTH_LOGIN_FREE_FAILURES: '3',
+  AUTH_LOGIN_DELAY_BASE_SECONDS: '30',
   AUTH_LOGIN_LIMIT_PER_ADDRESS: '5',
   AUTH_REGISTER_LIMIT_PER_ADDRESS: '4',
   AUTH_KEY_ENCRYPTION_SECRET: ENCRYPTION_SECRET,
@@ -170,17 +171,22 @@ describe('auth service', () => {
       expect(errorOf(unknown)).toEqual(errorOf(wrong));
     });
 
-    it('limits attempts per username with 429 rate_limited and Retry-After, from any address', async () => {
+    it("delays a (username, address) pair after its failures, but an attacker's failures never lock the owner out", async () => {
       const username = newUsername();
       await register(username);
+      const attacker = newAddress();
       for (let i = 0; i < 3; i++) {
-        await api().post('/auth/login').set('X-Forwarded-For', newAddress()).send({ username, password: 'guess' }).expect(401);
+        await api().post('/auth/login').set('X-Forwarded-For', attacker).send({ username, password: 'guess' }).expect(401);
       }
-      const limited = await api().post('/auth/login').set('X-Forwarded-For', newAddress()).send({ username, password: PASSWORD }).expect(429);
+      // The attacker's pair now waits (even with the right password: it is not checked)...
+      const limited = await api().post('/auth/login').set('X-Forwarded-For', attacker).send({ username, password: PASSWORD }).expect(429);
       expect(errorOf(limited).code).toBe('rate_limited');
       const retryAfter = Number(limited.headers['retry-after']);
       expect(retryAfter).toBeGreaterThanOrEqual(1);
-      expect(retryAfter).toBeLessThanOrEqual(120);
+      expect(retryAfter).toBeLessThanOrEqual(30);
+      // ...while the owner signs in from their own address, again and again (correct sign-ins never count).
+      const owner = newAddress();
+      for (let i = 0; i < 5; i++) await api().post('/auth/login').set('X-Forwarded-For', owner).send({ username, password: PASSWORD }).expect(200);
     });
 
     it('limits attempts per client address across usernames', async () => {

@@ -38,8 +38,16 @@ export const AuthConfigSchema = BaseConfigSchema.extend({
   AUTH_ARGON2_TIME_COST: positiveInt(20).default(3),
   /** Rate limits: attempts per window, per key. */
   AUTH_RATE_LIMIT_WINDOW_SECONDS: positiveInt(86_400).default(60),
-  AUTH_LOGIN_LIMIT_PER_USERNAME: positiveInt(1_000_000).default(10),
+  /** Failed sign-ins per client address and window (any usernames); correct ones never count. */
   AUTH_LOGIN_LIMIT_PER_ADDRESS: positiveInt(1_000_000).default(30),
+  /**
+   * Failed sign-ins of one (username, address) pair before each further attempt waits
+   * base × 2^(failures − free) seconds after the last failure, at most max; forgotten after memory.
+   */
+  AUTH_LOGIN_FREE_FAILURES: z.coerce.number().int().min(0).max(1000).default(3),
+  AUTH_LOGIN_DELAY_BASE_SECONDS: positive(3600).default(1),
+  AUTH_LOGIN_DELAY_MAX_SECONDS: positive(86_400).default(900),
+  AUTH_LOGIN_FAILURE_MEMORY_SECONDS: positiveInt(30 * 86_400).default(86_400),
   AUTH_REGISTER_LIMIT_PER_ADDRESS: positiveInt(1_000_000).default(20),
   TRUST_PROXY: TrustProxySchema.default(0),
 });

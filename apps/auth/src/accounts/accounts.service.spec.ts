@@ -1,6 +1,7 @@
 import { UserRegisteredTopic } from '@chat/contracts';
 import { type EventPublisher } from '../outbox/event-publisher';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
+import { LoginThrottle } from '../rate-limit/login-throttle';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import {
   FakeClock,
@@ -44,7 +45,9 @@ class StubTokens {
 }
 
 const ADDRESS = '203.0.113.7';
-const LIMITS = { AUTH_RATE_LIMIT_WINDOW_SECONDS: 60, AUTH_LOGIN_LIMIT_PER_USERNAME: 3, AUTH_LOGIN_LIMIT_PER_ADDRESS: 100, AUTH_REGISTER_LIMIT_PER_ADDRESS: 100 };
+const LIMITS = { AUTH_RATE_LIMIT_WINDOW_SECONDS: 60, AUTH_LOGIN_LIMIT_PER_ADDRESS: 100, AUTH_REGISTER_LIMIT_PER_ADDRESS: 100 };
+const THROTTLE = { AUTH_LOGIN_FREE_FAILURES: 3, AUTH_LOGIN_DELAY_BASE_SECONDS: 1, AUTH_LOGIN_DELAY_MAX_SECONDS: 900, AUTH_LOGIN_FAILURE_MEMORY_SECONDS: 86_400 };
+const ATTACKER = '198.51.100.66';
 
 describe('AccountsService', () => {
   let clock: FakeClock;
@@ -53,6 +56,7 @@ describe('AccountsService', () => {
   let hasher: FakeHasher;
   let relay: CountingRelay;
   let stubTokens: StubTokens;
+  let counters: InMemoryCounters;
   let service: AccountsService;
 
   beforeEach(() => {
@@ -62,12 +66,14 @@ describe('AccountsService', () => {
     hasher = new FakeHasher();
     relay = new CountingRelay();
     stubTokens = new StubTokens();
+    counters = new InMemoryCounters();
     service = new AccountsService(
       accounts,
       hasher,
       new FakeTransactions([accounts, outbox]),
       stubTokens as unknown as TokensService,
-      new RateLimitService(new InMemoryCounters(), clock, LIMITS),
+      new RateLimitService(counters, clock, LIMITS),
+      new LoginThrottle(counters, clock, THROTTLE),
       outbox,
       relay,
       clock,
@@ -131,13 +137,34 @@ describe('AccountsService', () => {
       expect(hasher.verifications - before).toBe(2);
     });
 
-    it('limits attempts per username, whatever their case', async () => {
-      await refusal(service.login({ username: 'erin', password: 'wrong' }, ADDRESS));
-      await refusal(service.login({ username: 'Erin', password: 'wrong' }, ADDRESS));
-      await refusal(service.login({ username: 'ERIN', password: 'wrong' }, ADDRESS));
-      const limited = await refusal(service.login({ username: 'erin', password: 'right password' }, ADDRESS));
-      expect(limited.code).toBe('rate_limited');
-      expect(limited.retryAfter).toBeGreaterThan(0);
+    it('delays a (username, address) pair exponentially after its free failures, whatever the case', async () => {
+      for (const username of ['erin', 'Erin', 'ERIN']) await refusal(service.login({ username, password: 'wrong' }, ATTACKER));
+      const first = await refusal(service.login({ username: 'erin', password: 'right password' }, ATTACKER));
+      expect([first.code, first.retryAfter]).toEqual(['rate_limited', 1]);
+      clock.advance(1_000);
+      await refusal(service.login({ username: 'erin', password: 'wrong' }, ATTACKER));
+      expect((await refusal(service.login({ username: 'erin', password: 'wrong' }, ATTACKER))).retryAfter).toBe(2);
+      clock.advance(2_000);
+      await refusal(service.login({ username: 'erin', password: 'wrong' }, ATTACKER));
+      expect((await refusal(service.login({ username: 'erin', password: 'wrong' }, ATTACKER))).retryAfter).toBe(4);
+    });
+
+    it("never locks the owner out: an attacker's failures from another address do not delay them", async () => {
+      for (let i = 0; i < 20; i++) {
+        // Each guess as soon as the delay allows (it is capped at 15 min).
+        clock.advance(900_000);
+        expect((await refusal(service.login({ username: 'erin', password: `guess ${i}` }, ATTACKER))).code).toBe('unauthorized');
+      }
+      expect((await refusal(service.login({ username: 'erin', password: 'guess' }, ATTACKER))).code).toBe('rate_limited');
+      await expect(service.login({ username: 'erin', password: 'right password' }, ADDRESS)).resolves.toMatchObject({ user: { username: 'erin' } });
+    });
+
+    it('never counts correct sign-ins, and a correct one clears the pair', async () => {
+      for (let i = 0; i < 50; i++) await service.login({ username: 'erin', password: 'right password' }, ADDRESS);
+      for (let i = 0; i < 3; i++) await refusal(service.login({ username: 'erin', password: 'wrong' }, ADDRESS));
+      clock.advance(1_000);
+      await service.login({ username: 'erin', password: 'right password' }, ADDRESS);
+      for (let i = 0; i < 3; i++) expect((await refusal(service.login({ username: 'erin', password: 'wrong' }, ADDRESS))).code).toBe('unauthorized');
     });
 
     it('upgrades a hash made with an older cost', async () => {

@@ -8,6 +8,7 @@ import { Transactions } from '../common/database';
 import { RandomSource } from '../common/random';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { LoginThrottle } from '../rate-limit/login-throttle';
 import { RateLimitService } from '../rate-limit/rate-limit.service';
 import { TokensService } from '../tokens/tokens.service';
 import { type Account, toUser } from './account';
@@ -28,6 +29,7 @@ export class AccountsService implements OnModuleInit {
     private readonly transactions: Transactions,
     private readonly tokens: TokensService,
     private readonly rateLimits: RateLimitService,
+    private readonly throttle: LoginThrottle,
     private readonly outbox: OutboxRepository,
     private readonly relay: OutboxRelay,
     private readonly clock: Clock,
@@ -66,14 +68,17 @@ export class AccountsService implements OnModuleInit {
   }
 
   async login(input: LoginRequest, clientAddress: string): Promise<AuthSession> {
-    await this.rateLimits.consume('login-address', clientAddress);
-    await this.rateLimits.consume('login-username', input.username.toLowerCase());
+    // Only failures count (see LoginThrottle): nobody can lock an account out from elsewhere.
+    await this.rateLimits.check('login-address', clientAddress);
+    await this.throttle.admit(input.username, clientAddress);
     const account = await this.accounts.findByUsername(input.username);
-    if (!account) {
-      await this.hasher.verify(await this.dummy(), input.password);
+    // An unknown username costs one verification too, so it takes as long as a wrong password.
+    const valid = await this.hasher.verify(account?.passwordHash ?? (await this.dummy()), input.password);
+    if (!account || !valid) {
+      await Promise.all([this.rateLimits.count('login-address', clientAddress), this.throttle.failed(input.username, clientAddress)]);
       throw new AppError('unauthorized', BAD_CREDENTIALS);
     }
-    if (!(await this.hasher.verify(account.passwordHash, input.password))) throw new AppError('unauthorized', BAD_CREDENTIALS);
+    await this.throttle.succeeded(input.username, clientAddress);
     if (this.hasher.needsRehash(account.passwordHash)) await this.upgradeHash(account, input.password);
     const tokens = await this.transactions.run((tx) => this.tokens.startSession(tx, account));
     return { user: toUser(account), ...tokens };
@@ -85,11 +90,16 @@ export class AccountsService implements OnModuleInit {
    * session-revoked event); the caller gets a new session.
    */
   async changePassword(userId: string, input: ChangePasswordRequest, clientAddress: string): Promise<AuthSession> {
-    await this.rateLimits.consume('login-address', clientAddress);
     const account = await this.accounts.findById(userId);
     if (!account) throw new AppError('unauthorized', 'account no longer exists');
-    // Not `unauthorized`: the caller's token is fine, and clients refresh on a 401.
-    if (!(await this.hasher.verify(account.passwordHash, input.currentPassword))) throw new AppError('forbidden', 'the current password is wrong');
+    // A stolen access token must not become a password oracle: the same throttle as sign-in.
+    await this.rateLimits.check('login-address', clientAddress);
+    await this.throttle.admit(account.username, clientAddress);
+    if (!(await this.hasher.verify(account.passwordHash, input.currentPassword))) {
+      await Promise.all([this.rateLimits.count('login-address', clientAddress), this.throttle.failed(account.username, clientAddress)]);
+      // Not `unauthorized`: the caller's token is fine, and clients refresh on a 401.
+      throw new AppError('forbidden', 'the current password is wrong');
+    }
     const passwordHash = await this.hasher.hash(input.newPassword);
     const tokens = await this.transactions.run(async (tx) => {
       await this.accounts.updatePasswordHash(account.id, passwordHash, tx);

@@ -5,9 +5,8 @@ import { refusal } from '../testing/refusal';
 
 const config = {
   AUTH_RATE_LIMIT_WINDOW_SECONDS: 60,
-  AUTH_LOGIN_LIMIT_PER_USERNAME: 3,
-  AUTH_LOGIN_LIMIT_PER_ADDRESS: 5,
-  AUTH_REGISTER_LIMIT_PER_ADDRESS: 2,
+  AUTH_LOGIN_LIMIT_PER_ADDRESS: 2,
+  AUTH_REGISTER_LIMIT_PER_ADDRESS: 3,
 };
 
 describe('RateLimitService', () => {
@@ -30,8 +29,8 @@ describe('RateLimitService', () => {
   });
 
   it('lets the limit through and refuses the next attempt with rate_limited and Retry-After', async () => {
-    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
-    const error = await refusal(limits.consume('login-username', 'alice'));
+    for (let i = 0; i < 3; i++) await limits.consume('register-address', 'alice');
+    const error = await refusal(limits.consume('register-address', 'alice'));
     expect(error.code).toBe('rate_limited');
     expect(error.status).toBe(429);
     expect(error.retryAfter).toBeGreaterThanOrEqual(1);
@@ -39,25 +38,35 @@ describe('RateLimitService', () => {
   });
 
   it('keeps each rule and subject apart', async () => {
-    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
-    await expect(limits.consume('login-username', 'bob')).resolves.toBeUndefined();
+    for (let i = 0; i < 3; i++) await limits.consume('register-address', 'alice');
+    await expect(limits.consume('register-address', 'bob')).resolves.toBeUndefined();
     await expect(limits.consume('login-address', 'alice')).resolves.toBeUndefined();
-    await limits.consume('register-address', '10.0.0.1');
-    await limits.consume('register-address', '10.0.0.1');
-    expect((await refusal(limits.consume('register-address', '10.0.0.1'))).code).toBe('rate_limited');
+    await limits.consume('login-address', '10.0.0.1');
+    await limits.consume('login-address', '10.0.0.1');
+    expect((await refusal(limits.consume('login-address', '10.0.0.1'))).code).toBe('rate_limited');
   });
 
   it('allows again once the Retry-After it gave has passed', async () => {
-    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
-    const error = await refusal(limits.consume('login-username', 'alice'));
+    for (let i = 0; i < 3; i++) await limits.consume('register-address', 'alice');
+    const error = await refusal(limits.consume('register-address', 'alice'));
     clock.advance((error.retryAfter ?? 0) * 1000);
-    await expect(limits.consume('login-username', 'alice')).resolves.toBeUndefined();
+    await expect(limits.consume('register-address', 'alice')).resolves.toBeUndefined();
   });
 
   it('forgets attempts two windows old', async () => {
-    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
+    for (let i = 0; i < 3; i++) await limits.consume('register-address', 'alice');
     clock.advance(120_000);
-    for (let i = 0; i < 3; i++) await limits.consume('login-username', 'alice');
+    for (let i = 0; i < 3; i++) await limits.consume('register-address', 'alice');
+  });
+
+  it('check counts nothing; count counts without refusing; check refuses once counted attempts reach the limit', async () => {
+    for (let i = 0; i < 10; i++) await limits.check('login-address', '10.0.0.2');
+    await limits.count('login-address', '10.0.0.2');
+    await limits.check('login-address', '10.0.0.2');
+    await limits.count('login-address', '10.0.0.2');
+    const error = await refusal(limits.check('login-address', '10.0.0.2'));
+    expect(error.code).toBe('rate_limited');
+    expect(error.retryAfter).toBeGreaterThanOrEqual(1);
   });
 
   it('refuses as unavailable when the counters cannot be reached', async () => {

@@ -301,6 +301,30 @@ export class InMemoryCounters extends RateLimitRepository {
     super(undefined as unknown as Redis);
   }
 
+  readonly failureLog = new Map<string, { count: number; lastAt: number }>();
+
+  override peek(key: string, index: number): Promise<WindowCounts> {
+    if (this.down) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    return Promise.resolve({ current: this.counts.get(`${key}:${index}`) ?? 0, previous: this.counts.get(`${key}:${index - 1}`) ?? 0 });
+  }
+
+  override failures(key: string): Promise<{ count: number; lastAt: number } | undefined> {
+    if (this.down) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    const entry = this.failureLog.get(key);
+    return Promise.resolve(entry && { ...entry });
+  }
+
+  override recordFailure(key: string, atMs: number): Promise<void> {
+    if (this.down) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
+    this.failureLog.set(key, { count: (this.failureLog.get(key)?.count ?? 0) + 1, lastAt: atMs });
+    return Promise.resolve();
+  }
+
+  override clearFailures(key: string): Promise<void> {
+    this.failureLog.delete(key);
+    return Promise.resolve();
+  }
+
   override hit(key: string, index: number): Promise<WindowCounts> {
     if (this.down) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
     const current = (this.counts.get(`${key}:${index}`) ?? 0) + 1;

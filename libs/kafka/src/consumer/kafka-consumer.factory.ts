@@ -11,7 +11,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
-import { type Consumer } from 'kafkajs';
+import { type Consumer, type PartitionAssigner } from 'kafkajs';
 import { KafkaClients } from '../kafka-clients';
 import { KAFKA_OPTIONS, physicalName, type ResolvedKafkaOptions } from '../kafka.options';
 import { CoPartitionedAssigner } from './co-partitioned.assigner';
@@ -42,14 +42,7 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
     const groupId = options.broadcast ? `${requested}.${this.options.clientId}.${randomUUID().slice(0, 8)}` : requested;
     const topics = new Map(options.topics.map((t) => [physicalName(this.options, t.name), t]));
     const tuning = this.options.consumer;
-    const consumer = this.clients.main.consumer({
-      groupId,
-      sessionTimeout: tuning.sessionTimeoutMs,
-      heartbeatInterval: tuning.heartbeatIntervalMs,
-      rebalanceTimeout: tuning.rebalanceTimeoutMs,
-      maxWaitTimeInMs: tuning.maxWaitTimeMs,
-      allowAutoTopicCreation: false,
-    });
+    const consumer = this.newConsumer(groupId);
     const processor = new PartitionProcessor({
       groupId,
       topics,
@@ -108,16 +101,7 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
   async consumePipeline<T extends TopicDefinition>(options: PipelineConsumeOptions<T>): Promise<ConsumerHandle> {
     const groupId = physicalName(this.options, options.groupId);
     const topics = new Map(options.topics.map((t) => [physicalName(this.options, t.name), t]));
-    const tuning = this.options.consumer;
-    const consumer = this.clients.main.consumer({
-      groupId,
-      sessionTimeout: tuning.sessionTimeoutMs,
-      heartbeatInterval: tuning.heartbeatIntervalMs,
-      rebalanceTimeout: tuning.rebalanceTimeoutMs,
-      maxWaitTimeInMs: tuning.maxWaitTimeMs,
-      allowAutoTopicCreation: false,
-      ...(options.coPartitioned ? { partitionAssigners: [CoPartitionedAssigner] } : {}),
-    });
+    const consumer = this.newConsumer(groupId, options.coPartitioned ? [CoPartitionedAssigner] : undefined);
     const runner = new PipelineRunner(groupId, topics, options.pipeline, this.deadLetters);
     consumer.on(consumer.events.GROUP_JOIN, (event) => runner.joined(event.payload.memberAssignment));
     const ready = this.watchReadiness(consumer, groupId);
@@ -163,6 +147,19 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
     this.handles.add(handle);
     this.logger.log(`consuming ${[...topics.keys()].join(', ')} as ${groupId} (pipelined${options.coPartitioned ? ', co-partitioned' : ''})`);
     return handle;
+  }
+
+  private newConsumer(groupId: string, partitionAssigners?: PartitionAssigner[]): Consumer {
+    const tuning = this.options.consumer;
+    return this.clients.main.consumer({
+      groupId,
+      sessionTimeout: tuning.sessionTimeoutMs,
+      heartbeatInterval: tuning.heartbeatIntervalMs,
+      rebalanceTimeout: tuning.rebalanceTimeoutMs,
+      maxWaitTimeInMs: tuning.maxWaitTimeMs,
+      allowAutoTopicCreation: false,
+      ...(partitionAssigners ? { partitionAssigners } : {}),
+    });
   }
 
   /** Groups whose consumer crashed and will not be restarted; readiness reports them. */

@@ -67,9 +67,9 @@ describe('tools/infra/cassandra/cassandra.yaml', () => {
     expect(value('native_transport_port')).toBe('9042');
   });
 
-  it('uses periodic commitlog sync every 10s and no authentication', () => {
-    expect(value('commitlog_sync')).toBe('periodic');
-    expect(value('commitlog_sync_period')).toBe('10000ms');
+  it('acknowledges a write only once its commit log entry is synced (one node, no replica), and no authentication', () => {
+    expect(value('commitlog_sync')).toBe('batch');
+    expect(value('commitlog_sync_period')).toBeUndefined();
     expect(value('authenticator')).toBe('AllowAllAuthenticator');
   });
 

@@ -188,3 +188,11 @@ export function describeCounts(c: FaultCounts): string {
     `acks per 5 s: ${c.ackTimeline.join(' ')}`
   );
 }
+
+/** Checks a fault's sends, logs the counts (the figures a closing note quotes) and asserts them clean. */
+export async function checkClean(input: CheckInput): Promise<FaultCounts> {
+  const counts = await checkSends(input);
+  console.log(describeCounts(counts));
+  expectClean(counts);
+  return counts;
+}

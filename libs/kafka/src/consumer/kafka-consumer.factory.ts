@@ -79,16 +79,7 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
       throw error;
     }
 
-    let stopping: Promise<void> | undefined;
-    const handle: ConsumerHandle = {
-      groupId,
-      ready,
-      stop: () => {
-        stopping ??= this.stop(consumer, groupId, options.broadcast ?? false).finally(() => this.handles.delete(handle));
-        return stopping;
-      },
-    };
-    this.handles.add(handle);
+    const handle = this.register(groupId, ready, () => this.stop(consumer, groupId, options.broadcast ?? false));
     this.logger.log(`consuming ${[...topics.keys()].join(', ')} as ${groupId}`);
     return handle;
   }
@@ -131,21 +122,27 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
       throw error;
     }
 
+    const handle = this.register(groupId, ready, async () => {
+      clearInterval(timer);
+      await commit();
+      await this.stop(consumer, groupId, false);
+    });
+    this.logger.log(`consuming ${[...topics.keys()].join(', ')} as ${groupId} (pipelined${options.coPartitioned ? ', co-partitioned' : ''})`);
+    return handle;
+  }
+
+  /** A handle whose stop runs once and forgets the consumer; stopped with the module. */
+  private register(groupId: string, ready: Promise<void>, stop: () => Promise<void>): ConsumerHandle {
     let stopping: Promise<void> | undefined;
     const handle: ConsumerHandle = {
       groupId,
       ready,
       stop: () => {
-        stopping ??= (async () => {
-          clearInterval(timer);
-          await commit();
-          await this.stop(consumer, groupId, false);
-        })().finally(() => this.handles.delete(handle));
+        stopping ??= stop().finally(() => this.handles.delete(handle));
         return stopping;
       },
     };
     this.handles.add(handle);
-    this.logger.log(`consuming ${[...topics.keys()].join(', ')} as ${groupId} (pipelined${options.coPartitioned ? ', co-partitioned' : ''})`);
     return handle;
   }
 

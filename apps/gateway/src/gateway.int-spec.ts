@@ -257,11 +257,11 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
       expect(carols).toHaveLength(0);
     });
 
-    it('delivers a repeated message.created (same seq) only once', async () => {
+    it('delivers a send repeated in the sequenced log (same seq) only once', async () => {
       const received = collect(bobSocket, 'message:new');
       const first = message(general, standIn.nextSeq(general));
       await standIn.publishCreated(first);
-      await standIn.publishCreated(first); // messaging re-publishing after a crash
+      await standIn.publishCreated(first); // an ambiguous produce retried
       const next = message(general, standIn.nextSeq(general));
       await standIn.publishCreated(next); // same partition, so it arrives after the repeat
       await waitFor('the next message', () => received.some((m) => m.seq === next.seq));

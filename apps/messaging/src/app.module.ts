@@ -1,8 +1,8 @@
 // messaging: workspaces, channels, DMs, messages (threads, edits, deletes, reactions, mentions,
 // pins, search) and read state. Owns the chat_messaging Cassandra keyspace; consumes
 // chat.channel.command.v1 (sends, edits, deletes, reactions, reads) and chat.user.registered.v1
-// (users projection); publishes message.created/updated, command replies, membership changes and
-// read markers.
+// (users projection); publishes the sequenced log (delivered by gateways), store progress (the
+// senders' acknowledgements), message updates, command replies, membership changes and read markers.
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import {
@@ -11,8 +11,8 @@ import {
   CommandReplyTopic,
   FileChangedTopic,
   FileSharedTopic,
-  MessageCreatedTopic,
   MessageSequencedTopic,
+  MessageStoredTopic,
   MessageUpdatedTopic,
   ReadMarkerTopic,
   UserRegisteredTopic,
@@ -32,7 +32,6 @@ import { MessageStoreModule } from './messages/message-store.module';
 import { MessagesModule } from './messages/messages.module';
 import { PinsModule } from './pins/pins.module';
 import { PipelineModule } from './pipeline/pipeline.module';
-import { ProjectionsModule } from './projections/projections.module';
 import { ReadStateModule } from './read-state/read-state.module';
 import { SearchModule } from './search/search.module';
 import { ThreadsModule } from './threads/threads.module';
@@ -44,7 +43,7 @@ export const MESSAGING_TOPICS = [
   ChannelCommandTopic,
   MessageSequencedTopic,
   UserRegisteredTopic,
-  MessageCreatedTopic,
+  MessageStoredTopic,
   MessageUpdatedTopic,
   CommandReplyTopic,
   ChannelMembershipTopic,
@@ -73,8 +72,8 @@ export class AppModule {
         // The features, each with its own module; a module imports only those below it:
         // common, pipeline < users, message store, channel access < message rows, read ledgers
         // < threads, mentions, pins, search, files < read state < channels < workspaces, edits
-        // < messages (the send pipeline and the commands it orders) < projections (runs the
-        // after-store steps the features registered).
+        // < messages (the send pipeline, which runs the steps the features registered, and the
+        // commands it orders).
         CommonModule,
         PipelineModule,
         UsersModule,
@@ -90,7 +89,6 @@ export class AppModule {
         WorkspacesModule,
         EditsModule,
         MessagesModule,
-        ProjectionsModule,
       ],
     };
   }

@@ -1,5 +1,6 @@
-// Timestamps a command and the event it causes carry in their Kafka headers, so the last hop can
-// tell where a message's time went (gateway → Kafka → messaging → Cassandra → Kafka → gateway).
+// Timestamps a command and the sequenced record it causes carry in their Kafka headers, so the
+// gateway that delivers it can tell where a message's time went (gateway → Kafka → messaging →
+// Kafka → gateway).
 // Values are milliseconds since the epoch with microsecond decimals; every process on one machine
 // reads the same clock, across machines the hops are only as good as clock synchronisation.
 import { performance } from 'node:perf_hooks';
@@ -11,8 +12,6 @@ export const TRACE_HEADERS = {
   commandSent: 'x-trace-command-sent',
   /** messaging started executing the command (after waiting for its turn in the partition). */
   messagingStarted: 'x-trace-messaging-started',
-  /** messaging finished storing (Cassandra) and is about to publish the event. */
-  messagingStored: 'x-trace-messaging-stored',
 } as const;
 
 export type TraceHeaderName = (typeof TRACE_HEADERS)[keyof typeof TRACE_HEADERS];

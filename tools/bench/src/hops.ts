@@ -33,7 +33,7 @@ export async function scrapeHops(origin: string): Promise<HopBuckets> {
 /** Percentiles (ms) of what was observed between two scrapes. */
 export function hopSummaries(before: HopBuckets, after: HopBuckets): HopSummary[] {
   // Each whole hop followed by its two parts (the producer's queue, then Kafka and the consumer's lag).
-  const order = ['gateway_to_messaging', 'gateway_producer', 'kafka_to_messaging', 'messaging', 'messaging_to_gateway', 'messaging_producer', 'kafka_to_gateway', 'total'];
+  const order = ['gateway_to_messaging', 'gateway_producer', 'kafka_to_messaging', 'messaging', 'kafka_to_gateway', 'total'];
   return [...after.keys()]
     .sort((a, b) => order.indexOf(a) - order.indexOf(b))
     .map((hop) => {

@@ -1,6 +1,7 @@
 // Kafka events to local sockets: one broadcast consumer of the delivery topics per instance.
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
 import { KafkaConsumerFactory, TRACE_HEADERS, traceNow, traceSpan } from '@chat/kafka';
+import { SequencedReader } from '@chat/contracts';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { CommandsModule } from '../commands/commands.module';
 import { PendingAcks } from '../commands/pending-acks';
@@ -10,7 +11,6 @@ import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { SocketModule } from '../socket/socket.module';
 import { SocketServer } from '../socket/socket.server';
 import { Delivery, DELIVERY_TOPICS } from './delivery.service';
-import { SeqDeduplicator } from './seq-dedup';
 
 @Injectable()
 class DeliveryConsumer implements OnApplicationBootstrap {
@@ -27,23 +27,20 @@ class DeliveryConsumer implements OnApplicationBootstrap {
 
 /**
  * Hop durations of one delivered message, from its trace headers (absent headers: nothing
- * observed) and the Kafka timestamps of the command (stamped by messaging) and of the event
- * (`sentAt`): when each record left its producer, so a producer's queue and a consumer's lag are
- * told apart.
+ * observed) and the Kafka timestamps of the command (stamped by messaging) and of the sequenced
+ * record (`sentAt`): when each record left its producer, so a producer's queue and a consumer's
+ * lag are told apart.
  */
 function observeHops(metrics: GatewayMetrics, headers: Readonly<Record<string, string>>, sentAt: number): void {
   const now = traceNow();
   const published = headers[TRACE_HEADERS.gatewayPublished];
   const commandSent = headers[TRACE_HEADERS.commandSent];
   const started = headers[TRACE_HEADERS.messagingStarted];
-  const stored = headers[TRACE_HEADERS.messagingStored];
   const spans: [string, number | undefined][] = [
     ['gateway_to_messaging', traceSpan(published, started)],
     ['gateway_producer', traceSpan(published, commandSent)],
     ['kafka_to_messaging', traceSpan(commandSent, started)],
-    ['messaging', traceSpan(started, stored)],
-    ['messaging_to_gateway', traceSpan(stored, now)],
-    ['messaging_producer', traceSpan(stored, sentAt)],
+    ['messaging', traceSpan(started, String(sentAt))],
     ['kafka_to_gateway', traceSpan(String(sentAt), now)],
     ['total', traceSpan(published, now)],
   ];
@@ -59,7 +56,7 @@ function observeHops(metrics: GatewayMetrics, headers: Readonly<Record<string, s
       useFactory: (config: GatewayConfig, identity: ServiceIdentity, sockets: SocketServer, metrics: GatewayMetrics, pending: PendingAcks) =>
         new Delivery(
           sockets,
-          new SeqDeduplicator(config.SEQ_DEDUP_CHANNELS),
+          new SequencedReader({ maxChannels: config.SEQ_DEDUP_CHANNELS, mine: (replyTo) => replyTo.gatewayId === identity.instanceId }),
           { gatewayId: identity.instanceId, settle: (requestId, result) => pending.settle(requestId, result) },
           (topic, outcome) => metrics.kafkaEvents.inc({ topic, outcome }),
           (headers, sentAt) => observeHops(metrics, headers, sentAt),

@@ -1,8 +1,19 @@
-import { type Channel, ChannelMembershipTopic, type Message, MessageCreatedTopic, MessageUpdatedTopic, ReadMarkerTopic, type ServerToClientEvents, type TopicDefinition, type TopicValue } from '@chat/contracts';
+import {
+  type Channel,
+  ChannelMembershipTopic,
+  type Message,
+  MessageSequencedTopic,
+  MessageStoredTopic,
+  MessageUpdatedTopic,
+  ReadMarkerTopic,
+  SequencedReader,
+  type ServerToClientEvents,
+  type TopicDefinition,
+  type TopicValue,
+} from '@chat/contracts';
 import { type ConsumedRecord, type RecordOf } from '@chat/kafka';
 import { type LocalRooms } from '../socket/socket.server';
 import { Delivery, type DeliveryTopic } from './delivery.service';
-import { SeqDeduplicator } from './seq-dedup';
 
 const USER = '0b9b5f5e-4d8e-4a4b-9a51-2f6c1c0e7d10';
 const CHANNEL = '7b0c7a4e-1c9b-4a57-9a8c-3f0f2a9d6c11';
@@ -19,8 +30,8 @@ const message = (seq: number): Message => ({
 });
 const channel: Channel = { id: CHANNEL, workspaceId: WORKSPACE, kind: 'public', name: 'general', private: false, createdBy: USER, createdAt: '2026-01-01T00:00:00.000Z' };
 
-function record<T extends TopicDefinition>(definition: T, value: TopicValue<T>): RecordOf<DeliveryTopic> {
-  const consumed: ConsumedRecord<T> = { topic: definition.name, definition, partition: 0, offset: '0', key: null, value, headers: {}, timestamp: 0 };
+function record<T extends TopicDefinition>(definition: T, value: TopicValue<T>, offset = 0): RecordOf<DeliveryTopic> {
+  const consumed: ConsumedRecord<T> = { topic: definition.name, definition, partition: 0, offset: String(offset), key: null, value, headers: {}, timestamp: 0 };
   return consumed as unknown as RecordOf<DeliveryTopic>;
 }
 
@@ -51,34 +62,47 @@ function setup() {
       return true;
     },
   };
-  const delivery = new Delivery(rooms, new SeqDeduplicator(100), acks, (_topic, outcome) => outcomes.push(outcome));
+  const reader = new SequencedReader({ maxChannels: 100, mine: (replyTo) => replyTo.gatewayId === GATEWAY });
+  const delivery = new Delivery(rooms, reader, acks, (_topic, outcome) => outcomes.push(outcome));
   return { rooms, delivery, outcomes, settled };
 }
 
 describe('Delivery', () => {
-  it('emits message:new to the channel room, once per seq', async () => {
+  const send = (seq: number, offset: number, replyTo?: { gatewayId: string; requestId: string }) =>
+    record(MessageSequencedTopic, { kind: 'send', epoch: 1, message: message(seq), ...(replyTo ? { replyTo } : {}) }, offset);
+  const stored = (storedBelow: number, refused: number[] = []) =>
+    record(MessageStoredTopic, { progress: [{ partition: 0, storedBelow: String(storedBelow), epoch: 1, ...(refused.length ? { refused: refused.map(String) } : {}) }] });
+
+  it('holds the log until a store report covers where it started, then emits message:new once per seq, at once', async () => {
     const { rooms, delivery, outcomes } = setup();
-    await delivery.handle(record(MessageCreatedTopic, { message: message(1) }));
-    await delivery.handle(record(MessageCreatedTopic, { message: message(2) }));
-    await delivery.handle(record(MessageCreatedTopic, { message: message(2) }));
-    await delivery.handle(record(MessageCreatedTopic, { message: message(1) }));
+    await delivery.handle(send(1, 10));
+    expect(rooms.emitted).toEqual([]);
+    await delivery.handle(stored(11));
+    await delivery.handle(send(2, 11));
+    await delivery.handle(send(2, 12));
+    await delivery.handle(send(1, 13));
     expect(rooms.emitted).toEqual([
       [`ch:${CHANNEL}`, 'message:new', message(1)],
       [`ch:${CHANNEL}`, 'message:new', message(2)],
     ]);
-    expect(outcomes).toEqual(['delivered', 'delivered', 'duplicate', 'duplicate']);
+    expect(outcomes).toEqual(['held', 'delivered', 'delivered', 'held', 'held']);
   });
 
-  it('settles the sender\'s ack from the stored message\'s event, repeats included, only on the gateway it names', async () => {
-    const { rooms, delivery, settled } = setup();
-    await delivery.handle(record(MessageCreatedTopic, { message: message(1), replyTo: { gatewayId: GATEWAY, requestId: 'r1' } }));
-    await delivery.handle(record(MessageCreatedTopic, { message: message(1), replyTo: { gatewayId: GATEWAY, requestId: 'r2' } }));
-    await delivery.handle(record(MessageCreatedTopic, { message: message(2), replyTo: { gatewayId: 'gateway-2', requestId: 'r3' } }));
+  it('settles the sender\'s ack once the store reports its record stored, only on the gateway it names, never when refused', async () => {
+    const { delivery, settled } = setup();
+    await delivery.handle(send(1, 0, { gatewayId: GATEWAY, requestId: 'r1' }));
+    expect(settled).toEqual([]);
+    await delivery.handle(stored(1));
+    expect(settled).toEqual([['r1', { ok: true, message: message(1) }]]);
+    await delivery.handle(send(2, 1, { gatewayId: GATEWAY, requestId: 'r2' }));
+    await delivery.handle(send(3, 2, { gatewayId: 'gateway-2', requestId: 'r3' }));
+    await delivery.handle(send(3, 3, { gatewayId: GATEWAY, requestId: 'r4' }));
+    expect(settled).toHaveLength(1);
+    await delivery.handle(stored(4, [3]));
     expect(settled).toEqual([
       ['r1', { ok: true, message: message(1) }],
-      ['r2', { ok: true, message: message(1) }],
+      ['r2', { ok: true, message: message(2) }],
     ]);
-    expect(rooms.emitted.map(([, , m]) => (m as Message).seq)).toEqual([1, 2]);
   });
 
   it('emits message:updated to the channel room, repeats included', async () => {
@@ -114,7 +138,8 @@ describe('Delivery', () => {
     rooms.emit = () => {
       throw new Error('adapter exploded');
     };
-    await expect(delivery.handle(record(MessageCreatedTopic, { message: message(1) }))).resolves.toBeUndefined();
-    expect(outcomes).toEqual(['failed']);
+    await delivery.handle(send(1, 0));
+    await expect(delivery.handle(stored(1))).resolves.toBeUndefined();
+    expect(outcomes).toEqual(['held', 'failed']);
   });
 });

@@ -1,31 +1,34 @@
 // Kafka events to the local sockets that should see them. Every gateway instance consumes every
 // event (broadcast consumers) and emits to its own rooms; an instance without a socket in the room
-// does nothing. A message.created event also acknowledges its send: the instance named in its
-// replyTo settles the sender's pending acknowledgement with the stored message (messaging
-// publishes the event only once the message is in Cassandra). Handlers never throw: a bad event
-// is logged and skipped, never retried.
+// does nothing. `message:new` comes straight from the sequencer's log (chat.message.sequenced.v1),
+// behind the epoch and seq fence every reader of that log applies (SequencedReader of
+// @chat/contracts), side by side with the store that writes it to Cassandra. A send is
+// acknowledged later, once the store reports it stored (chat.message.stored.v1): the instance
+// named in its replyTo settles the sender's pending acknowledgement with the message. Handlers
+// never throw: a bad event is logged and skipped, never retried.
 import { Logger } from '@nestjs/common';
 import {
   type ChannelMembershipChanged,
   ChannelMembershipTopic,
   type CommandReply,
-  type MessageCreated,
   type MessageEvent,
-  MessageCreatedTopic,
+  MessageSequencedTopic,
+  MessageStoredTopic,
   MessageUpdatedTopic,
   type ReadMarkerMoved,
   ReadMarkerTopic,
+  type ReaderOutput,
+  type SequencedReader,
   type TopicDefinition,
 } from '@chat/contracts';
 import { type ConsumedRecord, type RecordOf } from '@chat/kafka';
 import { channelRoom, userRoom } from '../socket/rooms';
 import { type LocalRooms } from '../socket/socket.server';
-import { type SeqDeduplicator } from './seq-dedup';
 
-export const DELIVERY_TOPICS = [MessageCreatedTopic, MessageUpdatedTopic, ChannelMembershipTopic, ReadMarkerTopic] as const;
+export const DELIVERY_TOPICS = [MessageSequencedTopic, MessageStoredTopic, MessageUpdatedTopic, ChannelMembershipTopic, ReadMarkerTopic] as const;
 export type DeliveryTopic = (typeof DELIVERY_TOPICS)[number];
 
-export type DeliveryOutcome = 'delivered' | 'duplicate' | 'failed';
+export type DeliveryOutcome = 'delivered' | 'held' | 'failed';
 
 function isRecordOf<T extends TopicDefinition>(record: ConsumedRecord, definition: T): record is ConsumedRecord<T> {
   return record.definition === definition;
@@ -42,10 +45,11 @@ export class Delivery {
 
   constructor(
     private readonly rooms: LocalRooms,
-    private readonly dedup: SeqDeduplicator,
+    /** Reads the sequenced log and the store's reports; its `mine` names this instance's acks. */
+    private readonly reader: SequencedReader,
     private readonly acks: AckSettler,
     private readonly observe?: (topic: string, outcome: DeliveryOutcome) => void,
-    /** Called with the trace headers and Kafka timestamp of every message.created record delivered (hop metrics). */
+    /** Called with the trace headers and Kafka timestamp of every sequenced record delivered at once (hop metrics). */
     private readonly traced?: (headers: Readonly<Record<string, string>>, sentAt: number) => void,
   ) {}
 
@@ -59,16 +63,15 @@ export class Delivery {
       outcome = 'failed';
     }
     this.observe?.(record.topic, outcome);
-    if (outcome === 'delivered' && record.definition === MessageCreatedTopic) this.traced?.(record.headers, record.timestamp);
+    if (outcome === 'delivered' && record.definition === MessageSequencedTopic) this.traced?.(record.headers, record.timestamp);
     return Promise.resolve();
   };
 
-  messageCreated({ message, replyTo }: MessageCreated): DeliveryOutcome {
-    // A repeated event still settles the ack it names (a retried send is answered by a repeat).
-    if (replyTo?.gatewayId === this.acks.gatewayId) this.acks.settle(replyTo.requestId, { ok: true, message });
-    if (!this.dedup.admit(message.channelId, message.seq)) return 'duplicate';
-    this.rooms.emit(channelRoom(message.channelId), 'message:new', message);
-    return 'delivered';
+  /** Emits what the reader released and settles this instance's acknowledgements. */
+  private release({ deliver, acks }: ReaderOutput): DeliveryOutcome {
+    for (const message of deliver) this.rooms.emit(channelRoom(message.channelId), 'message:new', message);
+    for (const { replyTo, message } of acks) this.acks.settle(replyTo.requestId, { ok: true, message });
+    return deliver.length > 0 || acks.length > 0 ? 'delivered' : 'held';
   }
 
   messageUpdated({ message }: MessageEvent): DeliveryOutcome {
@@ -95,7 +98,12 @@ export class Delivery {
 
   private dispatch(record: RecordOf<DeliveryTopic>): DeliveryOutcome {
     const any = record as ConsumedRecord;
-    if (isRecordOf(any, MessageCreatedTopic)) return this.messageCreated(any.value);
+    if (isRecordOf(any, MessageSequencedTopic)) return this.release(this.reader.sequenced(any.partition, any.offset, any.value));
+    if (isRecordOf(any, MessageStoredTopic)) {
+      let outcome: DeliveryOutcome = 'held';
+      for (const progress of any.value.progress) if (this.release(this.reader.stored(progress)) === 'delivered') outcome = 'delivered';
+      return outcome;
+    }
     if (isRecordOf(any, MessageUpdatedTopic)) return this.messageUpdated(any.value);
     if (isRecordOf(any, ChannelMembershipTopic)) return this.membershipChanged(any.value);
     if (isRecordOf(any, ReadMarkerTopic)) return this.readMarkerMoved(any.value);

@@ -17,12 +17,12 @@ export class GatewayMetrics {
   readonly handshakes: Counter<'outcome'>;
   readonly proxyDuration: Histogram<'service' | 'status'>;
   /**
-   * Where a delivered message's time went, from the trace headers of its message.created record:
+   * Where a delivered message's time went, from the trace headers of its sequenced record:
    * `gateway_to_messaging` (command produced → messaging starts it: Kafka and the wait for its
    * turn), split into `gateway_producer` (until the record left this producer) and
-   * `kafka_to_messaging`; `messaging` (membership check and Cassandra writes);
-   * `messaging_to_gateway` (stored → consumed here), split into `messaging_producer` and
-   * `kafka_to_gateway`; `total` (command produced → delivered here).
+   * `kafka_to_messaging`; `messaging` (membership check, seq, until the sequenced record left
+   * messaging's producer); `kafka_to_gateway` (→ consumed here); `total` (command produced →
+   * delivered here).
    */
   readonly messageHops: Histogram<'hop'>;
 

@@ -1,6 +1,7 @@
 // Test stand-in for messaging's Kafka side, through @chat/kafka like the real service: consumes
-// the channel commands addressed to the gateway under test, "stores" sends with a per-channel seq,
-// publishes message.created and the reply. Texts starting with `ignore` get no reply (to see the
+// the channel commands addressed to the gateway under test, sequences sends with a per-channel seq
+// into the sequenced log (epoch 1) and reports them stored, as messaging's store does; answers
+// other commands with a reply. Texts starting with `ignore` get no reply (to see the
 // gateway time out) and texts starting with `refuse` are answered `forbidden`.
 import { randomUUID } from 'node:crypto';
 import { Global, type INestApplicationContext, Module } from '@nestjs/common';
@@ -14,7 +15,8 @@ import {
   CommandReplyTopic,
   type Message,
   type ReplyTo,
-  MessageCreatedTopic,
+  MessageSequencedTopic,
+  MessageStoredTopic,
   MessageUpdatedTopic,
   ReadMarkerTopic,
 } from '@chat/contracts';
@@ -75,9 +77,18 @@ export class MessagingStandIn {
     return seq;
   }
 
-  /** `replyTo`: the send it acknowledges, as messaging's store does. */
+  /**
+   * Appends a send to the sequenced log (what gateways deliver), then reports it stored (what
+   * acknowledges it, when `replyTo` names the send), as messaging's sequencer and store do.
+   */
   async publishCreated(message: Message, replyTo?: ReplyTo): Promise<void> {
-    await this.producer.publish(MessageCreatedTopic, message.channelId, { message, ...(replyTo ? { replyTo } : {}) });
+    const { partition, offset } = await this.producer.publish(MessageSequencedTopic, message.channelId, {
+      kind: 'send',
+      epoch: 1,
+      message,
+      ...(replyTo ? { replyTo } : {}),
+    });
+    await this.producer.publish(MessageStoredTopic, 'stand-in', { progress: [{ partition, storedBelow: String(BigInt(offset) + 1n), epoch: 1 }] });
   }
 
   async publishUpdated(message: Message): Promise<void> {
@@ -119,7 +130,7 @@ export class MessagingStandIn {
           text,
           createdAt: new Date().toISOString(),
         };
-        // Like messaging: the stored message's event is the ack.
+        // Like messaging: the send is delivered from the log and acknowledged once reported stored.
         await this.publishCreated(message, command.replyTo);
         return;
       }

@@ -7,7 +7,6 @@ import {
   type CommandReply,
   CommandReplyTopic,
   type Message,
-  MessageCreatedTopic,
   MessageUpdatedTopic,
   type ReadMarkerMoved,
   ReadMarkerTopic,
@@ -20,11 +19,6 @@ export type CommandResult = CommandReply['result'];
 @Injectable()
 export class EventsPublisher {
   constructor(private readonly producer: KafkaProducer) {}
-
-  /** `trace`: timing headers (see TRACE_HEADERS of @chat/kafka). */
-  async messageCreated(message: Message, trace?: Readonly<Record<string, string>>): Promise<void> {
-    await this.producer.publish(MessageCreatedTopic, message.channelId, { message }, trace);
-  }
 
   /** Edits, deletes, reactions and reply counts; in order, keyed by channel like the commands. */
   async messageUpdated(message: Message): Promise<void> {

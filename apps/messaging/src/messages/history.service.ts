@@ -1,8 +1,9 @@
 // Reading stored messages: history pages and sync. Seqs are gap-free, so a page walks adjacent
 // seq buckets (one or two partitions per page) and a channel's count of messages after a cursor is
 // simply `last - cursor`, with `last` the channel's last stored seq (ChannelHeads.current). Every
-// message announced on message.created (so every acknowledged one) is stored before it is
-// announced, so a reader never misses a message a client could have heard of.
+// acknowledged message is stored before its acknowledgement, so a sender always reads its own
+// message back. Other devices get message:new from the sequenced log, side by side with the store:
+// history may show a message a few milliseconds after it was delivered, never a different one.
 import { Injectable } from '@nestjs/common';
 import { type HistoryQuery, type HistoryResponse, type Message, type SyncPayload } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';

@@ -14,12 +14,13 @@ import { MessageStoreModule } from './message-store.module';
 import { MessagesController } from './messages.controller';
 import { PartitionEpochsRepository } from './partition-epochs.repository';
 import { SendPipelineConsumer } from './send-pipeline.consumer';
+import { StoreAcks } from './store-acks';
 import { StoreProgress } from './store-progress';
 
 @Module({
   imports: [CommonModule, PipelineModule, MessageStoreModule, ChannelAccessModule, ReadStateModule, EditsModule],
   controllers: [MessagesController],
-  providers: [PartitionEpochsRepository, StoreProgress, HistoryService, ChannelCommandService, SendPipelineConsumer],
+  providers: [PartitionEpochsRepository, StoreProgress, StoreAcks, HistoryService, ChannelCommandService, SendPipelineConsumer],
   exports: [SendPipelineConsumer],
 })
 export class MessagesModule {}

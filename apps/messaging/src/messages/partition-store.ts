@@ -1,14 +1,16 @@
 // The store consumer of one partition of chat.message.sequenced.v1 (docs/design/sequencer.md):
 // the only writer of messages rows. It decides each record with the SequenceFence, in offset
 // order, then per flush (everything fetched while the previous flush ran) makes one write round
-// to Cassandra (an unlogged batch per (channel, bucket) partition, all side by side), and appends
-// the stored messages to chat.message.created.v1 in log order, each with the replyTo of the send
-// it answers: that event is the sender's acknowledgement and every device's message:new, and it
-// is only ever published after the row is in Cassandra. A record is finished once its event is
-// acknowledged by Kafka.
+// to Cassandra (an unlogged batch per (channel, bucket) partition, all side by side), and reports
+// how far it got to the senders' gateways (StoreAcks: a sequenced send is acknowledged once it is
+// below the reported offset and not refused). Gateways deliver from the log itself, behind the
+// same fence; the store is what makes an acknowledgement mean "durable and in history". Then the
+// after-store steps (search, ledgers, thread summaries, file shares) derive their state from the
+// stored messages, one flush after another, off the acknowledgement's path. A record is finished
+// (its offset committable) once it is reported and its steps are applied.
 import { type Logger } from '@nestjs/common';
-import { type Message, type MessageCreatedTopic, type MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
-import { type PartitionOutbox, type RecordOf, TRACE_HEADERS, traceNow } from '@chat/kafka';
+import { type Message, type MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
+import { type RecordOf } from '@chat/kafka';
 import { type Clock } from '../common/clock';
 import { type ChannelHeads } from './channel-heads';
 import { type ChannelHeadsRepository } from './channel-heads.repository';
@@ -17,6 +19,7 @@ import { type MessagesRepository } from './messages.repository';
 import { type PartitionEpochsRepository } from './partition-epochs.repository';
 import { persistently } from './persistently';
 import { type FenceDecision, SequenceFence } from './sequence-fence';
+import { type StoreAcks } from './store-acks';
 import { type StoreProgress } from './store-progress';
 
 type SequencedRecord = RecordOf<typeof MessageSequencedTopic>;
@@ -27,7 +30,9 @@ export interface StoreDeps {
   heads: ChannelHeads;
   headHints: ChannelHeadsRepository;
   buckets: MessageBuckets;
-  events: PartitionOutbox<typeof MessageCreatedTopic>;
+  acks: Pick<StoreAcks, 'report'>;
+  /** The after-store steps, on stored messages (each channel's in seq order; repeats possible). */
+  project(messages: readonly Message[]): Promise<void>;
   progress: StoreProgress;
   clock: Clock;
   logger: Logger;
@@ -48,6 +53,8 @@ export class PartitionStore {
   private running = false;
   private revoked = false;
   private fence: Promise<SequenceFence> | undefined;
+  /** The after-store steps of the flushes so far, applied one flush after another. */
+  private projections: Promise<void> = Promise.resolve();
   private readonly persistence;
 
   constructor(
@@ -60,7 +67,6 @@ export class PartitionStore {
   revoke(): void {
     this.revoked = true;
     this.queue = [];
-    this.deps.events.close();
   }
 
   take(records: readonly SequencedRecord[]): Promise<void>[] {
@@ -101,28 +107,35 @@ export class PartitionStore {
     const decisions = batch.map((q) => fence.decide(q.record.value));
     const stored = await persistently('storing messages', () => this.write(batch, decisions), this.persistence);
     if (this.revoked) return;
-    const storedAt = traceNow();
 
     for (const decision of decisions) {
       if (decision.kind === 'store') deps.progress.stored(decision.message.channelId, decision.message.seq);
       if (decision.kind === 'epoch') deps.progress.epochApplied(this.partition, decision.epoch);
     }
+    const refused: string[] = [];
+    const answers: { replyTo: ReplyTo; message: Message }[] = [];
+    const applied: Message[] = [];
     batch.forEach((queued, i) => {
       const decision = decisions[i];
       const value = queued.record.value;
-      const replyTo: ReplyTo | undefined = value.kind === 'epoch' ? undefined : value.replyTo;
       const message = decision.kind === 'store' ? decision.message : decision.kind === 'announce-stored' ? stored.get(i) : undefined;
       if (decision.kind === 'drop' || (decision.kind === 'announce-stored' && !message)) {
         const reason = decision.kind === 'drop' ? decision.reason : 'not-the-stored-message';
+        refused.push(queued.record.offset);
         deps.dropped?.(reason);
         deps.logger.warn({ partition: this.partition, offset: queued.record.offset, reason }, 'sequenced record dropped by the fence');
       }
-      if (!message) {
-        queued.finish();
-        return;
-      }
-      const headers = { ...queued.record.headers, [TRACE_HEADERS.messagingStored]: storedAt };
-      void deps.events.push({ key: message.channelId, value: { message, ...(replyTo ? { replyTo } : {}) }, headers }).then(queued.finish);
+      if (!message) return;
+      applied.push(message);
+      // A repeated send is settled by its own record (the same message); a duplicate names only the seq.
+      if (value.kind === 'duplicate' && value.replyTo) answers.push({ replyTo: value.replyTo, message });
+    });
+    const storedBelow = String(BigInt(batch[batch.length - 1].record.offset) + 1n);
+    const reported = deps.acks.report({ partition: this.partition, storedBelow, epoch: fence.epoch, refused, answers });
+    const projected = this.projections.then(() => persistently('applying the after-store steps', () => deps.project(applied), this.persistence));
+    this.projections = projected;
+    void Promise.all([reported, projected]).then(() => {
+      for (const queued of batch) queued.finish();
     });
   }
 

@@ -1,18 +1,20 @@
 // The send pipeline's consumer: one consumer group over chat.channel.command.v1 and
 // chat.message.sequenced.v1 with the co-partitioned assignment, so that this process owns
 // partition p of both or of neither. For each owned partition it runs a PartitionSequencer
-// (commands -> sequenced log) and a PartitionStore (sequenced log -> Cassandra ->
-// chat.message.created.v1); a rebalance revokes them all and starts new ones under new epochs.
+// (commands -> sequenced log, which gateways deliver from) and a PartitionStore (sequenced log ->
+// Cassandra -> store progress on chat.message.stored.v1, the senders' acknowledgements -> the
+// after-store steps); a rebalance revokes them all and starts new ones under new epochs.
 // Records are pipelined (see PartitionPipeline of @chat/kafka): the fetch loop never waits for a
 // channel, and offsets are committed up to the lowest unfinished record.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ChannelCommandTopic, MessageCreatedTopic, MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
+import { ChannelCommandTopic, type Message, MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
 import { type AssignedPartition, type ConsumerHandle, KafkaConsumerFactory, KafkaProducer, PartitionOutbox, type PartitionPipeline, type RecordOf } from '@chat/kafka';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { ChannelAccess } from '../channels/channel-access.service';
 import { Clock } from '../common/clock';
 import { type CommandResult, EventsPublisher } from '../common/events.publisher';
 import { type MessagingConfig } from '../config';
+import { applySteps, distinct } from '../pipeline/after-store';
 import { SendSteps } from '../pipeline/send-steps';
 import { type ChangeCommand, ChannelCommandService } from './channel-command.service';
 import { ChannelHeads } from './channel-heads';
@@ -22,6 +24,7 @@ import { MessagesRepository } from './messages.repository';
 import { PartitionEpochsRepository } from './partition-epochs.repository';
 import { PartitionSequencer } from './partition-sequencer';
 import { PartitionStore } from './partition-store';
+import { StoreAcks } from './store-acks';
 import { StoreProgress } from './store-progress';
 
 type PipelineTopic = typeof ChannelCommandTopic | typeof MessageSequencedTopic;
@@ -43,6 +46,7 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
     private readonly producer: KafkaProducer,
     private readonly epochs: PartitionEpochsRepository,
     private readonly progress: StoreProgress,
+    private readonly acks: StoreAcks,
     private readonly access: ChannelAccess,
     private readonly steps: SendSteps,
     private readonly heads: ChannelHeads,
@@ -133,7 +137,9 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
       heads: this.heads,
       headHints: this.headHints,
       buckets: this.buckets,
-      events: new PartitionOutbox(this.producer, MessageCreatedTopic, partition, { trusted: true }),
+      acks: this.acks,
+      project: (messages: readonly Message[]) =>
+        applySteps(this.steps, distinct(messages), (step, error) => this.logger.warn({ err: error, step, partition, messages: messages.length }, 'an after-store step failed; the flush is retried')),
       progress: this.progress,
       clock: this.clock,
       logger: this.logger,

@@ -7,7 +7,7 @@
 //     by throwing an AppError (the sender's acknowledgement carries its code);
 //   - an after-store step derives its own state from stored messages (search index, unread and
 //     mention ledgers, thread summaries, the by-id index, file shares). It runs off the hot path,
-//     on batches of chat.message.created.v1, may see a message again after a crash (so it must be
+//     in the store after each flush, may see a message again after a crash (so it must be
 //     idempotent), and is retried while its engine is down.
 import { Injectable } from '@nestjs/common';
 import { type Message, type MessageFile } from '@chat/contracts';

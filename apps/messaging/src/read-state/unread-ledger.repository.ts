@@ -4,7 +4,7 @@
 // never the channel's history.
 //
 // The add* writes carry an explicit write time `asOf`: the message's createdAt when an after-store
-// step derives them from chat.message.created.v1, the change's time when an edit does. Removals
+// step derives them from a stored message, the change's time when an edit does. Removals
 // (deletes, edits) are written at the time they happen, so a projection that lands after a delete
 // or an edit of its message cannot bring back what was removed.
 import { Injectable } from '@nestjs/common';

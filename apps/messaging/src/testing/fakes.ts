@@ -321,7 +321,6 @@ export class FakeReadMarkersRepository implements Public<ReadMarkersRepository> 
 }
 
 export type PublishedEvent =
-  | { topic: 'message.created'; message: Message }
   | { topic: 'message.updated'; message: Message }
   | { topic: 'reply'; replyTo: ReplyTo; commandId: string; result: CommandReply['result'] }
   | { topic: 'membership'; channel: Channel; userId: string; change: 'joined' | 'left' }
@@ -329,11 +328,6 @@ export type PublishedEvent =
 
 export class FakeEventsPublisher implements Public<EventsPublisher> {
   readonly events: PublishedEvent[] = [];
-
-  messageCreated(message: Message): Promise<void> {
-    this.events.push({ topic: 'message.created', message });
-    return Promise.resolve();
-  }
 
   messageUpdated(message: Message): Promise<void> {
     this.events.push({ topic: 'message.updated', message });

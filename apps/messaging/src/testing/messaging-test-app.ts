@@ -15,8 +15,12 @@ import {
   type CommandReply,
   CommandReplyTopic,
   type Message,
-  type MessageCreated,
-  MessageCreatedTopic,
+  MessageSequencedTopic,
+  MessageStoredTopic,
+  type MessageStored,
+  type ReaderOutput,
+  type SequencedRecord,
+  SequencedReader,
   MessageUpdatedTopic,
   type ReadMarkerMoved,
   ReadMarkerTopic,
@@ -31,7 +35,6 @@ import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jos
 import { AppModule } from '../app.module';
 import { type MessagingConfig, MessagingConfigSchema } from '../config';
 import { SendPipelineConsumer } from '../messages/send-pipeline.consumer';
-import { ProjectionsConsumer } from '../projections/projections.consumer';
 import { UserRegisteredConsumer } from '../users/user-registered.consumer';
 import { UsersRepository } from '../users/users.repository';
 
@@ -126,7 +129,7 @@ export function testConfig(namespace: TestNamespace, jwksUrl: string, port: numb
   });
 }
 
-/** Starts messaging and waits until its command, users and projections consumers have joined their groups. */
+/** Starts messaging and waits until its command and users consumers have joined their groups. */
 export async function startMessaging(
   namespace: TestNamespace,
   jwksUrl: string,
@@ -136,7 +139,7 @@ export async function startMessaging(
   const config = testConfig(namespace, jwksUrl, await freePort(), overrides);
   const identity = serviceIdentity('messaging', `${name}-${uniqueName('')}`);
   const app = await bootstrapService({ identity, config, module: AppModule.forRoot(identity, config) });
-  await Promise.all([app.get(SendPipelineConsumer).ready(), app.get(UserRegisteredConsumer).ready(), app.get(ProjectionsConsumer).ready()]);
+  await Promise.all([app.get(SendPipelineConsumer).ready(), app.get(UserRegisteredConsumer).ready()]);
   return { app, url: `http://127.0.0.1:${config.PORT}`, config };
 }
 
@@ -147,9 +150,10 @@ export async function dropKeyspace(app: INestApplication, keyspace: string): Pro
 }
 
 /**
- * What messaging published while the observer ran. `replies` are the answers a gateway would get:
- * replies proper, and sends acknowledged by their message.created event (whose request id is the
- * command id for commands built by sendCommand).
+ * What messaging published while the observer ran, read as a gateway reads it. `created` are the
+ * messages a gateway delivers (from the sequenced log, behind its fence); `replies` are the answers
+ * a gateway would give: replies proper, and sends acknowledged by the store's progress reports
+ * (the request id is the command id for commands built by sendCommand).
  */
 export class Observer {
   readonly created: Message[] = [];
@@ -158,6 +162,7 @@ export class Observer {
   readonly memberships: ChannelMembershipChanged[] = [];
   readonly reads: ReadMarkerMoved[] = [];
   private handle: ConsumerHandle | undefined;
+  private readonly reader = new SequencedReader({ maxChannels: 100_000, mine: () => true });
 
   static async start(app: INestApplication): Promise<Observer> {
     const observer = new Observer();
@@ -166,17 +171,17 @@ export class Observer {
       // topics exist can be missed, however late the group's start offsets are resolved.
       groupId: `observer-${randomUUID()}`,
       fromBeginning: true,
-      topics: [MessageCreatedTopic, MessageUpdatedTopic, CommandReplyTopic, ChannelMembershipTopic, ReadMarkerTopic],
-      partitionsConsumedConcurrently: 12,
+      topics: [MessageSequencedTopic, MessageStoredTopic, MessageUpdatedTopic, CommandReplyTopic, ChannelMembershipTopic, ReadMarkerTopic],
+      // One at a time: the reader's state is shared by the partitions.
+      partitionsConsumedConcurrently: 1,
       handler: (record) => {
         switch (record.definition.name) {
-          case MessageCreatedTopic.name: {
-            const { message, replyTo } = record.value as MessageCreated;
-            observer.created.push(message);
-            // A send is answered by the event of its stored message, as the gateway sees it.
-            if (replyTo) observer.replies.push({ replyTo, commandId: replyTo.requestId, result: { ok: true, message } });
+          case MessageSequencedTopic.name:
+            observer.take(observer.reader.sequenced(record.partition, record.offset, record.value as SequencedRecord));
             break;
-          }
+          case MessageStoredTopic.name:
+            for (const progress of (record.value as MessageStored).progress) observer.take(observer.reader.stored(progress));
+            break;
           case MessageUpdatedTopic.name:
             observer.updated.push((record.value as { message: Message }).message);
             break;
@@ -195,6 +200,12 @@ export class Observer {
     });
     await observer.handle.ready;
     return observer;
+  }
+
+  private take({ deliver, acks }: ReaderOutput): void {
+    this.created.push(...deliver);
+    // A send is answered once the store reported it stored, as the gateway sees it.
+    for (const { replyTo, message } of acks) this.replies.push({ replyTo, commandId: replyTo.requestId, result: { ok: true, message } });
   }
 
   async stop(): Promise<void> {

@@ -3,7 +3,7 @@
 // reply is also listed in its thread's own partition (thread_replies, ordered by seq), which is
 // what the thread route pages through. The root's `replyCount` (live replies) and `lastReplyAt`
 // are recomputed from that partition after replies (the thread summary step, from
-// chat.message.created.v1) or a reply deletion (the delete command), written on the root row and
+// a stored message) or a reply deletion (the delete command), written on the root row and
 // pushed as message:updated. A recount reads the listing as it is, so it is idempotent and a
 // late or replayed one converges on the same summary.
 import { Injectable } from '@nestjs/common';

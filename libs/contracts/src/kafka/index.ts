@@ -1,6 +1,6 @@
 import { type TopicDefinition } from './topic';
 import { ChannelMembershipTopic, ReadMarkerTopic } from './channels';
-import { ChannelCommandTopic, CommandReplyTopic, MessageCreatedTopic, MessageSequencedTopic, MessageUpdatedTopic } from './messages';
+import { ChannelCommandTopic, CommandReplyTopic, MessageSequencedTopic, MessageStoredTopic, MessageUpdatedTopic } from './messages';
 import { FileChangedTopic, FileSharedTopic } from './files';
 import { PresenceChangedTopic, PresenceSignalTopic } from './presence';
 import { UserRegisteredTopic } from './users';
@@ -10,6 +10,7 @@ export * from './topic';
 export * from './users';
 export * from './sessions';
 export * from './messages';
+export * from './sequenced-reader';
 export * from './channels';
 export * from './files';
 export * from './presence';
@@ -20,7 +21,7 @@ export const ALL_TOPICS: readonly TopicDefinition[] = [
   SessionRevokedTopic,
   ChannelCommandTopic,
   MessageSequencedTopic,
-  MessageCreatedTopic,
+  MessageStoredTopic,
   MessageUpdatedTopic,
   CommandReplyTopic,
   ChannelMembershipTopic,

@@ -49,12 +49,13 @@ export const MessageEventSchema = z.object({ message: MessageSchema });
 export type MessageEvent = z.infer<typeof MessageEventSchema>;
 
 /**
- * The sequencer's log (see docs/design/sequencer.md). Partition p of this topic belongs to the
- * owner of partition p of chat.channel.command.v1, which writes, in this order: an `epoch` marker
- * when it takes the partition over, then the sends it sequenced under that epoch. The store
- * consumer accepts a send only if its epoch is the partition's latest marker and its seq is the
- * channel's last + 1 (or repeats a stored message exactly), so a deposed owner can append here but
- * can never be stored, delivered or acknowledged.
+ * The sequencer's log (see docs/design/sequencer.md), and the stream every device's `message:new`
+ * comes from. Partition p of this topic belongs to the owner of partition p of
+ * chat.channel.command.v1, which writes, in this order: an `epoch` marker when it takes the
+ * partition over, then the sends it sequenced under that epoch. Every reader applies the same
+ * fence: once it has seen a marker, it drops records of an older epoch (their owner was deposed
+ * before it wrote them), and it takes a channel's send only as the last seq + 1. The store writes
+ * Cassandra from it; gateways deliver from it; acknowledgements wait for chat.message.stored.v1.
  */
 export const SequencedRecordSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('epoch'), epoch: z.number().int().positive(), owner: z.string().min(1).max(200) }),
@@ -82,20 +83,41 @@ export const MessageSequencedTopic = defineTopic({
   partitions: 12,
   key: 'channelId',
   schema: SequencedRecordSchema,
-  description: "The sequencer's log: epoch markers and sequenced sends (messaging to itself; only the store consumer reads it).",
+  description:
+    "The sequencer's log: epoch markers and sequenced sends. messaging's store writes them to Cassandra; gateways deliver them as message:new, both behind the same epoch and seq fence.",
 });
 
-/** A stored message, and whose send it acknowledges (the sender's gateway settles its ack from it). */
-export const MessageCreatedSchema = z.object({ message: MessageSchema, replyTo: ReplyToSchema.optional() });
-export type MessageCreated = z.infer<typeof MessageCreatedSchema>;
+const OffsetSchema = z.string().regex(/^\d{1,19}$/);
 
-export const MessageCreatedTopic = defineTopic({
-  name: 'chat.message.created.v1',
-  partitions: 12,
-  key: 'channelId',
-  schema: MessageCreatedSchema,
-  description:
-    "A message was stored with its seq (messaging's store consumer). Gateways deliver it as message:new and settle the sender's ack from replyTo. A (channelId, seq) may repeat, always with the same message.",
+/** How far one store has got in one partition of chat.message.sequenced.v1. */
+export const PartitionStoredSchema = z.object({
+  partition: z.number().int().nonnegative(),
+  /** Every record of the partition below this offset is decided, and stored if the fence accepted it. */
+  storedBelow: OffsetSchema,
+  /** The epoch in force at storedBelow: a reader that starts mid-log fences with it (sequenced-reader.ts). */
+  epoch: z.number().int().nonnegative(),
+  /** Offsets below storedBelow (of this report's span) that the fence refused: never acknowledged. */
+  refused: z.array(OffsetSchema).max(50_000).optional(),
+  /** Sends answered with a message stored earlier (a retried clientMsgId, a replayed record). */
+  answers: z.array(z.object({ replyTo: ReplyToSchema, message: MessageSchema })).max(1_000).optional(),
+});
+export type PartitionStored = z.infer<typeof PartitionStoredSchema>;
+
+export const MessageStoredSchema = z.object({ progress: z.array(PartitionStoredSchema).min(1).max(1_000) });
+export type MessageStored = z.infer<typeof MessageStoredSchema>;
+
+/**
+ * Acknowledgements of sends, in bulk: what the stores of one messaging instance have written to
+ * Cassandra since their last report. A gateway settles a pending send once the offset of its
+ * sequenced record is below `storedBelow` and not refused, so an acknowledged message is durable
+ * and in the sender's history. Many partitions and many sends per record (one per flush round).
+ */
+export const MessageStoredTopic = defineTopic({
+  name: 'chat.message.stored.v1',
+  partitions: 6,
+  key: 'instanceId',
+  schema: MessageStoredSchema,
+  description: "Store progress per partition of chat.message.sequenced.v1 (messaging); gateways settle their senders' acknowledgements from it.",
 });
 
 export const MessageUpdatedTopic = defineTopic({

@@ -1,17 +1,18 @@
 // The after-store steps against real Kafka and Cassandra: a message stored by the send path is
-// found by search, and its ledgers, thread summary and by-id entry are derived by the projections
-// consumer, within a generous deadline (no assertion on speed); a replayed chat.message.created.v1
-// changes nothing.
+// found by search, and its ledgers, thread summary and by-id entry are derived by the store after
+// it stored the message, within a generous deadline (no assertion on speed); applying the steps
+// to the same messages again (a replay of the store's log) changes nothing.
 import { randomUUID } from 'node:crypto';
 import { type Channel, type ChannelCommand, type ChannelSummary, type CommandReply, type Message, type SearchResponse, type Workspace } from '@chat/contracts';
 import { waitFor } from '@chat/testing';
 import request from 'supertest';
-import { EventsPublisher } from '../common/events.publisher';
-import { MessageBuckets } from '../messages/message-buckets';
-import { MessagesRepository } from '../messages/messages.repository';
-import { UnreadLedgerRepository } from '../read-state/unread-ledger.repository';
-import { MessagingSpec, sendCommand, type TestUser } from '../testing/messaging-test-app';
-import { ThreadsRepository } from '../threads/threads.repository';
+import { applySteps } from './pipeline/after-store';
+import { SendSteps } from './pipeline/send-steps';
+import { MessageBuckets } from './messages/message-buckets';
+import { MessagesRepository } from './messages/messages.repository';
+import { UnreadLedgerRepository } from './read-state/unread-ledger.repository';
+import { MessagingSpec, sendCommand, type TestUser } from './testing/messaging-test-app';
+import { ThreadsRepository } from './threads/threads.repository';
 
 jest.setTimeout(180_000);
 
@@ -38,6 +39,13 @@ describe('projections (after-store steps)', () => {
     const reply = await waitFor<CommandReply>('the send reply', () => spec.observer.replies.find((r) => r.commandId === command.commandId));
     if (!reply.result.ok || !reply.result.message) throw new Error(`send failed: ${JSON.stringify(reply.result)}`);
     return reply.result.message;
+  }
+
+  /** The after-store steps applied to stored messages again, as a replay of the store's log does. */
+  async function replay(messages: Message[]): Promise<void> {
+    await applySteps(get(SendSteps), messages, (step, error) => {
+      throw new Error(`${step} failed on replay: ${String(error)}`);
+    });
   }
 
   async function search(user: TestUser, q: string): Promise<string[]> {
@@ -94,9 +102,9 @@ describe('projections (after-store steps)', () => {
       rootUpdates: 1,
     });
 
-    // Replay the three events (a crash before the commit would), then a fresh message of the same
-    // channel: its partition is projected in order, so once that one is indexed the replay was applied.
-    for (const message of [root, reply, announcement]) await get(EventsPublisher).messageCreated(message);
+    // Apply the steps to the three messages again, as a store re-reading its log after a crash
+    // before its commit would; then a fresh message of the same channel.
+    await replay([root, reply, announcement]);
     const marker = `marker${randomUUID().slice(0, 8)}`;
     await send(alice, ch, marker);
     await waitFor('the message after the replay to be indexed', async () => (await search(alice, marker)).length === 1, DEADLINE_MS);
@@ -124,7 +132,7 @@ describe('projections (after-store steps)', () => {
     const remove: ChannelCommand = { type: 'message.delete', ...header(), payload: { channelId: ch, messageId: deleted.id } };
     await spec.publish.commands([edit, remove]);
     await waitFor('edit and delete replies', () => spec.observer.replies.filter((r) => r.commandId === edit.commandId || r.commandId === remove.commandId).length === 2);
-    for (const message of [edited, deleted]) await get(EventsPublisher).messageCreated(message);
+    await replay([edited, deleted]);
     const marker2 = `marker${randomUUID().slice(0, 8)}`;
     await send(alice, ch, marker2);
     await waitFor('the late projections to be applied', async () => (await search(alice, marker2)).length === 1, DEADLINE_MS);

@@ -1,24 +1,24 @@
 // The after-store steps' logic on fakes: what each derives from a batch of stored messages, that a
-// replay derives nothing new, and how the projections consumer runs them.
+// replay derives nothing new, and how the store runs them.
 import { type Message } from '@chat/contracts';
-import { type ChannelsRepository } from '../channels/channels.repository';
-import { type MessageUpdatesRepository, type MessageRow } from '../edits/message-updates.repository';
-import { MessageLocator } from '../edits/message-locator';
-import { MentionLedger } from '../mentions/mention-ledger';
-import { MentionLedgerStep } from '../mentions/mention-steps';
-import { type MessagesRepository } from '../messages/messages.repository';
-import { type AfterStoreStep, SendSteps } from '../pipeline/send-steps';
-import { SentLedgerStep } from '../read-state/sent-ledger.step';
-import { type UnreadLedgerRepository } from '../read-state/unread-ledger.repository';
-import { SearchIndexStep } from '../search/search-index.step';
-import { type SearchEntry, type SearchRepository } from '../search/search.repository';
-import { type EventsPublisher } from '../common/events.publisher';
-import { type FakeMessagesRepository, testId, wire } from '../testing/fakes';
-import { FakeThreadsRepository, FakeUnreadLedger } from '../testing/feature-fakes';
-import { ThreadSummaryStep } from '../threads/thread-steps';
-import { type ThreadsRepository } from '../threads/threads.repository';
-import { ThreadsService } from '../threads/threads.service';
-import { applySteps, distinct } from './projections.consumer';
+import { type ChannelsRepository } from './channels/channels.repository';
+import { type MessageUpdatesRepository, type MessageRow } from './edits/message-updates.repository';
+import { MessageLocator } from './edits/message-locator';
+import { MentionLedger } from './mentions/mention-ledger';
+import { MentionLedgerStep } from './mentions/mention-steps';
+import { type MessagesRepository } from './messages/messages.repository';
+import { type AfterStoreStep, SendSteps } from './pipeline/send-steps';
+import { SentLedgerStep } from './read-state/sent-ledger.step';
+import { type UnreadLedgerRepository } from './read-state/unread-ledger.repository';
+import { SearchIndexStep } from './search/search-index.step';
+import { type SearchEntry, type SearchRepository } from './search/search.repository';
+import { type EventsPublisher } from './common/events.publisher';
+import { type FakeMessagesRepository, testId, wire } from './testing/fakes';
+import { FakeThreadsRepository, FakeUnreadLedger } from './testing/feature-fakes';
+import { ThreadSummaryStep } from './threads/thread-steps';
+import { type ThreadsRepository } from './threads/threads.repository';
+import { ThreadsService } from './threads/threads.service';
+import { applySteps, distinct } from './pipeline/after-store';
 
 const CH = testId(100);
 const [ALICE, BOB, CAROL] = [testId(1), testId(2), testId(3)];
@@ -27,7 +27,7 @@ function message(seq: number, senderId: string, text: string, extra: Partial<Mes
   return { id: testId(1000 + seq), channelId: CH, seq, senderId, clientMsgId: testId(2000 + seq), text, createdAt: new Date(Date.UTC(2025, 0, 1, 0, 0, seq)).toISOString(), ...extra };
 }
 
-describe('projections consumer', () => {
+describe('running the after-store steps', () => {
   const step = (name: string, apply: AfterStoreStep['apply']): AfterStoreStep => ({ name, apply });
 
   it('hands the batch to every step side by side and fails only once all have settled', async () => {

@@ -135,7 +135,7 @@ const pvcSpec = z
 // - serverVersion: the CRD only asks for X.Y.Z somewhere in an optional string; we require exactly
 //   X.Y.Z, of Cassandra 5 (see cassandraServerVersion).
 // - cassandraYaml: free-form in the CRD, but Cassandra refuses to start on a cassandra.yaml key it
-//   does not know, so we list the keys we set (num_tokens and paxos_variant are Cassandra 5.0 keys).
+//   does not know, so we list the keys we set (num_tokens, paxos_variant and the batch thresholds are Cassandra 5.0 keys).
 // - storageConfig: the CRD lets it sit at cluster or datacenter level (the operator's webhook wants
 //   one of the two); ours sits in each datacenter and is required there.
 // - accessModes: plain strings in the CRD; we allow only the modes Kubernetes knows.
@@ -168,7 +168,17 @@ const K8ssandraCluster = z
             serverVersion: cassandraServerVersion,
             config: z
               .object({
-                cassandraYaml: z.object({ num_tokens: z.number().int().min(1), paxos_variant: z.enum(['v1', 'v2']) }).strict().partial().optional(),
+                cassandraYaml: z
+                  .object({
+                    num_tokens: z.number().int().min(1),
+                    paxos_variant: z.enum(['v1', 'v2']),
+                    batch_size_warn_threshold: z.string().regex(/^\d+KiB$/),
+                    batch_size_fail_threshold: z.string().regex(/^\d+KiB$/),
+                    unlogged_batch_across_partitions_warn_threshold: z.number().int().min(1),
+                  })
+                  .strict()
+                  .partial()
+                  .optional(),
                 jvmOptions: z.object({ heapSize: quantity }).strict().optional(),
               })
               .strict()

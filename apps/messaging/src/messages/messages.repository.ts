@@ -40,14 +40,14 @@ export class MessagesRepository {
   constructor(private readonly db: CassandraClient) {}
 
   /**
-   * Stores messages of one partition in one unlogged batch (a single mutation on one replica set).
-   * Optional columns left out are unset, not null: no tombstones.
+   * Stores messages of one partition. Each row is a plain write that the client coalesces with the
+   * process's other writes into unlogged batches (CassandraClient.write). Optional columns left out
+   * are unset, not null: no tombstones.
    */
   async storeAll(partition: MessagePartition, messages: readonly Message[]): Promise<void> {
-    await this.db.batch(
-      messages.map((m) => ({
-        statement: CQL.store,
-        params: [
+    await Promise.all(
+      messages.map((m) =>
+        this.db.write(CQL.store, [
           partition.channelId,
           big(partition.bucket),
           big(m.seq),
@@ -61,9 +61,8 @@ export class MessagesRepository {
           m.files?.length ? fileCells(m.files) : undefined,
           m.mentions?.length ? m.mentions : undefined,
           BigInt(Date.parse(m.createdAt)) * 1000n,
-        ],
-      })),
-      { logged: false },
+        ]),
+      ),
     );
   }
 

@@ -41,7 +41,7 @@ export class UnreadLedgerRepository {
   constructor(private readonly db: CassandraClient) {}
 
   async addSent(channelId: string, userId: string, seq: number, asOf: Date): Promise<void> {
-    await this.db.execute(CQL.addSent, [channelId, userId, big(seq), micros(asOf)]);
+    await this.db.write(CQL.addSent, [channelId, userId, big(seq), micros(asOf)]);
   }
 
   async sentAfter(channelId: string, userId: string, after: number): Promise<number[]> {
@@ -59,7 +59,7 @@ export class UnreadLedgerRepository {
   }
 
   async addReply(channelId: string, entry: ReplyEntry, asOf: Date): Promise<void> {
-    await this.db.execute(CQL.addReply, [channelId, big(entry.seq), entry.rootId, entry.senderId, micros(asOf)]);
+    await this.db.write(CQL.addReply, [channelId, big(entry.seq), entry.rootId, entry.senderId, micros(asOf)]);
   }
 
   async removeReply(channelId: string, seq: number): Promise<void> {
@@ -72,7 +72,7 @@ export class UnreadLedgerRepository {
   }
 
   async addUserMention(userId: string, channelId: string, seq: number, asOf: Date): Promise<void> {
-    await this.db.execute(CQL.addUserMention, [userId, channelId, big(seq), micros(asOf)]);
+    await this.db.write(CQL.addUserMention, [userId, channelId, big(seq), micros(asOf)]);
   }
 
   async removeUserMention(userId: string, channelId: string, seq: number): Promise<void> {
@@ -85,7 +85,7 @@ export class UnreadLedgerRepository {
   }
 
   async addChannelMention(channelId: string, entry: SeqBy, asOf: Date): Promise<void> {
-    await this.db.execute(CQL.addChannelMention, [channelId, big(entry.seq), entry.senderId, micros(asOf)]);
+    await this.db.write(CQL.addChannelMention, [channelId, big(entry.seq), entry.senderId, micros(asOf)]);
   }
 
   async removeChannelMention(channelId: string, seq: number): Promise<void> {

@@ -47,7 +47,7 @@ export class SearchRepository {
 
   /** Writes the entry as of `writtenAt` (a newer write of the same row wins, whatever lands last). */
   async index(entry: SearchEntry, writtenAt: Date): Promise<void> {
-    await this.db.execute(CQL.index, [
+    await this.db.write(CQL.index, [
       entry.channelId,
       big(entry.bucket),
       big(entry.seq),

@@ -9,6 +9,7 @@ import { type Client, type QueryOptions, type types } from 'cassandra-driver';
 import { type Consistency } from '../cassandra.options';
 import { consistencyCode } from './driver-client';
 import { type CqlStatement } from './statements';
+import { estimateBytes, WriteCoalescer } from './write-coalescer';
 
 export type CqlParams = readonly unknown[] | Readonly<Record<string, unknown>>;
 export type CqlRow = Readonly<Record<string, unknown>>;
@@ -47,6 +48,9 @@ export interface BatchOptions {
 export class CassandraClient {
   /** Requests not settled yet: shutdown lets them finish before it closes the connections. */
   private readonly inFlight = new Set<Promise<unknown>>();
+  private readonly writes = new WriteCoalescer<BatchEntry>(async (entries) => {
+    await this.batch(entries, { logged: false });
+  });
 
   constructor(
     private readonly client: Client,
@@ -80,6 +84,16 @@ export class CassandraClient {
       yield* page.rows;
       pageState = page.pageState ?? undefined;
     } while (pageState);
+  }
+
+  /**
+   * A plain, idempotent write (no condition, no read) that may leave in an unlogged batch with
+   * other such writes of this process (WriteCoalescer): for the many small writes of the hot path.
+   * Settles when its batch is acknowledged; a failure fails every write of the batch.
+   */
+  write(statement: CqlStatement, params: readonly unknown[]): Promise<void> {
+    if (!statement.idempotent) throw new Error(`only idempotent statements can be coalesced: ${statement.cql}`);
+    return this.writes.write({ statement, params }, estimateBytes(params));
   }
 
   async batch(entries: readonly BatchEntry[], options: BatchOptions = {}): Promise<{ applied: boolean }> {

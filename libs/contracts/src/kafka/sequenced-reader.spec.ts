@@ -76,7 +76,7 @@ describe('SequencedReader', () => {
     expect(r.delivered).toEqual(['1:m1', '2:m2', '3:m3']);
   });
 
-  it('takes a channel\'s send only as last + 1: repeats and gaps are not delivered; a forgotten channel starts afresh', () => {
+  it('takes a channel\'s send only above the last seq it delivered; a gap is delivered (the device syncs); a forgotten channel starts afresh', () => {
     const r = reader(1);
     r.log(0, marker(1));
     r.stored(report(1, 1));
@@ -86,7 +86,20 @@ describe('SequencedReader', () => {
     r.log(4, send(1, message(2)));
     r.log(5, send(1, message(1, 'other', OTHER))); // evicts CH (one channel remembered)
     r.log(6, send(1, message(2))); // a repeat, but CH was forgotten
-    expect(r.delivered).toEqual(['1:m1', '2:m2', '1:other', '2:m2']);
+    expect(r.delivered).toEqual(['1:m1', '3:m3', '1:other', '2:m2']);
+  });
+
+  it('after skipped offsets (its consumer restarted at the latest offset) holds again until a report covers the new start', () => {
+    const r = reader();
+    r.log(0, marker(1));
+    r.stored(report(1, 1));
+    r.log(1, send(1, message(1)));
+    // Offsets 2..9 skipped: among them the marker of epoch 2, and a deposed owner of epoch 1 writes on.
+    r.log(10, send(1, message(2, 'zombie')));
+    r.log(11, send(2, message(2, 'live')));
+    expect(r.delivered).toEqual(['1:m1']);
+    r.stored(report(12, 2, { refused: ['10'] }));
+    expect(r.delivered).toEqual(['1:m1', '2:live']);
   });
 
   it('acknowledges its own sends once reported stored and not refused, and duplicates from the report\'s answers', () => {

@@ -4,13 +4,17 @@
 //
 // Delivery (docs/design/sequencer.md, "Readers of the log"):
 //   - the epoch fence: an epoch marker raises the partition's epoch; a record of an older epoch is
-//     dropped (its owner was deposed before writing it); a channel's send is taken only as its last
-//     seq + 1, or as the first seq this reader sees of that channel;
+//     dropped (its owner was deposed before writing it); a channel's send is taken only above the
+//     last seq this reader delivered (a repeat is dropped). Unlike the store, which reads every
+//     record from its committed offset and so never meets a gap, a gateway's broadcast consumer
+//     may skip records (it restarts at the latest offset after its group is rebuilt): a seq above
+//     last + 1 is delivered, and the device, seeing the gap, calls `sync` (PROTOCOL.md);
 //   - a reader starting mid-log does not know the epoch in force where it starts. Until a store
 //     report covers the first record it read in a partition, it holds that partition's records; the
 //     report (storedBelow, the epoch in force there, the refused offsets) decides the held ones
 //     below storedBelow, and from storedBelow on the reader has seen every marker itself, so its
-//     own fence decides exactly as the store's.
+//     own fence decides exactly as the store's. A jump in a partition's offsets (records skipped)
+//     makes the reader start over there: it holds again until a report covers the new start.
 // Acknowledgement: a send (addressed to this reader, `mine`) is acknowledged once a report says its
 // offset is below storedBelow and not refused; a duplicate (a retried clientMsgId) once a report
 // answers it with the stored message.
@@ -45,6 +49,8 @@ class PartitionView {
   exactFrom: bigint | undefined;
   first: bigint | undefined;
   held: Held[] = [];
+  /** The offset after the last record read: a record beyond it means records were skipped. */
+  next: bigint | undefined;
   storedBelow = -1n;
   readonly refused = new Set<bigint>();
   /** Offset -> the send awaiting its acknowledgement, in offset order. */
@@ -63,6 +69,12 @@ export class SequencedReader {
   sequenced(partition: number, offset: string, record: SequencedRecord): ReaderOutput {
     const view = this.view(partition);
     const at = BigInt(offset);
+    if (view.next !== undefined && at > view.next) {
+      // Skipped records may hold a marker this reader never saw: the epoch is not known from here.
+      view.exactFrom = undefined;
+      view.first = at;
+    }
+    if (view.next === undefined || at >= view.next) view.next = at + 1n;
     view.first ??= at;
     const out: ReaderOutput = { deliver: [], acks: [] };
     if (view.exactFrom === undefined) {
@@ -115,11 +127,10 @@ export class SequencedReader {
     this.admit(record.message, out);
   }
 
-  /** Delivers a channel's send unless it repeats or skips a seq this reader knows. */
+  /** Delivers a channel's send unless it repeats a seq this reader delivered. */
   private admit(message: Message, out: ReaderOutput): void {
     const last = this.last.get(message.channelId);
-    if (last !== undefined && message.seq !== last + 1) {
-      // A repeat (at or below last) was delivered already; a gap (above last + 1) is refused by the store too.
+    if (last !== undefined && message.seq <= last) {
       this.touch(message.channelId, last);
       return;
     }

@@ -4,7 +4,6 @@
 import { type Message, type SequencedRecord, type ReplyTo } from '@chat/contracts';
 import { type RecordOf } from '@chat/kafka';
 import { type Logger } from '@nestjs/common';
-import { type Clock } from '../common/clock';
 import { type ChannelHeads } from './channel-heads';
 import { type ChannelHeadsRepository } from './channel-heads.repository';
 import { MessageBuckets } from './message-buckets';

@@ -14,3 +14,4 @@ export { TRACE_HEADERS, type TraceHeaderName, traceNow, traceOf, traceSpan } fro
 export { OffsetTracker } from './consumer/offset-tracker';
 export { PartitionOutbox } from './producer/partition-outbox';
 export { replayDeadLetters, REPLAYED_FROM_HEADER, type ReplayOptions, type ReplaySummary, type ReplayedLetter } from './dlq/dead-letter-replay';
+export { type RestartPolicy, DEFAULT_RESTART_POLICY } from './consumer/consumer-restarts';

@@ -50,6 +50,9 @@ describe('files consumers during a PostgreSQL outage', () => {
     // Long enough for the old policy to have given every record up several times over.
     await waitFor('the consumer to hit the outage', async () => (await metric(files, 'kafka_consumer_handler_failures_total', '.members"')) >= 3, 20_000);
     await sleep(3_000);
+    // An engine outage makes the service unready, never unlive: nothing would be gained by restarting it.
+    expect((await fetch(`${files.url}/health/live`)).status).toBe(200);
+    expect((await fetch(`${files.url}/health/ready`)).status).toBe(503);
     await proxy.up();
 
     await waitFor('the events held during the outage to be applied', async () => {

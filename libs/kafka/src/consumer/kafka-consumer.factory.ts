@@ -97,6 +97,7 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
         this.logger.log({ groupId, attempt }, 'consumer restarted');
       },
       gaveUp: (attempts, error) => {
+        this.down.delete(groupId);
         this.givenUp.add(groupId);
         this.logger.fatal({ err: error, groupId, attempts }, 'consumer could not be restarted; liveness fails');
       },

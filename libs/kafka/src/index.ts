@@ -13,3 +13,5 @@ export { KafkaAdmin, type TopicDescription } from './admin/kafka.admin';
 export { TRACE_HEADERS, type TraceHeaderName, traceNow, traceOf, traceSpan } from './trace-headers';
 export { OffsetTracker } from './consumer/offset-tracker';
 export { PartitionOutbox } from './producer/partition-outbox';
+export { replayDeadLetters, REPLAYED_FROM_HEADER, type ReplayOptions, type ReplaySummary, type ReplayedLetter } from './dlq/dead-letter-replay';
+export { type RestartPolicy, DEFAULT_RESTART_POLICY } from './consumer/consumer-restarts';

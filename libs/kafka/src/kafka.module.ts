@@ -3,6 +3,7 @@
 import { type DynamicModule, Global, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
 import { KafkaAdmin } from './admin/kafka.admin';
+import { ConsumerMetrics } from './consumer/consumer.metrics';
 import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
 import { KafkaConsumerFactory } from './consumer/kafka-consumer.factory';
 import { KafkaReadinessCheck } from './health/kafka.readiness';
@@ -21,6 +22,7 @@ const PROVIDERS: Provider[] = [
   KafkaClients,
   ProducerConnection,
   KafkaProducer,
+  ConsumerMetrics,
   DeadLetterPublisher,
   KafkaConsumerFactory,
   KafkaAdmin,

@@ -2,6 +2,7 @@
 // a consumer killed with SIGKILL is evicted after `sessionTimeoutMs`, and its partitions move on.
 import { type TopicDefinition } from '@chat/contracts';
 import { type RetryPolicy, DEFAULT_RETRY_POLICY } from './consumer/retry.policy';
+import { DEFAULT_RESTART_POLICY, type RestartPolicy } from './consumer/consumer-restarts';
 
 export interface KafkaConsumerTuning {
   /** The broker evicts a member that sent no heartbeat for this long. Default 10 s. */
@@ -41,6 +42,8 @@ export interface KafkaOptions {
   consumer?: KafkaConsumerTuning;
   /** Default retry policy of consumer handlers; `consume` may override it. */
   handlerRetry?: Partial<RetryPolicy>;
+  /** How a consumer that crashed for good is started again (see ConsumerRestarts). */
+  consumerRestart?: Partial<RestartPolicy>;
 }
 
 export interface ResolvedKafkaOptions {
@@ -54,6 +57,7 @@ export interface ResolvedKafkaOptions {
   readinessTimeoutMs: number;
   consumer: Required<KafkaConsumerTuning>;
   handlerRetry: RetryPolicy;
+  consumerRestart: RestartPolicy;
 }
 
 export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
@@ -79,6 +83,7 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
       autoCommitThreshold: consumer.autoCommitThreshold ?? 100,
     },
     handlerRetry: { ...DEFAULT_RETRY_POLICY, ...options.handlerRetry },
+    consumerRestart: { ...DEFAULT_RESTART_POLICY, ...options.consumerRestart },
   };
 }
 

@@ -1,8 +1,10 @@
 // Every kustomize overlay renders, every object in it is schema-valid (core kinds against the
 // Kubernetes OpenAPI schemas, operator resources against ./operator-schemas), and the manifests
 // keep the promises of the Deploy section of the README. Needs `kubectl` (kustomize built in).
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { ALL_TOPICS, deadLetterTopicName } from '@chat/contracts';
-import { OVERLAYS, type K8sObject, type Overlay, renderOverlay } from './render';
+import { OVERLAYS, type K8sObject, type Overlay, renderOverlay, REPO_ROOT } from './render';
 import { validateObject, validateObjects } from './validate';
 
 const SERVICES = { gateway: 8080, auth: 3001, messaging: 3002, presence: 3003, files: 3004 } as const;
@@ -239,6 +241,19 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
       }
       for (const cluster of objects().filter((o) => o.kind === 'Cluster') as Any[]) expect(cluster.spec.monitoring.enablePodMonitor).toBe(true);
       expect(find(objects(), 'K8ssandraCluster', 'chat-cassandra').spec.cassandra.telemetry.prometheus.enabled).toBe(true);
+    });
+
+    it('alerts on dead letters, stalled consumers and crashed consumers, with series the consumers export', () => {
+      const rules = find(objects(), 'PrometheusRule', 'chat-consumers');
+      const alerts = new Map<string, Any>(rules.spec.groups.flatMap((g: Any) => g.rules.map((r: Any) => [r.alert, r])));
+      expect([...alerts.keys()].sort()).toEqual(['ChatConsumerDown', 'ChatConsumerStalled', 'ChatDeadLetters']);
+      expect(alerts.get('ChatDeadLetters').annotations.description).toContain('npm run dlq:replay');
+      const exported = readFileSync(join(REPO_ROOT, 'libs/kafka/src/consumer/consumer.metrics.ts'), 'utf8');
+      for (const rule of alerts.values()) {
+        const series = (rule.expr as string).match(/kafka_consumer_[a-z_]+/g) ?? [];
+        expect(series.length).toBeGreaterThan(0);
+        for (const name of series) expect(exported).toContain(`'${name}'`);
+      }
     });
 
     it('offers a Gateway API HTTPRoute beside the Ingress: same host, the gateway, cookie affinity, TLS', () => {

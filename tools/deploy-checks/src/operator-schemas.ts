@@ -373,6 +373,41 @@ const HTTPRoute = z
   })
   .strict();
 
+// Prometheus Operator PrometheusRule (monitoring.coreos.com/v1): alerting rules only.
+const PrometheusRule = z
+  .object({
+    apiVersion: z.literal('monitoring.coreos.com/v1'),
+    kind: z.literal('PrometheusRule'),
+    metadata,
+    spec: z
+      .object({
+        groups: z
+          .array(
+            z
+              .object({
+                name: z.string().min(1),
+                rules: z
+                  .array(
+                    z
+                      .object({
+                        alert: z.string().regex(/^[A-Z][A-Za-z0-9]*$/),
+                        expr: z.string().min(1),
+                        for: z.string().regex(/^\d+[smh]$/).optional(),
+                        labels: z.record(z.string(), z.string()).optional(),
+                        annotations: z.record(z.string(), z.string()).optional(),
+                      })
+                      .strict(),
+                  )
+                  .min(1),
+              })
+              .strict(),
+          )
+          .min(1),
+      })
+      .strict(),
+  })
+  .strict();
+
 /** `<apiVersion>/<kind>` → schema of the operator resources these manifests may contain. */
 export const OPERATOR_SCHEMAS: Record<string, z.ZodType> = {
   'kafka.strimzi.io/v1/Kafka': Kafka,
@@ -383,6 +418,7 @@ export const OPERATOR_SCHEMAS: Record<string, z.ZodType> = {
   'postgresql.cnpg.io/v1/ScheduledBackup': ScheduledBackup,
   'medusa.k8ssandra.io/v1alpha1/MedusaBackupSchedule': MedusaBackupSchedule,
   'monitoring.coreos.com/v1/PodMonitor': PodMonitor,
+  'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
   'gateway.networking.k8s.io/v1/Gateway': Gateway,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
 };

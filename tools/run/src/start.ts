@@ -2,8 +2,9 @@
 // the web client, starts every service as its own process with prefixed, coloured logs (one or
 // more gateways), waits until each is ready, serves the one origin (front door: web client +
 // sticky proxy to the gateways) and prints its URL. Ctrl-C stops the services and, if this run
-// started them, the engines. A gateway that dies is restarted (the front door routes around it
-// meanwhile); any other service dying stops everything.
+// started them, the engines. A service that dies is restarted with backoff (./supervisor; the
+// front door routes around a dead gateway meanwhile), and so is one that stays up but fails
+// /health/live; only a service that died more than 5 times within 5 minutes stops everything.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FrontDoor, type Upstream } from './front-door';
 import { parseOptions, type RunOptions, USAGE } from './options';
+import { LivenessWatch, Supervisor } from './supervisor';
 import { DEFAULT_PORTS, localServices, type ServicePorts, type ServiceSpec } from './services';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -40,38 +42,62 @@ function prefixed(name: string, color: number, child: ChildProcess): void {
   }
 }
 
-function launch(spec: ServiceSpec): ChildProcess {
+const supervisor = new Supervisor({
+  say,
+  started: (name, child, restart) => {
+    children.set(name, child);
+    writeState();
+    const spec = specs.find((s) => s.name === name);
+    if (!restart || !spec) return;
+    waitReady(spec).then(
+      () => {
+        say(`${name} is back`);
+        if (spec.service === 'gateway') void frontDoor?.checkUpstreams();
+      },
+      (error: unknown) => say(`${name} did not come back: ${String(error)}`),
+    );
+  },
+  gaveUp: () => {
+    say('stopping everything');
+    void shutdown(1);
+  },
+});
+
+function spawnService(spec: ServiceSpec): ChildProcess {
   const child = spawn(process.execPath, ['-r', '@swc-node/register', spec.entry], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(spec.port), LOG_PRETTY: process.env['LOG_PRETTY'] ?? 'true', ...spec.env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   prefixed(spec.name, spec.color, child);
-  child.on('exit', (code, signal) => {
+  child.on('exit', () => {
     if (children.get(spec.name) === child) children.delete(spec.name);
     writeState();
-    if (stopping) return;
-    if (spec.service === 'gateway') {
-      say(`${spec.name} exited (${signal ?? `code ${code}`}); restarting it (the front door routes around it meanwhile)`);
-      setTimeout(() => {
-        if (stopping) return;
-        launch(spec);
-        waitReady(spec).then(
-          () => {
-            say(`${spec.name} is back`);
-            void frontDoor?.checkUpstreams();
-          },
-          (error: unknown) => say(`${spec.name} did not come back: ${String(error)}`),
-        );
-      }, 1_000);
-      return;
-    }
-    say(`${spec.name} exited (${signal ?? `code ${code}`}); stopping everything`);
-    void shutdown(1);
   });
-  children.set(spec.name, child);
-  writeState();
   return child;
+}
+
+function launch(spec: ServiceSpec): ChildProcess {
+  return supervisor.start({ name: spec.name, spawn: () => spawnService(spec) });
+}
+
+/** Restarts a service that is up but not live (e.g. a Kafka consumer whose restarts are spent). */
+function watchLiveness(): void {
+  const watches = new Map(specs.map((s) => [s.name, new LivenessWatch()]));
+  const timer = setInterval(() => {
+    for (const spec of specs) {
+      const child = children.get(spec.name);
+      if (!child || stopping) continue;
+      fetch(`http://127.0.0.1:${spec.port}/health/live`, { signal: AbortSignal.timeout(5_000) })
+        .then((answer) => answer.status, () => null)
+        .then((status) => {
+          if (!watches.get(spec.name)?.answered(status) || stopping || children.get(spec.name) !== child) return;
+          say(`${spec.name} failed /health/live 3 times in a row; stopping it so that it is restarted`);
+          child.kill('SIGTERM');
+        }, () => undefined);
+    }
+  }, 10_000);
+  timer.unref();
 }
 
 async function waitReady(spec: ServiceSpec, timeoutMs = 180_000): Promise<void> {
@@ -145,6 +171,7 @@ let startedEngines = false;
 async function shutdown(code: number): Promise<void> {
   if (stopping) return;
   stopping = true;
+  supervisor.stop();
   say('stopping services...');
   await frontDoor?.close().catch(() => undefined);
   await Promise.all(
@@ -205,6 +232,7 @@ async function main(): Promise<void> {
   frontDoor = new FrontDoor({ port: options.port, staticDir: WEB_DIST, upstreams });
   await frontDoor.listen();
   writeState();
+  watchLiveness();
   say(
     `\x1b[32mthe chat is up: ${origin()}\x1b[0m  (${gateways.length} gateway${gateways.length > 1 ? 's' : ''} behind it; API docs per service at /docs; Ctrl-C stops everything)`,
   );

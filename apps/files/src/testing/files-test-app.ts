@@ -54,7 +54,11 @@ export class FilesTestApp {
     private readonly run: string,
   ) {}
 
-  static async start(overrides: Record<string, string> = {}): Promise<FilesTestApp> {
+  /**
+   * `postgresAdmin` lets a spec put PostgreSQL behind a proxy it can take down (the run's database
+   * name is appended to it).
+   */
+  static async start(overrides: Record<string, string> = {}, options: { postgresAdmin?: string } = {}): Promise<FilesTestApp> {
     const run = uniqueName('test_files_');
     const kid = randomUUID();
     const { privateKey, publicKey } = await generateKeyPair(ACCESS_TOKEN_ALGORITHM, { crv: 'Ed25519' });
@@ -69,7 +73,7 @@ export class FilesTestApp {
       NODE_ENV: 'test',
       LOG_LEVEL: process.env['TEST_SERVICE_LOG_LEVEL'] ?? 'silent',
       PORT: String(port),
-      POSTGRES_URL: `${ENGINES.postgresAdmin}/${run}`,
+      POSTGRES_URL: `${options.postgresAdmin ?? ENGINES.postgresAdmin}/${run}`,
       KAFKA_BROKERS: ENGINES.kafka,
       KAFKA_TOPIC_PREFIX: `${run.replace(/_/g, '-')}.`,
       S3_ENDPOINT: ENGINES.s3.endpoint,
@@ -143,6 +147,12 @@ export class FilesTestApp {
     const storage = this.app.get(ObjectStorage);
     const listed = await storage.client.send(new ListObjectsV2Command({ Bucket: storage.bucket }));
     return (listed.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : []));
+  }
+
+  /** Members of a channel as the files service's projection holds them. */
+  async channelMembers(channelId: string): Promise<string[]> {
+    const { rows } = await this.app.get<Pool>(PG_POOL).query<{ user_id: string }>('SELECT user_id FROM channel_members WHERE channel_id = $1 ORDER BY user_id', [channelId]);
+    return rows.map((r) => r.user_id);
   }
 
   async fileRows(): Promise<{ id: string; status: string }[]> {

@@ -15,6 +15,8 @@ import { type Consumer, type PartitionAssigner } from 'kafkajs';
 import { KafkaClients } from '../kafka-clients';
 import { KAFKA_OPTIONS, physicalName, type ResolvedKafkaOptions } from '../kafka.options';
 import { CoPartitionedAssigner } from './co-partitioned.assigner';
+import { ConsumerMetrics } from './consumer.metrics';
+import { ConsumerRestarts } from './consumer-restarts';
 import { type ConsumeOptions, type ConsumerHandle, type PipelineConsumeOptions } from './consume.options';
 import { DeadLetterPublisher } from './dead-letter.publisher';
 import { type Delivery, PartitionProcessor } from './partition.processor';
@@ -26,62 +28,119 @@ const DEFAULT_MAX_BATCH_SIZE = 100;
 export class KafkaConsumerFactory implements OnModuleDestroy {
   private readonly logger = new Logger('KafkaConsumer');
   private readonly handles = new Set<ConsumerHandle>();
+  /** Pipelined consumers that crashed for good (they are not restarted). */
   private readonly crashed = new Set<string>();
+  /** Classic consumers down until their restart. */
+  private readonly down = new Set<string>();
+  /** Classic consumers whose restarts are spent. */
+  private readonly givenUp = new Set<string>();
 
   constructor(
     private readonly clients: KafkaClients,
     @Inject(KAFKA_OPTIONS) private readonly options: ResolvedKafkaOptions,
     private readonly deadLetters: DeadLetterPublisher,
+    private readonly metrics: ConsumerMetrics,
   ) {}
 
-  /** Joins the group and starts delivering; resolves once the consumer runs (see `handle.ready`). */
+  /**
+   * Joins the group and starts delivering; resolves once the consumer runs (see `handle.ready`).
+   * A consumer that crashes for good is started again (ConsumerRestarts); while it is down the
+   * process is unready, and once its restarts are spent the process is not live.
+   */
   async consume<T extends TopicDefinition>(options: ConsumeOptions<T>): Promise<ConsumerHandle> {
     if (options.topics.length === 0) throw new Error('consume needs at least one topic');
     if (options.broadcast && options.fromBeginning) throw new Error('a broadcast consumer always starts at the latest offsets');
     const requested = physicalName(this.options, options.groupId);
     const groupId = options.broadcast ? `${requested}.${this.options.clientId}.${randomUUID().slice(0, 8)}` : requested;
     const topics = new Map(options.topics.map((t) => [physicalName(this.options, t.name), t]));
-    const tuning = this.options.consumer;
-    const consumer = this.newConsumer(groupId);
     const processor = new PartitionProcessor({
       groupId,
       topics,
       delivery: this.delivery(options),
       retry: { ...this.options.handlerRetry, ...options.retry },
       deadLetters: this.deadLetters,
-      heartbeatEveryMs: tuning.heartbeatIntervalMs,
+      metrics: {
+        handlerFailed: (topic) => this.metrics.handlerFailures.inc({ group: requested, topic }),
+        pausedPartitions: (count) => this.metrics.pausedPartitions.set({ group: requested }, count),
+      },
+      heartbeatEveryMs: this.options.consumer.heartbeatIntervalMs,
     });
-    const ready = this.watchReadiness(consumer, groupId);
 
-    try {
-      await consumer.connect();
-      await consumer.subscribe({ topics: [...topics.keys()], fromBeginning: options.fromBeginning ?? false });
-      // A broadcast group is never joined again, so it commits nothing (no commit round trips).
-      const commits = !(options.broadcast ?? false);
-      await consumer.run({
-        autoCommit: commits,
-        autoCommitInterval: tuning.autoCommitIntervalMs,
-        autoCommitThreshold: tuning.autoCommitThreshold,
-        eachBatchAutoResolve: false,
-        partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
-        eachBatch: async (payload) => {
-          await processor.process(payload.batch, {
-            resolveOffset: (offset) => payload.resolveOffset(offset),
-            commitOffsetsIfNecessary: () => (commits ? payload.commitOffsetsIfNecessary() : Promise.resolve()),
-            heartbeat: () => payload.heartbeat(),
-            isRunning: () => payload.isRunning(),
-            isStale: () => payload.isStale(),
-          });
-        },
+    let consumer: Consumer | undefined;
+    let stopped = false;
+    const startClient = async (client: Consumer): Promise<void> => {
+      consumer = client;
+      client.on(client.events.CRASH, (event) => {
+        const { error, restart } = event.payload;
+        if (restart) this.logger.warn({ err: error, groupId }, 'consumer crashed; kafkajs restarts it');
+        else if (client === consumer && !stopped) restarts.crashed(error);
       });
-    } catch (error) {
-      await consumer.disconnect().catch(() => undefined);
-      throw error;
-    }
+      try {
+        await this.runClassic(client, options, topics, processor);
+      } catch (error) {
+        await client.disconnect().catch(() => undefined);
+        throw error;
+      }
+      // Stopped while a restart was starting it.
+      if (stopped) await client.disconnect();
+    };
+    const restarts = new ConsumerRestarts(this.options.consumerRestart, () => startClient(this.newConsumer(groupId)), {
+      scheduled: (attempt, delayMs, error) => {
+        this.down.add(groupId);
+        this.metrics.down.set({ group: requested }, 1);
+        this.logger.error({ err: error, groupId, attempt, delayMs }, 'consumer crashed for good; starting it again');
+      },
+      restarted: (attempt) => {
+        this.down.delete(groupId);
+        this.metrics.down.set({ group: requested }, 0);
+        this.metrics.restarts.inc({ group: requested });
+        this.logger.log({ groupId, attempt }, 'consumer restarted');
+      },
+      gaveUp: (attempts, error) => {
+        this.down.delete(groupId);
+        this.givenUp.add(groupId);
+        this.logger.fatal({ err: error, groupId, attempts }, 'consumer could not be restarted; liveness fails');
+      },
+    });
 
-    const handle = this.register(groupId, ready, () => this.stop(consumer, groupId, options.broadcast ?? false));
+    const first = this.newConsumer(groupId);
+    const ready = this.watchReadiness(first);
+    await startClient(first);
+
+    const handle = this.register(groupId, ready, async () => {
+      stopped = true;
+      restarts.stop();
+      processor.close();
+      this.down.delete(groupId);
+      if (consumer) await this.stop(consumer, groupId, options.broadcast ?? false);
+    });
     this.logger.log(`consuming ${[...topics.keys()].join(', ')} as ${groupId}`);
     return handle;
+  }
+
+  private async runClassic<T extends TopicDefinition>(consumer: Consumer, options: ConsumeOptions<T>, topics: ReadonlyMap<string, T>, processor: PartitionProcessor<T>): Promise<void> {
+    const tuning = this.options.consumer;
+    await consumer.connect();
+    await consumer.subscribe({ topics: [...topics.keys()], fromBeginning: options.fromBeginning ?? false });
+    // A broadcast group is never joined again, so it commits nothing (no commit round trips).
+    const commits = !(options.broadcast ?? false);
+    await consumer.run({
+      autoCommit: commits,
+      autoCommitInterval: tuning.autoCommitIntervalMs,
+      autoCommitThreshold: tuning.autoCommitThreshold,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: async (payload) => {
+        await processor.process(payload.batch, {
+          resolveOffset: (offset) => payload.resolveOffset(offset),
+          commitOffsetsIfNecessary: () => (commits ? payload.commitOffsetsIfNecessary() : Promise.resolve()),
+          heartbeat: () => payload.heartbeat(),
+          isRunning: () => payload.isRunning(),
+          isStale: () => payload.isStale(),
+          pause: () => payload.pause(),
+        });
+      },
+    });
   }
 
   /**
@@ -95,7 +154,12 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
     const consumer = this.newConsumer(groupId, options.coPartitioned ? [CoPartitionedAssigner] : undefined);
     const runner = new PipelineRunner(groupId, topics, options.pipeline, this.deadLetters);
     consumer.on(consumer.events.GROUP_JOIN, (event) => runner.joined(event.payload.memberAssignment));
-    const ready = this.watchReadiness(consumer, groupId);
+    const ready = this.watchReadiness(consumer);
+    consumer.on(consumer.events.CRASH, (event) => {
+      const { error, restart } = event.payload;
+      if (!restart) this.crashed.add(groupId);
+      this.logger.error({ err: error, groupId, restart }, restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good');
+    });
     const commit = async (): Promise<void> => {
       const requests = runner.commits();
       if (requests.length === 0) return;
@@ -159,9 +223,14 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
     });
   }
 
-  /** Groups whose consumer crashed and will not be restarted; readiness reports them. */
+  /** Groups whose consumer is not running (crashed, restarting or given up); readiness reports them. */
   crashedGroups(): string[] {
-    return [...this.crashed];
+    return [...this.crashed, ...this.down, ...this.givenUp];
+  }
+
+  /** Groups whose consumer crashed for good and will not run again in this process; liveness reports them. */
+  deadGroups(): string[] {
+    return [...this.crashed, ...this.givenUp];
   }
 
   async onModuleDestroy(): Promise<void> {
@@ -179,7 +248,7 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
   }
 
   /** Settles once the group was joined and the first fetch (which resolves start offsets) answered. */
-  private watchReadiness(consumer: Consumer, groupId: string): Promise<void> {
+  private watchReadiness(consumer: Consumer): Promise<void> {
     const ready = new Promise<void>((resolve, reject) => {
       let joined = false;
       const removers: (() => void)[] = [];
@@ -201,11 +270,6 @@ export class KafkaConsumerFactory implements OnModuleDestroy {
           if (!event.payload.restart) settle(event.payload.error);
         }),
       );
-    });
-    consumer.on(consumer.events.CRASH, (event) => {
-      const { error, restart } = event.payload;
-      if (!restart) this.crashed.add(groupId);
-      this.logger.error({ err: error, groupId, restart }, restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good');
     });
     // Callers that never look at `ready` must not see an unhandled rejection.
     ready.catch(() => undefined);

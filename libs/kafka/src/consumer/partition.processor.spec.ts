@@ -52,6 +52,21 @@ class FakeControls implements BatchControls {
   isStale(): boolean {
     return this.stale;
   }
+  pauses = 0;
+  resumes = 0;
+  paused = false;
+  readonly pause = (): (() => void) => {
+    this.pauses++;
+    this.paused = true;
+    return () => {
+      this.resumes++;
+      this.paused = false;
+    };
+  };
+  /** Settles once the partition was resumed (the client would fetch again from the last resolved offset). */
+  async resumed(): Promise<void> {
+    while (this.paused) await new Promise((resolve) => setTimeout(resolve, 2));
+  }
 }
 
 function message(offset: number, value: string | null, key = 'k'): RawMessage {
@@ -59,17 +74,37 @@ function message(offset: number, value: string | null, key = 'k'): RawMessage {
 }
 const valid = (offset: number, n = offset) => message(offset, JSON.stringify({ id: 'x', n }));
 
-function processor(delivery: Delivery<typeof Topic>, sink: DeadLetterSink, maxAttempts = 3, heartbeatEveryMs?: number) {
+const metrics = () => {
+  const m = { failures: [] as string[], paused: [] as number[] };
+  return { ...m, handlerFailed: (topic: string) => m.failures.push(topic), pausedPartitions: (count: number) => m.paused.push(count), seen: m };
+};
+
+function processor(delivery: Delivery<typeof Topic>, sink: DeadLetterSink, maxAttempts = Number.POSITIVE_INFINITY, heartbeatEveryMs?: number, observed = metrics()) {
   return new PartitionProcessor({
     ...(heartbeatEveryMs ? { heartbeatEveryMs } : {}),
     groupId: 'g',
     topics: new Map([[Topic.name, Topic]]),
     delivery,
-    retry: { maxAttempts, initialDelayMs: 10, maxDelayMs: 10, multiplier: 2 },
+    retry: { maxAttempts, initialDelayMs: 5, maxDelayMs: 10, multiplier: 2 },
     deadLetters: sink,
-    sleep: () => Promise.resolve(),
+    metrics: observed,
     random: () => 0.5,
   });
+}
+
+/**
+ * Plays the client: delivers the partition's records from the last resolved offset, waits out
+ * every pause, and delivers again, until every record is resolved (or `rounds` deliveries).
+ */
+async function deliverUntilResolved(p: PartitionProcessor<typeof Topic>, messages: RawMessage[], controls: FakeControls, rounds = 100): Promise<number> {
+  for (let round = 1; round <= rounds; round++) {
+    const last = controls.resolved[controls.resolved.length - 1];
+    const rest = last === undefined ? messages : messages.filter((m) => Number(m.offset) > Number(last));
+    if (rest.length === 0) return round - 1;
+    await p.process({ topic: Topic.name, partition: 0, messages: rest }, controls);
+    await controls.resumed();
+  }
+  return rounds;
 }
 
 describe('PartitionProcessor, one record at a time', () => {
@@ -140,22 +175,62 @@ describe('PartitionProcessor, one record at a time', () => {
     expect(controls.resolved).toEqual(['1', '2', '3']);
   });
 
-  it('retries a failing handler and resolves the record only after it succeeded', async () => {
+  it('pauses the partition when a handler fails, commits what came before, and leaves the rest unresolved', async () => {
     const controls = new FakeControls();
-    let calls = 0;
-    const handler = () => {
-      calls++;
-      expect(controls.resolved).toEqual([]);
-      return calls < 3 ? Promise.reject(new Error('flaky')) : Promise.resolve();
+    const handled: string[] = [];
+    const handler = (r: Rec) => {
+      handled.push(r.offset);
+      return r.offset === '2' ? Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432')) : Promise.resolve();
+    };
+    const observed = metrics();
+    const sink = new CollectingSink();
+    await processor({ mode: 'record', handler }, sink, undefined, undefined, observed).process(
+      { topic: Topic.name, partition: 0, messages: [valid(1), valid(2), valid(3)] },
+      controls,
+    );
+    expect(handled).toEqual(['1', '2']);
+    expect(controls.resolved).toEqual(['1']);
+    expect(controls.commits).toBe(1);
+    expect(controls.pauses).toBe(1);
+    expect(sink.letters).toEqual([]);
+    expect(observed.seen.failures).toEqual([Topic.name]);
+    expect(observed.seen.paused).toEqual([1]);
+    await controls.resumed();
+    expect(controls.resumes).toBe(1);
+  });
+
+  it('tries the failing record again after each pause for as long as the outage lasts, dead-lettering nothing', async () => {
+    const controls = new FakeControls();
+    const calls: string[] = [];
+    let outage = 25;
+    const handler = (r: Rec) => {
+      calls.push(r.offset);
+      return r.offset === '1' && outage-- > 0 ? Promise.reject(new Error('NoHostAvailableError')) : Promise.resolve();
     };
     const sink = new CollectingSink();
-    await processor({ mode: 'record', handler }, sink).process({ topic: Topic.name, partition: 0, messages: [valid(1)] }, controls);
-    expect(calls).toBe(3);
+    const p = processor({ mode: 'record', handler }, sink);
+    const rounds = await deliverUntilResolved(p, [valid(1), valid(2)], controls);
+    expect(rounds).toBe(26);
     expect(sink.letters).toEqual([]);
+    expect(calls.filter((o) => o === '2')).toEqual(['2']);
+    expect(controls.resolved).toEqual(['1', '2']);
+    expect(controls.pauses).toBe(25);
+  });
+
+  it('ignores a batch fetched for a partition that is paused', async () => {
+    const controls = new FakeControls();
+    let calls = 0;
+    const p = processor({ mode: 'record', handler: () => (++calls === 1 ? Promise.reject(new Error('down')) : Promise.resolve()) }, new CollectingSink());
+    await p.process({ topic: Topic.name, partition: 0, messages: [valid(1)] }, controls);
+    await p.process({ topic: Topic.name, partition: 0, messages: [valid(1)] }, controls);
+    expect(calls).toBe(1);
+    expect(controls.resolved).toEqual([]);
+    await controls.resumed();
+    await p.process({ topic: Topic.name, partition: 0, messages: [valid(1)] }, controls);
     expect(controls.resolved).toEqual(['1']);
   });
 
-  it('dead-letters a record whose handler keeps failing, with the error, then moves on', async () => {
+  it('dead-letters a record once a bounded policy is spent, with the error, then moves on', async () => {
     const sink = new CollectingSink();
     const controls = new FakeControls();
     const handled: string[] = [];
@@ -164,22 +239,26 @@ describe('PartitionProcessor, one record at a time', () => {
       handled.push(r.offset);
       return Promise.resolve();
     };
-    await processor({ mode: 'record', handler }, sink).process({ topic: Topic.name, partition: 0, messages: [valid(1), valid(2)] }, controls);
+    await deliverUntilResolved(processor({ mode: 'record', handler }, sink, 3), [valid(1), valid(2)], controls);
     expect(sink.letters).toHaveLength(1);
     expect(sink.letters[0]).toMatchObject({ reason: 'handler-failed', attempts: 3, error: 'Error: always broken', groupId: 'g' });
+    expect(controls.pauses).toBe(2);
     expect(handled).toEqual(['2']);
     expect(controls.resolved).toEqual(['1', '2']);
   });
 
-  it('dead-letters at once on NonRetriableError', async () => {
+  it('dead-letters at once on NonRetriableError, without pausing', async () => {
     const sink = new CollectingSink();
+    const controls = new FakeControls();
     let calls = 0;
     const handler = () => {
       calls++;
       return Promise.reject(new NonRetriableError('unknown channel'));
     };
-    await processor({ mode: 'record', handler }, sink).process({ topic: Topic.name, partition: 0, messages: [valid(1)] }, new FakeControls());
+    await processor({ mode: 'record', handler }, sink).process({ topic: Topic.name, partition: 0, messages: [valid(1)] }, controls);
     expect(calls).toBe(1);
+    expect(controls.pauses).toBe(0);
+    expect(controls.resolved).toEqual(['1']);
     expect(sink.letters[0]).toMatchObject({ attempts: 1, reason: 'handler-failed' });
   });
 
@@ -193,7 +272,7 @@ describe('PartitionProcessor, one record at a time', () => {
     expect(controls.resolved).toEqual(['1']);
   });
 
-  it('stops between records when the consumer stops, and abandons retries without resolving', async () => {
+  it('stops between records when the consumer stops, and leaves a failed record unresolved', async () => {
     const controls = new FakeControls();
     const handled: string[] = [];
     const handler = (r: Rec) => {
@@ -243,13 +322,25 @@ describe('PartitionProcessor, in groups', () => {
     expect(controls.resolved).toEqual(['2', '4', '5']);
   });
 
-  it('dead-letters every record of a group whose handler keeps failing', async () => {
+  it('pauses on a failing group and hands the whole group over again after the pause, parking its invalid records once', async () => {
     const sink = new CollectingSink();
     const controls = new FakeControls();
-    await processor({ mode: 'batch', handler: () => Promise.reject(new Error('db down')), maxBatchSize: 10 }, sink, 2).process(
-      { topic: Topic.name, partition: 0, messages: [valid(1), valid(2)] },
-      controls,
-    );
+    const groups: string[][] = [];
+    let failures = 3;
+    const handler = (records: readonly Rec[]) => {
+      groups.push(records.map((r) => r.offset));
+      return failures-- > 0 ? Promise.reject(new Error('Connection is closed.')) : Promise.resolve();
+    };
+    await deliverUntilResolved(processor({ mode: 'batch', handler, maxBatchSize: 10 }, sink), [valid(1), message(2, 'x'), valid(3)], controls);
+    expect(groups).toEqual([['1', '3'], ['1', '3'], ['1', '3'], ['1', '3']]);
+    expect(sink.letters.map((l) => [l.message.offset, l.reason])).toEqual([['2', 'not-json']]);
+    expect(controls.resolved).toEqual(['3']);
+  });
+
+  it('dead-letters every record of a group whose handler keeps failing under a bounded policy', async () => {
+    const sink = new CollectingSink();
+    const controls = new FakeControls();
+    await deliverUntilResolved(processor({ mode: 'batch', handler: () => Promise.reject(new Error('db down')), maxBatchSize: 10 }, sink, 2), [valid(1), valid(2)], controls);
     expect(sink.letters.map((l) => [l.message.offset, l.attempts])).toEqual([
       ['1', 2],
       ['2', 2],

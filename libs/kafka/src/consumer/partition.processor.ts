@@ -2,18 +2,22 @@
 //   - records are handled strictly in offset order;
 //   - a value that is not JSON or fails the topic's schema is dead-lettered and skipped: a poison
 //     pill never blocks its partition;
-//   - a handler that throws is retried with backoff; once the attempts are exhausted the record is
-//     dead-lettered with the error and the partition moves on. We chose availability over
-//     head-of-line blocking: one record that keeps failing (a bug, a bad reference) must not stop
-//     every later message of its channel; it stays replayable from the DLQ;
+//   - a handler that throws NonRetriableError has its record dead-lettered at once: it can never
+//     succeed, so it must not hold the records behind it;
+//   - any other failure is taken for an outage of an engine the handler needs: the partition is
+//     paused (PartitionBackoff), what was handled before the failure is committed, and the failing
+//     record is fetched and tried again after a growing backoff, for as long as it takes (or until
+//     the policy's `maxAttempts`, unbounded by default, are spent; then it is dead-lettered). An
+//     outage therefore delays records and never drops them; the paused-partitions gauge and the
+//     handler-failure counter show it;
 //   - an offset is resolved (hence committed) only after its record was handled or dead-lettered;
 //     if dead-lettering itself fails the error propagates, the record stays unresolved, and the
 //     client re-fetches it: nothing is skipped without a trace. Resolving is local; the commit
 //     request goes out after the batch (record mode) or after each group (batch mode), when the
 //     client's threshold or interval says so, never awaited once per record: a commit round trip
 //     per record made a busy consumer lag by seconds;
-//   - a consumer that is stopping finishes the record in hand, abandons retries, and leaves the
-//     rest unresolved for the next owner of the partition;
+//   - a consumer that is stopping finishes the record in hand and leaves the rest unresolved for
+//     the next owner of the partition;
 //   - while a batch is processed the consumer keeps heartbeating (every `heartbeatEveryMs`), so a
 //     long batch under load does not get its member evicted from the group (which rebalances and
 //     replays everything uncommitted, making the load worse). A heartbeat that fails (a rebalance
@@ -23,7 +27,8 @@ import { type TopicDefinition } from '@chat/contracts';
 import { type DecodeFailureReason, decodeHeaders, decodeValue } from '../codec/record.codec';
 import { type BatchHandler, type ConsumedRecord, type RecordHandler, type RecordOf } from './consume.options';
 import { type DeadLetterSink, describeError, type RawMessage } from './dead-letter';
-import { type RetryControls, type RetryOutcome, type RetryPolicy, realSleep, runWithRetry } from './retry.policy';
+import { PartitionBackoff, type PauseFn } from './partition-backoff';
+import { isPermanentFailure, type RetryPolicy } from './retry.policy';
 
 export interface PartitionBatch {
   readonly topic: string;
@@ -32,16 +37,30 @@ export interface PartitionBatch {
 }
 
 /** The client's controls over the batch in hand (kafkajs's eachBatch payload has this shape). */
-export interface BatchControls extends RetryControls {
+export interface BatchControls {
   resolveOffset(offset: string): void;
   commitOffsetsIfNecessary(): Promise<void>;
+  /** Keeps the consumer in its group during long batches; throws when the group is rebalancing. */
+  heartbeat(): Promise<void>;
+  /** False once the consumer is stopping: the rest of the batch is left unresolved. */
+  isRunning(): boolean;
   /** True when the partition was re-positioned (seek) and the rest of the batch is obsolete. */
   isStale(): boolean;
+  /** Stops fetching this partition; returns the function that resumes it. */
+  pause: PauseFn;
 }
 
 export type Delivery<T extends TopicDefinition> =
   | { mode: 'record'; handler: RecordHandler<T> }
   | { mode: 'batch'; handler: BatchHandler<T>; maxBatchSize: number };
+
+/** What the processor reports to the service's metrics. */
+export interface ProcessorMetrics {
+  /** A handler failed and its partition was paused to try again. */
+  handlerFailed(topic: string): void;
+  /** Partitions of this consumer paused right now. */
+  pausedPartitions(count: number): void;
+}
 
 export interface PartitionProcessorOptions<T extends TopicDefinition> {
   groupId: string;
@@ -50,9 +69,9 @@ export interface PartitionProcessorOptions<T extends TopicDefinition> {
   delivery: Delivery<T>;
   retry: RetryPolicy;
   deadLetters: DeadLetterSink;
+  metrics?: ProcessorMetrics;
   /** Heartbeats while a batch is processed; the client itself throttles them to its heartbeat interval. */
   heartbeatEveryMs?: number;
-  sleep?: (ms: number) => Promise<void>;
   random?: () => number;
 }
 
@@ -78,25 +97,32 @@ export function decodeRecord<T extends TopicDefinition>(definition: T, batch: Pi
   return { ok: true, record: record as RecordOf<T> };
 }
 
+/** What became of records whose handler threw. */
+type FailureOutcome = 'dead-lettered' | 'paused';
+
 export class PartitionProcessor<T extends TopicDefinition> {
   private readonly logger = new Logger('KafkaConsumer');
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly random: () => number;
+  private readonly backoff: PartitionBackoff;
 
   constructor(private readonly options: PartitionProcessorOptions<T>) {
-    this.sleep = options.sleep ?? realSleep;
-    this.random = options.random ?? Math.random;
+    this.backoff = new PartitionBackoff(options.retry, {
+      ...(options.random ? { random: options.random } : {}),
+      onResume: () => options.metrics?.pausedPartitions(this.backoff.paused),
+    });
   }
 
   async process(batch: PartitionBatch, client: BatchControls): Promise<void> {
     const definition = this.options.topics.get(batch.topic);
     if (!definition) throw new Error(`received a record of ${batch.topic}, which this consumer did not subscribe to`);
+    // Fetched before its partition was paused: the records are fetched again after the resume.
+    if (this.backoff.isPaused(batch)) return;
     const alive = new KeepAlive(client, this.options.heartbeatEveryMs ?? DEFAULT_HEARTBEAT_EVERY_MS);
     const controls: BatchControls = {
       resolveOffset: (offset) => client.resolveOffset(offset),
       commitOffsetsIfNecessary: () => client.commitOffsetsIfNecessary(),
       heartbeat: () => client.heartbeat(),
       isStale: () => client.isStale(),
+      pause: () => client.pause(),
       // The loops below stop, as when the consumer stops, once a heartbeat failed.
       isRunning: () => client.isRunning() && alive.failure === undefined,
     };
@@ -112,18 +138,24 @@ export class PartitionProcessor<T extends TopicDefinition> {
     if (alive.failure !== undefined) throw alive.failure;
   }
 
+  /** Forgets pending resumes: the consumer is stopping. */
+  close(): void {
+    this.backoff.close();
+    this.options.metrics?.pausedPartitions(0);
+  }
+
   private async processRecords(definition: T, batch: PartitionBatch, controls: BatchControls, handler: RecordHandler<T>): Promise<void> {
     for (const message of batch.messages) {
       if (!controls.isRunning() || controls.isStale()) return;
       const decoded = this.decode(definition, batch, message);
       if (decoded.ok) {
-        const outcome = await this.retrying(() => handler(decoded.record), batch, message, controls);
-        if (outcome.kind === 'stopped') return;
-        if (outcome.kind === 'exhausted') await this.deadLetterFailure(batch, message, outcome);
+        const result = await attempt(() => handler(decoded.record));
+        if (result.failed && (await this.onFailure(batch, [message], result.error, controls)) === 'paused') break;
       } else {
         await this.deadLetterInvalid(batch, message, decoded);
       }
       controls.resolveOffset(message.offset);
+      this.finished(batch, message);
     }
     await controls.commitOffsetsIfNecessary();
   }
@@ -139,27 +171,65 @@ export class PartitionProcessor<T extends TopicDefinition> {
       if (!controls.isRunning() || controls.isStale()) return;
       const group = batch.messages.slice(start, start + maxBatchSize);
       const valid: { record: RecordOf<T>; message: RawMessage }[] = [];
+      const invalid: { message: RawMessage; failure: { reason: DecodeFailureReason; error: string } }[] = [];
       for (const message of group) {
         const decoded = this.decode(definition, batch, message);
         if (decoded.ok) valid.push({ record: decoded.record, message });
-        else await this.deadLetterInvalid(batch, message, decoded);
+        else invalid.push({ message, failure: decoded });
       }
       if (valid.length > 0) {
-        const records = valid.map((v) => v.record);
-        const first = valid[0].message;
-        const outcome = await this.retrying(() => handler(records), batch, first, controls);
-        if (outcome.kind === 'stopped') return;
-        if (outcome.kind === 'exhausted') {
-          for (const { message } of valid) await this.deadLetterFailure(batch, message, outcome);
+        const result = await attempt(() => handler(valid.map((v) => v.record)));
+        if (result.failed && (await this.onFailure(batch, valid.map((v) => v.message), result.error, controls)) === 'paused') {
+          // The group is fetched again from its first record after the resume.
+          await controls.commitOffsetsIfNecessary();
+          return;
         }
       }
-      controls.resolveOffset(group[group.length - 1].offset);
+      // Parked only once the group is settled, so a paused group does not park its invalid records twice.
+      for (const { message, failure } of invalid) await this.deadLetterInvalid(batch, message, failure);
+      const last = group[group.length - 1];
+      controls.resolveOffset(last.offset);
+      this.finished(batch, last);
       await controls.commitOffsetsIfNecessary();
     }
   }
 
   private decode(definition: T, batch: PartitionBatch, message: RawMessage): Decoded<T> {
     return decodeRecord(definition, batch, message);
+  }
+
+  /** Parks the records when they can never succeed (or the attempts are spent), else pauses the partition. */
+  private async onFailure(batch: PartitionBatch, messages: readonly RawMessage[], error: unknown, controls: BatchControls): Promise<FailureOutcome> {
+    const first = messages[0];
+    const where = { topic: batch.topic, partition: batch.partition, offset: first.offset, groupId: this.options.groupId };
+    if (isPermanentFailure(error)) {
+      const { attempts } = this.backoff.succeeded(batch);
+      for (const message of messages) await this.deadLetterFailure(batch, message, attempts + 1, error);
+      return 'dead-lettered';
+    }
+    const verdict = this.backoff.failed(batch, first.offset, controls.pause);
+    if (verdict.kind === 'give-up') {
+      for (const message of messages) await this.deadLetterFailure(batch, message, verdict.attempts, error);
+      return 'dead-lettered';
+    }
+    this.options.metrics?.handlerFailed(batch.topic);
+    this.options.metrics?.pausedPartitions(this.backoff.paused);
+    this.logger.warn(
+      { ...where, attempt: verdict.attempts, delayMs: verdict.delayMs, error: describeError(error) },
+      'handler failed; partition paused, the record is tried again',
+    );
+    return 'paused';
+  }
+
+  /** The record (or the last of a group) is finished: a partition that was failing has recovered. */
+  private finished(batch: PartitionBatch, message: RawMessage): void {
+    const { attempts, afterMs } = this.backoff.succeeded(batch);
+    if (attempts > 0) {
+      this.logger.log(
+        { topic: batch.topic, partition: batch.partition, offset: message.offset, groupId: this.options.groupId, failedAttempts: attempts, afterMs },
+        'partition recovered',
+      );
+    }
   }
 
   private async deadLetterInvalid(
@@ -182,26 +252,10 @@ export class PartitionProcessor<T extends TopicDefinition> {
     });
   }
 
-  private retrying(work: () => Promise<void>, batch: PartitionBatch, message: RawMessage, controls: BatchControls): Promise<RetryOutcome> {
-    return runWithRetry(work, this.options.retry, controls, {
-      sleep: this.sleep,
-      random: this.random,
-      onAttemptFailed: (attempt, error, delayMs) =>
-        this.logger.warn(
-          { topic: batch.topic, partition: batch.partition, offset: message.offset, attempt, delayMs, error: describeError(error) },
-          'handler failed; retrying',
-        ),
-    });
-  }
-
-  private async deadLetterFailure(
-    batch: PartitionBatch,
-    message: RawMessage,
-    outcome: Extract<RetryOutcome, { kind: 'exhausted' }>,
-  ): Promise<void> {
-    const error = describeError(outcome.error);
+  private async deadLetterFailure(batch: PartitionBatch, message: RawMessage, attempts: number, failure: unknown): Promise<void> {
+    const error = describeError(failure);
     this.logger.error(
-      { topic: batch.topic, partition: batch.partition, offset: message.offset, attempts: outcome.attempts, error },
+      { topic: batch.topic, partition: batch.partition, offset: message.offset, attempts, error },
       'handler failed for good; record dead-lettered',
     );
     await this.options.deadLetters.send({
@@ -211,8 +265,17 @@ export class PartitionProcessor<T extends TopicDefinition> {
       groupId: this.options.groupId,
       reason: 'handler-failed',
       error,
-      attempts: outcome.attempts,
+      attempts,
     });
+  }
+}
+
+async function attempt(work: () => Promise<void>): Promise<{ failed: false } | { failed: true; error: unknown }> {
+  try {
+    await work();
+    return { failed: false };
+  } catch (error) {
+    return { failed: true, error };
   }
 }
 

@@ -1,5 +1,7 @@
-// Readiness `kafka`: the cluster answers a metadata request within the readiness timeout, and no
-// consumer of this process has crashed for good.
+// Readiness `kafka`: the cluster answers a metadata request within the readiness timeout, and
+// every consumer of this process runs (none crashed and waiting for its restart).
+// Liveness `kafka-consumers`: no consumer of this process crashed for good (its restarts spent,
+// or a pipelined consumer, which is not restarted): only a new process brings it back.
 //
 // Recovery without a restart: a failed probe disconnects its admin client, so the next probe
 // starts from a fresh connection (kafkajs would otherwise keep retrying a dead socket or stale
@@ -70,11 +72,18 @@ export class KafkaReadinessCheck implements ReadinessCheck, OnModuleInit, OnAppl
 
   onModuleInit(): void {
     this.registry.register(this);
+    this.registry.registerLiveness({
+      name: 'kafka-consumers',
+      check: () => {
+        const dead = this.consumers.deadGroups();
+        return dead.length > 0 ? Promise.reject(new Error(`consumer group(s) ${dead.join(', ')} cannot be restarted`)) : Promise.resolve();
+      },
+    });
   }
 
   async check(): Promise<void> {
     const crashed = this.consumers.crashedGroups();
-    if (crashed.length > 0) throw new Error(`consumer group(s) ${crashed.join(', ')} crashed`);
+    if (crashed.length > 0) throw new Error(`consumer group(s) ${crashed.join(', ')} not running`);
     await this.probe.check();
   }
 

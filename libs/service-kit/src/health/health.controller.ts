@@ -1,7 +1,7 @@
 import { Controller, Get, ServiceUnavailableException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
-import { ReadinessRegistry, withTimeout } from './readiness.registry';
+import { type ReadinessCheck, ReadinessRegistry, withTimeout } from './readiness.registry';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
@@ -14,11 +14,14 @@ export class HealthController {
     private readonly registry: ReadinessRegistry,
   ) {}
 
-  /** Liveness: the event loop answers. Engines are not consulted, so an outage never restarts pods. */
+  /**
+   * Liveness: the event loop answers and nothing is broken for good (the registered liveness
+   * checks). Engines are not consulted, so an outage never restarts pods.
+   */
   @Get('live')
   @HealthCheck()
   live() {
-    return this.health.check([]);
+    return this.health.check(this.registry.listLiveness().map((check) => () => this.run(check)));
   }
 
   /** Readiness: every engine this service owns answers right now, and the process is not draining. */
@@ -29,15 +32,17 @@ export class HealthController {
       throw new ServiceUnavailableException({ status: 'error', error: { shutdown: { status: 'down', message: 'draining' } }, details: {} });
     }
     return this.health.check(
-      this.registry.list().map((check) => async (): Promise<HealthIndicatorResult> => {
-        const indicator = this.indicators.check(check.name);
-        try {
-          await withTimeout(check.check(), CHECK_TIMEOUT_MS, check.name);
-          return indicator.up();
-        } catch (error) {
-          return indicator.down({ message: error instanceof Error ? error.message : String(error) });
-        }
-      }),
+      this.registry.list().map((check) => () => this.run(check)),
     );
+  }
+
+  private async run(check: ReadinessCheck): Promise<HealthIndicatorResult> {
+    const indicator = this.indicators.check(check.name);
+    try {
+      await withTimeout(check.check(), CHECK_TIMEOUT_MS, check.name);
+      return indicator.up();
+    } catch (error) {
+      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+    }
   }
 }

@@ -1,5 +1,7 @@
 // Readiness is the conjunction of checks registered by whatever owns a connection to an engine
 // (a Kafka client, a Cassandra session, a repository's pool). Each check throws when not ready.
+// Liveness checks are few and never consult an engine: they fail only when the process cannot
+// recover by itself (a consumer whose restarts are spent), so that the orchestrator restarts it.
 import { Injectable } from '@nestjs/common';
 
 export interface ReadinessCheck {
@@ -11,6 +13,7 @@ export interface ReadinessCheck {
 @Injectable()
 export class ReadinessRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
+  private readonly liveness = new Map<string, ReadinessCheck>();
   private draining = false;
 
   register(check: ReadinessCheck): void {
@@ -20,6 +23,16 @@ export class ReadinessRegistry {
 
   list(): ReadinessCheck[] {
     return [...this.checks.values()];
+  }
+
+  /** A check of `/health/live`: it must not consult an engine (an outage must not restart pods). */
+  registerLiveness(check: ReadinessCheck): void {
+    if (this.liveness.has(check.name)) throw new Error(`liveness check ${check.name} registered twice`);
+    this.liveness.set(check.name, check);
+  }
+
+  listLiveness(): ReadinessCheck[] {
+    return [...this.liveness.values()];
   }
 
   /** Set on SIGTERM: readiness fails so load balancers stop sending work while in-flight work ends. */

@@ -1,10 +1,10 @@
-import { type ExecutionContext, Injectable } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
-import { AppError } from '@chat/service-kit';
 import { type IncomingHttpHeaders } from 'node:http';
 import { type AccessClaims } from '@chat/contracts';
 import { type AuthenticatedUser } from './access-token';
 import { JwtStrategy } from './jwt.strategy';
+import { authenticatedOrThrow } from './passport-strategy';
 
 /** What the guard leaves on an authenticated HTTP request. */
 export interface AuthenticatedRequest {
@@ -25,9 +25,7 @@ export class AuthGuard extends PassportAuthGuard() {
   }
 
   /** Errors of the strategy (AppError `unauthorized` or `unavailable`) leave as they are. */
-  override handleRequest<TUser = AuthenticatedUser>(error: unknown, user: TUser | false, _info: unknown, _context: ExecutionContext): TUser {
-    if (error) throw error;
-    if (!user) throw new AppError('unauthorized', 'not authenticated');
-    return user;
+  override handleRequest<TUser = AuthenticatedUser>(error: unknown, user: TUser | false): TUser {
+    return authenticatedOrThrow(error, user, 'not authenticated');
   }
 }

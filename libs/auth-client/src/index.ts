@@ -3,7 +3,7 @@
 // @CurrentUser() decorator.
 export * from './access-token';
 export * from './jwt-verifier';
-export * from './strategy-instance';
+export * from './passport-strategy';
 export * from './jwt.strategy';
 export * from './auth.guard';
 export * from './current-user.decorator';

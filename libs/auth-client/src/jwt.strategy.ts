@@ -12,7 +12,7 @@ import passport from 'passport';
 import { Strategy as CustomStrategy } from 'passport-custom';
 import { type AuthenticatedUser, bearerToken } from './access-token';
 import { JwtVerifier } from './jwt-verifier';
-import { perInstanceNamed, unregisterStrategy } from './strategy-instance';
+import { asError, perInstanceNamed, unregisterStrategy } from './passport-strategy';
 
 /** What the strategy reads of a request. */
 export interface BearerRequest {
@@ -48,11 +48,11 @@ export class JwtStrategy extends PassportStrategy(perInstanceNamed(CustomStrateg
     const request: BearerRequest = { headers: { authorization: `Bearer ${token}` } };
     return new Promise((resolve, reject) => {
       const authenticate = passport.authenticate(this.name, { session: false }, (error: unknown, user: AuthenticatedUser | false | undefined, claims: AccessClaims | undefined) => {
-        if (error) reject(error instanceof Error ? error : new Error(String(error)));
+        if (error) reject(asError(error));
         else if (!user || !claims) reject(new AppError('unauthorized', 'invalid access token'));
         else resolve({ user, claims });
       }) as (request: BearerRequest, response: object, next: (error?: unknown) => void) => void;
-      authenticate(request, {}, (error) => reject(error instanceof Error ? error : new Error(String(error))));
+      authenticate(request, {}, (error) => reject(asError(error)));
     });
   }
 

@@ -3,7 +3,7 @@
 // chat.user.registered.v1 topic.
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
-import { AuthGuard, JwtVerifier } from '@chat/auth-client';
+import { AuthGuard, JwtStrategy, JwtVerifier } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { PostgresModule } from '@chat/postgres';
 import { RedisModule } from '@chat/redis';
@@ -11,6 +11,8 @@ import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
+import { LocalAuthGuard } from './accounts/local-auth.guard';
+import { LocalStrategy } from './accounts/local.strategy';
 import { PasswordHasher } from './accounts/password-hasher';
 import { Clock } from './common/clock';
 import { Transactions } from './common/database';
@@ -53,6 +55,9 @@ export class AppModule {
         AccountsRepository,
         AccountsService,
         PasswordHasher,
+        // sign-in: the local Passport strategy and its guard
+        LocalStrategy,
+        LocalAuthGuard,
         // rate limits
         ClientAddresses,
         RateLimitRepository,
@@ -67,13 +72,15 @@ export class AppModule {
         AccessTokenSigner,
         RefreshTokensRepository,
         TokensService,
-        // auth verifies its own tokens the way every service does, with its key store instead of HTTP
+        // auth verifies its own tokens the way every service does (Passport's JwtStrategy behind
+        // AuthGuard), with its key store instead of HTTP
         {
           provide: JwtVerifier,
           inject: [KeysService],
           useFactory: (keys: KeysService) =>
             new JwtVerifier({ keyResolver: keys.keyResolver, issuer: config.AUTH_TOKEN_ISSUER, audience: config.AUTH_TOKEN_AUDIENCE }),
         },
+        JwtStrategy,
         AuthGuard,
         // events
         OutboxRepository,

@@ -25,7 +25,18 @@ class WhoAmIController {
   }
 }
 
-describe('AuthGuard and @CurrentUser()', () => {
+async function whoAmIApp(jwksUrl: string): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: [AuthClientModule.forRoot({ jwksUrl })],
+    controllers: [WhoAmIController],
+    providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
+  }).compile();
+  const app = moduleRef.createNestApplication({ logger: false });
+  await app.init();
+  return app;
+}
+
+describe('AuthGuard (Passport JwtStrategy) and @CurrentUser()', () => {
   let server: JwksServer;
   let key: TestKey;
   let app: INestApplication;
@@ -35,13 +46,7 @@ describe('AuthGuard and @CurrentUser()', () => {
     key = await testKey('k1');
     server = await new JwksServer().start();
     server.keys = [key.publicJwk];
-    const moduleRef = await Test.createTestingModule({
-      imports: [AuthClientModule.forRoot({ jwksUrl: server.url })],
-      controllers: [WhoAmIController],
-      providers: [{ provide: APP_FILTER, useClass: ErrorFilter }],
-    }).compile();
-    app = moduleRef.createNestApplication({ logger: false });
-    await app.init();
+    app = await whoAmIApp(server.url);
   });
 
   afterAll(async () => {
@@ -81,5 +86,36 @@ describe('AuthGuard and @CurrentUser()', () => {
   it('refuses @CurrentUser() on a handler without the guard', async () => {
     const token = await signToken(key);
     await request(http()).get('/whoami/unguarded').set('Authorization', `Bearer ${token}`).expect(401);
+  });
+
+  it('answers 503 unavailable while the keys cannot be fetched', async () => {
+    const down = await new JwksServer().start();
+    down.status = 500;
+    const other = await whoAmIApp(down.url);
+    try {
+      const response = await request(other.getHttpServer() as Server).get('/whoami').set('Authorization', `Bearer ${await signToken(key)}`).expect(503);
+      expect((response.body as ErrorBody).error.code).toBe('unavailable');
+    } finally {
+      await other.close();
+      await down.stop();
+    }
+  });
+
+  it('keeps each application on its own keys when two run in one process, also after one closes', async () => {
+    const otherKey = await testKey('k2');
+    const otherServer = await new JwksServer().start();
+    otherServer.keys = [otherKey.publicJwk];
+    const other = await whoAmIApp(otherServer.url);
+    try {
+      await request(http()).get('/whoami').set('Authorization', `Bearer ${await signToken(key)}`).expect(200);
+      await request(http()).get('/whoami').set('Authorization', `Bearer ${await signToken(otherKey)}`).expect(401);
+      const otherHttp = other.getHttpServer() as Server;
+      await request(otherHttp).get('/whoami').set('Authorization', `Bearer ${await signToken(otherKey)}`).expect(200);
+      await request(otherHttp).get('/whoami').set('Authorization', `Bearer ${await signToken(key)}`).expect(401);
+    } finally {
+      await other.close();
+      await otherServer.stop();
+    }
+    await request(http()).get('/whoami').set('Authorization', `Bearer ${await signToken(key)}`).expect(200);
   });
 });

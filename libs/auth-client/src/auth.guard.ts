@@ -1,29 +1,31 @@
-import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
-import { AppError } from '@chat/service-kit';
+import { Injectable } from '@nestjs/common';
+import { AuthGuard as PassportAuthGuard } from '@nestjs/passport';
 import { type IncomingHttpHeaders } from 'node:http';
 import { type AccessClaims } from '@chat/contracts';
-import { type AuthenticatedUser, bearerToken } from './access-token';
-import { JwtVerifier } from './jwt-verifier';
+import { type AuthenticatedUser } from './access-token';
+import { JwtStrategy } from './jwt.strategy';
+import { authenticatedOrThrow } from './passport-strategy';
 
 /** What the guard leaves on an authenticated HTTP request. */
 export interface AuthenticatedRequest {
   headers: IncomingHttpHeaders;
   user?: AuthenticatedUser;
-  accessClaims?: AccessClaims;
+  /** The access token's claims (Passport's `authInfo`). */
+  authInfo?: AccessClaims;
 }
 
-/** Lets a request through only with a valid `Authorization: Bearer <access token>`. */
+/**
+ * Lets a request through only with a valid `Authorization: Bearer <access token>`: @nestjs/passport's
+ * guard running this application's JwtStrategy.
+ */
 @Injectable()
-export class AuthGuard implements CanActivate {
-  constructor(private readonly verifier: JwtVerifier) {}
+export class AuthGuard extends PassportAuthGuard() {
+  constructor(strategy: JwtStrategy) {
+    super({ defaultStrategy: strategy.name, session: false });
+  }
 
-  async canActivate(context: ExecutionContext): Promise<boolean> {
-    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const token = bearerToken(request.headers.authorization);
-    if (!token) throw new AppError('unauthorized', 'missing bearer token');
-    const claims = await this.verifier.verify(token);
-    request.accessClaims = claims;
-    request.user = { id: claims.sub, username: claims.username };
-    return true;
+  /** Errors of the strategy (AppError `unauthorized` or `unavailable`) leave as they are. */
+  override handleRequest<TUser = AuthenticatedUser>(error: unknown, user: TUser | false): TUser {
+    return authenticatedOrThrow(error, user, 'not authenticated');
   }
 }

@@ -4,8 +4,6 @@ import {
   type AuthSession,
   type ChangePasswordRequest,
   ChangePasswordRequestSchema,
-  type LoginRequest,
-  LoginRequestSchema,
   type RegisterRequest,
   RegisterRequestSchema,
   type User,
@@ -13,7 +11,9 @@ import {
 import { AuthGuard, type AuthenticatedUser, CurrentUser } from '@chat/auth-client';
 import { ZodValidationPipe } from '@chat/service-kit';
 import { ClientAddresses } from '../rate-limit/client-address';
+import { type Account } from './account';
 import { AccountsService } from './accounts.service';
+import { LocalAuthGuard, SignedInAccount } from './local-auth.guard';
 
 @Controller('auth')
 export class AccountsController {
@@ -28,10 +28,12 @@ export class AccountsController {
     return this.accounts.register(body, this.addresses.of(request));
   }
 
+  /** LocalAuthGuard checks the credentials (LocalStrategy); the handler starts the session. */
   @Post('login')
   @HttpCode(200)
-  login(@Body(new ZodValidationPipe(LoginRequestSchema)) body: LoginRequest, @Req() request: Request): Promise<AuthSession> {
-    return this.accounts.login(body, this.addresses.of(request));
+  @UseGuards(LocalAuthGuard)
+  login(@SignedInAccount() account: Account): Promise<AuthSession> {
+    return this.accounts.startSession(account);
   }
 
   /** Every session of the caller ends (sockets included); the answer is a new one for this device. */

@@ -58,6 +58,8 @@ describe('AccountsService', () => {
   let stubTokens: StubTokens;
   let counters: InMemoryCounters;
   let service: AccountsService;
+  /** What POST /auth/login does: the local strategy's check, then a session. */
+  const signIn = async (input: { username: string; password: string }, address: string) => service.startSession(await service.authenticate(input, address));
 
   beforeEach(() => {
     clock = new FakeClock();
@@ -123,54 +125,54 @@ describe('AccountsService', () => {
     });
 
     it('signs in with the right password, the username in any case', async () => {
-      const session = await service.login({ username: 'ERIN', password: 'right password' }, ADDRESS);
+      const session = await signIn({ username: 'ERIN', password: 'right password' }, ADDRESS);
       expect(session.user.username).toBe('erin');
       expect(session.refreshToken).toBe('refresh-2');
     });
 
     it('gives the same answer for a wrong password and an unknown user, after verifying a hash in both cases', async () => {
       const before = hasher.verifications;
-      const wrong = await refusal(service.login({ username: 'erin', password: 'wrong password' }, ADDRESS));
-      const unknown = await refusal(service.login({ username: 'nobody', password: 'wrong password' }, ADDRESS));
+      const wrong = await refusal(signIn({ username: 'erin', password: 'wrong password' }, ADDRESS));
+      const unknown = await refusal(signIn({ username: 'nobody', password: 'wrong password' }, ADDRESS));
       expect([wrong.code, wrong.message]).toEqual(['unauthorized', BAD_CREDENTIALS]);
       expect([unknown.code, unknown.message]).toEqual(['unauthorized', BAD_CREDENTIALS]);
       expect(hasher.verifications - before).toBe(2);
     });
 
     it('delays a (username, address) pair exponentially after its free failures, whatever the case', async () => {
-      for (const username of ['erin', 'Erin', 'ERIN']) await refusal(service.login({ username, password: 'wrong' }, ATTACKER));
-      const first = await refusal(service.login({ username: 'erin', password: 'right password' }, ATTACKER));
+      for (const username of ['erin', 'Erin', 'ERIN']) await refusal(signIn({ username, password: 'wrong' }, ATTACKER));
+      const first = await refusal(signIn({ username: 'erin', password: 'right password' }, ATTACKER));
       expect([first.code, first.retryAfter]).toEqual(['rate_limited', 1]);
       clock.advance(1_000);
-      await refusal(service.login({ username: 'erin', password: 'wrong' }, ATTACKER));
-      expect((await refusal(service.login({ username: 'erin', password: 'wrong' }, ATTACKER))).retryAfter).toBe(2);
+      await refusal(signIn({ username: 'erin', password: 'wrong' }, ATTACKER));
+      expect((await refusal(signIn({ username: 'erin', password: 'wrong' }, ATTACKER))).retryAfter).toBe(2);
       clock.advance(2_000);
-      await refusal(service.login({ username: 'erin', password: 'wrong' }, ATTACKER));
-      expect((await refusal(service.login({ username: 'erin', password: 'wrong' }, ATTACKER))).retryAfter).toBe(4);
+      await refusal(signIn({ username: 'erin', password: 'wrong' }, ATTACKER));
+      expect((await refusal(signIn({ username: 'erin', password: 'wrong' }, ATTACKER))).retryAfter).toBe(4);
     });
 
     it("never locks the owner out: an attacker's failures from another address do not delay them", async () => {
       for (let i = 0; i < 20; i++) {
         // Each guess as soon as the delay allows (it is capped at 15 min).
         clock.advance(900_000);
-        expect((await refusal(service.login({ username: 'erin', password: `guess ${i}` }, ATTACKER))).code).toBe('unauthorized');
+        expect((await refusal(signIn({ username: 'erin', password: `guess ${i}` }, ATTACKER))).code).toBe('unauthorized');
       }
-      expect((await refusal(service.login({ username: 'erin', password: 'guess' }, ATTACKER))).code).toBe('rate_limited');
-      await expect(service.login({ username: 'erin', password: 'right password' }, ADDRESS)).resolves.toMatchObject({ user: { username: 'erin' } });
+      expect((await refusal(signIn({ username: 'erin', password: 'guess' }, ATTACKER))).code).toBe('rate_limited');
+      await expect(signIn({ username: 'erin', password: 'right password' }, ADDRESS)).resolves.toMatchObject({ user: { username: 'erin' } });
     });
 
     it('never counts correct sign-ins, and a correct one clears the pair', async () => {
-      for (let i = 0; i < 50; i++) await service.login({ username: 'erin', password: 'right password' }, ADDRESS);
-      for (let i = 0; i < 3; i++) await refusal(service.login({ username: 'erin', password: 'wrong' }, ADDRESS));
+      for (let i = 0; i < 50; i++) await signIn({ username: 'erin', password: 'right password' }, ADDRESS);
+      for (let i = 0; i < 3; i++) await refusal(signIn({ username: 'erin', password: 'wrong' }, ADDRESS));
       clock.advance(1_000);
-      await service.login({ username: 'erin', password: 'right password' }, ADDRESS);
-      for (let i = 0; i < 3; i++) expect((await refusal(service.login({ username: 'erin', password: 'wrong' }, ADDRESS))).code).toBe('unauthorized');
+      await signIn({ username: 'erin', password: 'right password' }, ADDRESS);
+      for (let i = 0; i < 3; i++) expect((await refusal(signIn({ username: 'erin', password: 'wrong' }, ADDRESS))).code).toBe('unauthorized');
     });
 
     it('upgrades a hash made with an older cost', async () => {
       hasher.outdated.add('hash:right password');
       const hashes = hasher.hashes;
-      await service.login({ username: 'erin', password: 'right password' }, ADDRESS);
+      await signIn({ username: 'erin', password: 'right password' }, ADDRESS);
       expect(hasher.hashes).toBe(hashes + 1);
     });
   });

@@ -67,7 +67,11 @@ export class AccountsService implements OnModuleInit {
     return { user: toUser(account), ...tokens };
   }
 
-  async login(input: LoginRequest, clientAddress: string): Promise<AuthSession> {
+  /**
+   * Checks a sign-in's credentials (the local Passport strategy's verify step): the account, or
+   * `unauthorized` (BAD_CREDENTIALS), `rate_limited` while the pair must wait, `unavailable`.
+   */
+  async authenticate(input: LoginRequest, clientAddress: string): Promise<Account> {
     // Only failures count (see LoginThrottle): nobody can lock an account out from elsewhere.
     await this.rateLimits.check('login-address', clientAddress);
     await this.throttle.admit(input.username, clientAddress);
@@ -80,6 +84,11 @@ export class AccountsService implements OnModuleInit {
     }
     await this.throttle.succeeded(input.username, clientAddress);
     if (this.hasher.needsRehash(account.passwordHash)) await this.upgradeHash(account, input.password);
+    return account;
+  }
+
+  /** A new session (token pair) of an account that has just signed in. */
+  async startSession(account: Account): Promise<AuthSession> {
     const tokens = await this.transactions.run((tx) => this.tokens.startSession(tx, account));
     return { user: toUser(account), ...tokens };
   }

@@ -1,3 +1,4 @@
+import { type AuthenticatedToken } from '@chat/auth-client';
 import { type AccessClaims } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { authenticateHandshake, type HandshakeDeps } from './handshake';
@@ -8,11 +9,13 @@ const WORKSPACE = '3e4f1c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 
 const SESSION = '5d6e7f80-1a2b-4c3d-8e9f-0a1b2c3d4e5f';
 
-function deps(overrides: Partial<{ verify: () => Promise<AccessClaims>; memberships: () => Promise<{ workspaceIds: string[]; channelIds: string[] }>; revoked: string[] }> = {}) {
-  const verify = jest.fn(overrides.verify ?? (() => Promise.resolve({ sub: USER, username: 'ada', exp: 2, iat: 1, sid: SESSION })));
+const CLAIMS: AccessClaims = { sub: USER, username: 'ada', exp: 2, iat: 1, sid: SESSION };
+
+function deps(overrides: Partial<{ verify: () => Promise<AuthenticatedToken>; memberships: () => Promise<{ workspaceIds: string[]; channelIds: string[] }>; revoked: string[] }> = {}) {
+  const verify = jest.fn(overrides.verify ?? (() => Promise.resolve({ user: { id: USER, username: 'ada' }, claims: CLAIMS })));
   const memberships = jest.fn(overrides.memberships ?? (() => Promise.resolve({ workspaceIds: [WORKSPACE], channelIds: [CHANNEL] })));
   const revoked = new Set(overrides.revoked ?? []);
-  const all: HandshakeDeps = { verifier: { verify }, messaging: { memberships }, changes: { cursor: () => 42 }, revoked: { has: (sid) => sid !== undefined && revoked.has(sid) } };
+  const all: HandshakeDeps = { jwt: { authenticateToken: verify }, messaging: { memberships }, changes: { cursor: () => 42 }, revoked: { has: (sid) => sid !== undefined && revoked.has(sid) } };
   return { all, verify, memberships };
 }
 

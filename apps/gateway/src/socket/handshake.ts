@@ -1,12 +1,13 @@
-// Socket.IO handshake: `auth.token` is verified locally (JwtVerifier, cached JWKS: no call to auth
-// per connection), then the user's memberships are fetched from messaging with that token. Any
-// failure refuses the connection with a `connect_error` whose message is the protocol code
-// (`unauthorized` for a missing, bad or expired token; `unavailable` when keys or memberships
-// cannot be had) and whose `data` is `{code, message}`. A token of a session auth has revoked
-// (RevokedSessions) is refused as `unauthorized` too.
+// Socket.IO handshake: `auth.token` is authenticated by the Passport JwtStrategy every REST guard
+// runs (through Passport, as the handshake's bearer credential; verified locally against the
+// cached JWKS: no call to auth per connection), then the user's memberships are fetched from
+// messaging with that token. Any failure refuses the connection with a `connect_error` whose
+// message is the protocol code (`unauthorized` for a missing, bad or expired token; `unavailable`
+// when keys or memberships cannot be had) and whose `data` is `{code, message}`. A token of a
+// session auth has revoked (RevokedSessions) is refused as `unauthorized` too.
 import { Injectable, Logger } from '@nestjs/common';
 import { type ErrorCode } from '@chat/contracts';
-import { JwtVerifier } from '@chat/auth-client';
+import { JwtStrategy } from '@chat/auth-client';
 import { AppError } from '@chat/service-kit';
 import { type ExtendedError } from 'socket.io';
 import { MessagingApi } from '../messaging-api/messaging-api.client';
@@ -21,9 +22,9 @@ export function handshakeError(code: ErrorCode, message: string): ExtendedError 
   return error;
 }
 
-/** The parts of JwtVerifier and MessagingApi the handshake uses (fakes in specs). */
+/** The parts of JwtStrategy and MessagingApi the handshake uses (fakes in specs). */
 export interface HandshakeDeps {
-  verifier: Pick<JwtVerifier, 'verify'>;
+  jwt: Pick<JwtStrategy, 'authenticateToken'>;
   messaging: Pick<MessagingApi, 'memberships'>;
   changes: Pick<RecentMembershipChanges, 'cursor'>;
   revoked: Pick<RevokedSessions, 'has'>;
@@ -34,12 +35,12 @@ export async function authenticateHandshake(auth: unknown, deps: HandshakeDeps):
   const token = typeof auth === 'object' && auth !== null ? (auth as { token?: unknown }).token : undefined;
   if (typeof token !== 'string' || token.length === 0) throw handshakeError('unauthorized', 'auth.token is missing');
   try {
-    const claims = await deps.verifier.verify(token);
+    const { user, claims } = await deps.jwt.authenticateToken(token);
     if (deps.revoked.has(claims.sid)) throw new AppError('unauthorized', 'this session was signed out; sign in again');
     const membershipCursor = deps.changes.cursor();
     const memberships = await deps.messaging.memberships(token);
     return {
-      user: { id: claims.sub, username: claims.username },
+      user,
       token,
       workspaceIds: memberships.workspaceIds,
       channelIds: memberships.channelIds,
@@ -60,7 +61,7 @@ export class HandshakeAuthenticator {
   private readonly logger = new Logger('Handshake');
 
   constructor(
-    private readonly verifier: JwtVerifier,
+    private readonly jwt: JwtStrategy,
     private readonly messaging: MessagingApi,
     private readonly changes: RecentMembershipChanges,
     private readonly revoked: RevokedSessions,
@@ -69,7 +70,7 @@ export class HandshakeAuthenticator {
 
   /** Socket.IO middleware; never throws, never leaves `next` uncalled. */
   readonly middleware = (socket: GatewaySocket, next: (error?: ExtendedError) => void): void => {
-    authenticateHandshake(socket.handshake.auth, { verifier: this.verifier, messaging: this.messaging, changes: this.changes, revoked: this.revoked }).then(
+    authenticateHandshake(socket.handshake.auth, { jwt: this.jwt, messaging: this.messaging, changes: this.changes, revoked: this.revoked }).then(
       (data) => {
         socket.data = data;
         this.metrics.handshakes.inc({ outcome: 'ok' });

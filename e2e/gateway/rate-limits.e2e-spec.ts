@@ -49,7 +49,7 @@ describe('rate limits', () => {
     expect(refused).toHaveLength(10);
     for (const answer of refused) {
       expect(isRateLimited(answer)).toBe(true);
-      const { retryAfterMs } = (answer as Refusal).error;
+      const { retryAfterMs } = answer.error;
       expect(retryAfterMs).toBeGreaterThan(0);
       expect(retryAfterMs).toBeLessThanOrEqual(1_000);
     }
@@ -109,7 +109,7 @@ describe('rate limits', () => {
     expect(statuses).toContain(429);
     expect(refusal?.body.error.code).toBe('rate_limited');
     expect(Number(refusal?.retryAfter)).toBeGreaterThanOrEqual(1);
-    expect((refusal?.body.error as ErrorDetail | undefined)?.retryAfterMs).toBeGreaterThan(0);
+    expect(refusal?.body.error.retryAfterMs).toBeGreaterThan(0);
     // Other routes are not counted against the search budget.
     expect((await dora.request('GET', '/api/workspaces')).status).toBe(200);
   });

@@ -51,8 +51,7 @@ class PresenceLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    this.relay.start();
-    await this.changes.start();
+    await Promise.all([this.relay.start(), this.changes.start()]);
     // The first heartbeat only once the consumer has resolved its offsets: right after the topics
     // were created, a produce can still meet a partition whose leader is not settled, which
     // kafkajs logs at ERROR on every retry.

@@ -6,8 +6,9 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthGuard, JwtStrategy, JwtVerifier } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { PostgresModule } from '@chat/postgres';
-import { RedisModule } from '@chat/redis';
+import { REDIS, RedisModule } from '@chat/redis';
 import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import type Redis from 'ioredis';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
@@ -29,7 +30,7 @@ import { OutboxRepository } from './outbox/outbox.repository';
 import { ClientAddresses } from './rate-limit/client-address';
 import { RateLimitRepository } from './rate-limit/rate-limit.repository';
 import { LoginThrottle } from './rate-limit/login-throttle';
-import { RateLimitService } from './rate-limit/rate-limit.service';
+import { RATE_LIMITERS, RateLimitService, redisRateLimiters } from './rate-limit/rate-limit.service';
 import { AccessTokenSigner } from './tokens/access-token.signer';
 import { RefreshTokensRepository } from './tokens/refresh-tokens.repository';
 import { TokensController } from './tokens/tokens.controller';
@@ -61,6 +62,7 @@ export class AppModule {
         // rate limits
         ClientAddresses,
         RateLimitRepository,
+        { provide: RATE_LIMITERS, inject: [REDIS], useFactory: (redis: Redis) => redisRateLimiters(redis, config) },
         RateLimitService,
         LoginThrottle,
         // keys

@@ -1,20 +1,9 @@
 import { z } from 'zod';
 import { ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@chat/auth-client';
-import { BaseConfigSchema, KafkaEnv, PortSchema, postgresEnv, RedisEnv } from '@chat/service-kit';
+import { BaseConfigSchema, KafkaEnv, PortSchema, postgresEnv, RedisEnv, TrustProxySchema } from '@chat/service-kit';
 
 const positiveInt = (max: number) => z.coerce.number().int().min(1).max(max);
 const positive = (max: number) => z.coerce.number().positive().max(max);
-
-/**
- * How many proxy hops in front of auth to believe `X-Forwarded-For` from. `false`/`0`: use the TCP
- * peer address (direct exposure); `true`/`1`: one trusted proxy (the gateway) appended the client
- * address; `N`: N trusted proxies. The address taken is the N-th from the right, so entries a
- * client writes itself at the left of the header are never believed.
- */
-const TrustProxySchema = z
-  .string()
-  .regex(/^(true|false|yes|no|[0-9])$/, 'must be true, false or a number of proxy hops 0-9')
-  .transform((v) => (v === 'true' || v === 'yes' ? 1 : v === 'false' || v === 'no' ? 0 : Number(v)));
 
 export const AuthConfigSchema = BaseConfigSchema.extend({
   PORT: PortSchema.default(3001),
@@ -49,6 +38,7 @@ export const AuthConfigSchema = BaseConfigSchema.extend({
   AUTH_LOGIN_DELAY_MAX_SECONDS: positive(86_400).default(900),
   AUTH_LOGIN_FAILURE_MEMORY_SECONDS: positiveInt(30 * 86_400).default(86_400),
   AUTH_REGISTER_LIMIT_PER_ADDRESS: positiveInt(1_000_000).default(20),
+  /** Proxy hops in front of auth whose X-Forwarded-For is believed (front door + gateway: 2). */
   TRUST_PROXY: TrustProxySchema.default(0),
 });
 export type AuthConfig = z.infer<typeof AuthConfigSchema>;

@@ -20,6 +20,9 @@ import { RestProxy } from './proxy/rest-proxy';
 import { chainFrontDoors, WebClient } from './proxy/web-client';
 import { SocketServer } from './socket/socket.server';
 
+/** What the gateway does while Redis is unreachable (shown by /health/ready). */
+export const REDIS_DEGRADES = 'typing is off; handshake and file-creation limits are counted per gateway instance';
+
 @Module({})
 export class AppModule {
   static forRoot(identity: ServiceIdentity, config: GatewayConfig): DynamicModule {
@@ -27,7 +30,9 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot(identity, config),
-        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:' }),
+        // Redis backs only typing and the rarer, cross-instance rate limits (rate-limit/): without it
+        // the gateway keeps serving, typing off and those limits per instance, and stays ready.
+        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:', degrades: REDIS_DEGRADES }),
         // Created when missing: the broadcast consumers cannot subscribe to absent topics.
         KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic, SessionRevokedTopic]),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),

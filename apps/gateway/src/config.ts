@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import { LIMITS } from '@chat/contracts';
-import { BaseConfigSchema, jwksEnv, KafkaEnv, PortSchema, RedisEnv, UrlSchema } from '@chat/service-kit';
-import { RateLimitRulesSchema } from './rate-limit/rate-limit-rules';
+import { BaseConfigSchema, jwksEnv, KafkaEnv, PortSchema, RedisEnv, TrustProxySchema, UrlSchema } from '@chat/service-kit';
+import { parseRateLimitRules, RateLimitRulesSchema } from './rate-limit/rate-limit-rules';
 
 const httpUrl = UrlSchema(['http', 'https']);
 const millis = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const rules = (defaults: string) => RateLimitRulesSchema.default(parseRateLimitRules(defaults));
 
 export const GatewayConfigSchema = BaseConfigSchema.extend({
   PORT: PortSchema.default(8080),
@@ -17,14 +18,35 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   FILES_URL: httpUrl.default('http://127.0.0.1:3004'),
   /** Folder of the built web client (apps/web/dist) to serve on the one origin; unset: none. */
   WEB_ROOT: z.string().min(1).optional(),
-  /**
-   * Per-user budget of `message:send`, shared by every gateway instance (Redis): comma-separated
-   * `<count>/<window>` rules that must all hold.
-   */
-  SEND_RATE_LIMIT: RateLimitRulesSchema.default([
-    { limit: 20, windowMs: 1_000 },
-    { limit: 50, windowMs: 5_000 },
-  ]),
+  // Rate limits (apps/gateway/src/rate-limit, README "Rate limits"): each a comma-separated list
+  // of `<count>/<window>` rules that must all hold. "Per instance" budgets are counted in this
+  // process (no I/O on the hot path; a user on two instances has two); "shared" ones in Redis.
+  /** Per user and instance: `message:send`. */
+  SEND_RATE_LIMIT: rules('20/1s,50/5s'),
+  /** Per user and instance: `message:edit`, `message:delete`, `reaction:add`/`remove`, together. */
+  CHANGE_RATE_LIMIT: rules('30/1s,300/1m'),
+  /** Per user and instance: `read` markers. */
+  READ_RATE_LIMIT: rules('30/1s,600/1m'),
+  /** Per user and instance: `sync` (each is a history read in messaging). */
+  SYNC_RATE_LIMIT: rules('10/1s,200/1m'),
+  /** Per user and instance: every other client event (`typing`, `presence:*`, `auth:refresh`). */
+  SOCKET_EVENT_RATE_LIMIT: rules('30/1s,600/1m'),
+  /** Shared, per client address: Socket.IO handshakes (counted before the token is checked). */
+  HANDSHAKE_RATE_LIMIT_PER_ADDRESS: rules('60/10s,600/10m'),
+  /** Shared, per user: Socket.IO handshakes. */
+  HANDSHAKE_RATE_LIMIT_PER_USER: rules('20/10s,200/10m'),
+  /** Per user and instance: sockets open at once. */
+  SOCKETS_PER_USER: z.coerce.number().int().min(1).max(10_000).default(20),
+  /** Per instance, per client address: every proxied REST call. */
+  REST_RATE_LIMIT_PER_ADDRESS: rules('300/1s,6000/1m'),
+  /** Per instance, per user (a valid bearer token): every proxied REST call. */
+  REST_RATE_LIMIT_PER_USER: rules('100/1s,3000/1m'),
+  /** Per instance, per user: `GET /api/search`. */
+  SEARCH_RATE_LIMIT: rules('5/1s,60/1m'),
+  /** Shared, per user: `POST /api/files` (upload slots). */
+  FILE_CREATE_RATE_LIMIT: rules('20/1m,300/1h'),
+  /** Proxy hops in front of the gateway whose X-Forwarded-For is believed (npm start's front door: 1). */
+  TRUST_PROXY: TrustProxySchema.default(0),
   /** How long a command waits for messaging's reply before its ack says `unavailable`. */
   COMMAND_TIMEOUT_MS: millis(100, 120_000).default(15_000),
   /** Commands of one socket awaiting their reply at once; more are answered `rate_limited`. */

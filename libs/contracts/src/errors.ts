@@ -30,6 +30,8 @@ export const ERROR_HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
 export const ErrorDetailSchema = z.object({
   code: ErrorCodeSchema,
   message: z.string(),
+  /** With `rate_limited`: milliseconds until the refused action may be tried again. */
+  retryAfterMs: z.number().int().nonnegative().optional(),
 });
 export type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
 

@@ -6,6 +6,11 @@ export interface RedisOptions {
   url: string;
   /** Prefix of every key this service writes: services share a server, never a key space. */
   keyPrefix: string;
+  /**
+   * Set when the service keeps serving without Redis: what it does meanwhile (shown by
+   * `/health/ready`, which then stays ready while Redis is unreachable). Unset: Redis is required.
+   */
+  degrades?: string;
 }
 
 export const REDIS = Symbol('REDIS');
@@ -46,6 +51,7 @@ export class RedisModule {
             redis.on('ready', () => (lastError = ''));
             readiness.register({
               name: 'redis',
+              ...(options.degrades !== undefined ? { degrades: options.degrades } : {}),
               check: async () => {
                 if (redis.status !== 'ready') throw new Error(`redis connection is ${redis.status}`);
                 await redis.ping();

@@ -77,6 +77,8 @@ export function localServices(ports: ServicePorts, run: string | null): ServiceS
           MESSAGING_URL: `http://127.0.0.1:${ports.messaging}`,
           PRESENCE_URL: `http://127.0.0.1:${ports.presence}`,
           FILES_URL: `http://127.0.0.1:${ports.files}`,
+          // The front door appends the client address to X-Forwarded-For (per-address rate limits).
+          TRUST_PROXY: '1',
         },
       }),
     ),

@@ -2,7 +2,7 @@ import { UserRegisteredTopic } from '@chat/contracts';
 import { type EventPublisher } from '../outbox/event-publisher';
 import { OutboxRelay } from '../outbox/outbox-relay.service';
 import { LoginThrottle } from '../rate-limit/login-throttle';
-import { RateLimitService } from '../rate-limit/rate-limit.service';
+import { memoryRateLimiters, RateLimitService } from '../rate-limit/rate-limit.service';
 import {
   FakeClock,
   FakeHasher,
@@ -74,7 +74,7 @@ describe('AccountsService', () => {
       hasher,
       new FakeTransactions([accounts, outbox]),
       stubTokens as unknown as TokensService,
-      new RateLimitService(counters, clock, LIMITS),
+      new RateLimitService(memoryRateLimiters(LIMITS)),
       new LoginThrottle(counters, clock, THROTTLE),
       outbox,
       relay,

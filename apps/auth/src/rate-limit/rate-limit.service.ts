@@ -2,74 +2,86 @@
 // hammering keeps a key refused instead of probing its edge) and failed sign-ins per client address
 // (`check` before the password is verified, `count` after it failed: correct sign-ins never count).
 // Per (username, address) pair sign-ins are slowed by LoginThrottle.
-// When Redis cannot be reached the attempt is refused as `unavailable`: a limiter that fails open
-// would let a password guesser through exactly when it is needed.
+// Counted by rate-limiter-flexible in Redis (RateLimiterRedis, the service's key space: one
+// counter per rule and address, for a fixed window from its first attempt), shared by every auth
+// instance. When Redis cannot be reached the attempt is refused as `unavailable`: a limiter that
+// fails open would let a password guesser through exactly when it is needed.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { AppError, APP_CONFIG } from '@chat/service-kit';
-import { Clock } from '../common/clock';
+import { AppError } from '@chat/service-kit';
+import type Redis from 'ioredis';
+import { type RateLimiterAbstract, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { type AuthConfig } from '../config';
-import { RateLimitRepository } from './rate-limit.repository';
-import { decide, type WindowCounts, windowIndex } from './sliding-window';
 
 export type RateLimitRule = 'login-address' | 'register-address';
 
-type RateLimitConfig = Pick<
-  AuthConfig,
-  'AUTH_RATE_LIMIT_WINDOW_SECONDS' | 'AUTH_LOGIN_LIMIT_PER_ADDRESS' | 'AUTH_REGISTER_LIMIT_PER_ADDRESS'
->;
+/** One library limiter per rule. */
+export type RateLimiters = Readonly<Record<RateLimitRule, RateLimiterAbstract>>;
+export const RATE_LIMITERS = Symbol('RATE_LIMITERS');
+
+type RateLimitConfig = Pick<AuthConfig, 'AUTH_RATE_LIMIT_WINDOW_SECONDS' | 'AUTH_LOGIN_LIMIT_PER_ADDRESS' | 'AUTH_REGISTER_LIMIT_PER_ADDRESS'>;
+
+function options(config: RateLimitConfig): Record<RateLimitRule, { keyPrefix: string; points: number; duration: number }> {
+  const duration = config.AUTH_RATE_LIMIT_WINDOW_SECONDS;
+  return {
+    'login-address': { keyPrefix: 'rl:login-address', points: config.AUTH_LOGIN_LIMIT_PER_ADDRESS, duration },
+    'register-address': { keyPrefix: 'rl:register-address', points: config.AUTH_REGISTER_LIMIT_PER_ADDRESS, duration },
+  };
+}
+
+/** The limiters in Redis, shared by every instance (production). */
+export function redisRateLimiters(redis: Redis, config: RateLimitConfig): RateLimiters {
+  const { 'login-address': login, 'register-address': register } = options(config);
+  return {
+    'login-address': new RateLimiterRedis({ ...login, storeClient: redis, rejectIfRedisNotReady: true }),
+    'register-address': new RateLimiterRedis({ ...register, storeClient: redis, rejectIfRedisNotReady: true }),
+  };
+}
+
+/** The same limiters in this process's memory (unit specs). */
+export function memoryRateLimiters(config: RateLimitConfig): RateLimiters {
+  const { 'login-address': login, 'register-address': register } = options(config);
+  return { 'login-address': new RateLimiterMemory(login), 'register-address': new RateLimiterMemory(register) };
+}
+
+function refused(res: RateLimiterRes): AppError {
+  const seconds = Math.max(1, Math.ceil(res.msBeforeNext / 1000));
+  return new AppError('rate_limited', `too many attempts; try again in ${seconds} s`, seconds);
+}
 
 @Injectable()
 export class RateLimitService {
   private readonly logger = new Logger(RateLimitService.name);
-  private readonly windowMs: number;
-  private readonly limits: Readonly<Record<RateLimitRule, number>>;
 
-  constructor(
-    private readonly counters: RateLimitRepository,
-    private readonly clock: Clock,
-    @Inject(APP_CONFIG) config: RateLimitConfig,
-  ) {
-    this.windowMs = config.AUTH_RATE_LIMIT_WINDOW_SECONDS * 1000;
-    this.limits = {
-      'login-address': config.AUTH_LOGIN_LIMIT_PER_ADDRESS,
-      'register-address': config.AUTH_REGISTER_LIMIT_PER_ADDRESS,
-    };
-  }
+  constructor(@Inject(RATE_LIMITERS) private readonly limiters: RateLimiters) {}
 
   /** Counts an attempt of `subject` under `rule`; throws `rate_limited` (with Retry-After) past the limit. */
   async consume(rule: RateLimitRule, subject: string): Promise<void> {
-    const now = this.clock.now().getTime();
-    const counts = await this.guard(rule, () => this.counters.hit(`${rule}:${subject}`, windowIndex(now, this.windowMs), this.windowMs));
-    this.enforce(rule, now, counts);
+    try {
+      await this.limiters[rule].consume(subject);
+    } catch (error) {
+      if (error instanceof RateLimiterRes) throw refused(error);
+      throw this.unavailable(rule, error);
+    }
   }
 
   /** Throws `rate_limited` when one more counted attempt would be past the limit; counts nothing. */
   async check(rule: RateLimitRule, subject: string): Promise<void> {
-    const now = this.clock.now().getTime();
-    const counts = await this.guard(rule, () => this.counters.peek(`${rule}:${subject}`, windowIndex(now, this.windowMs)));
-    this.enforce(rule, now, { ...counts, current: counts.current + 1 });
+    const limiter = this.limiters[rule];
+    const state = await limiter.get(subject).catch((error: unknown) => {
+      throw this.unavailable(rule, error);
+    });
+    if (state && state.consumedPoints >= limiter.points) throw refused(state);
   }
 
   /** Counts an attempt (a failed sign-in) without refusing it: the next `check` decides. */
   async count(rule: RateLimitRule, subject: string): Promise<void> {
-    const now = this.clock.now().getTime();
-    await this.guard(rule, () => this.counters.hit(`${rule}:${subject}`, windowIndex(now, this.windowMs), this.windowMs));
+    await this.limiters[rule].penalty(subject).catch((error: unknown) => {
+      throw this.unavailable(rule, error);
+    });
   }
 
-  private async guard<T>(rule: RateLimitRule, work: () => Promise<T>): Promise<T> {
-    try {
-      return await work();
-    } catch (error) {
-      this.logger.warn({ err: error, rule }, 'rate limiter unavailable');
-      throw new AppError('unavailable', 'temporarily unable to accept sign-ins; try again');
-    }
-  }
-
-  private enforce(rule: RateLimitRule, now: number, counts: WindowCounts): void {
-    const decision = decide(this.limits[rule], this.windowMs, now, counts);
-    if (!decision.allowed) {
-      const seconds = Math.max(1, Math.ceil(decision.retryAfterMs / 1000));
-      throw new AppError('rate_limited', `too many attempts; try again in ${seconds} s`, seconds);
-    }
+  private unavailable(rule: RateLimitRule, error: unknown): AppError {
+    this.logger.warn({ err: error, rule }, 'rate limiter unavailable');
+    return new AppError('unavailable', 'temporarily unable to accept sign-ins; try again');
   }
 }

@@ -13,7 +13,6 @@ import { RandomSource } from '../common/random';
 import { KeysRepository, type PublishedKey, type StoredSigningKey } from '../keys/keys.repository';
 import { type OutboxEvent, OutboxRepository } from '../outbox/outbox.repository';
 import { RateLimitRepository } from '../rate-limit/rate-limit.repository';
-import { type WindowCounts } from '../rate-limit/sliding-window';
 import { type NewRefreshToken, type RefreshTokenRecord, RefreshTokensRepository } from '../tokens/refresh-tokens.repository';
 
 const NO_POOL = undefined as unknown as Pool;
@@ -292,9 +291,8 @@ export class InMemoryOutbox extends OutboxRepository {
   }
 }
 
-/** Counters keyed like the Redis ones; `down` makes every hit fail as an unreachable Redis would. */
+/** LoginThrottle's failure counters; `down` makes every call fail as an unreachable Redis would. */
 export class InMemoryCounters extends RateLimitRepository {
-  readonly counts = new Map<string, number>();
   down = false;
 
   constructor() {
@@ -302,11 +300,6 @@ export class InMemoryCounters extends RateLimitRepository {
   }
 
   readonly failureLog = new Map<string, { count: number; lastAt: number }>();
-
-  override peek(key: string, index: number): Promise<WindowCounts> {
-    if (this.down) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
-    return Promise.resolve({ current: this.counts.get(`${key}:${index}`) ?? 0, previous: this.counts.get(`${key}:${index - 1}`) ?? 0 });
-  }
 
   override failures(key: string): Promise<{ count: number; lastAt: number } | undefined> {
     if (this.down) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
@@ -323,12 +316,5 @@ export class InMemoryCounters extends RateLimitRepository {
   override clearFailures(key: string): Promise<void> {
     this.failureLog.delete(key);
     return Promise.resolve();
-  }
-
-  override hit(key: string, index: number): Promise<WindowCounts> {
-    if (this.down) return Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:6379'));
-    const current = (this.counts.get(`${key}:${index}`) ?? 0) + 1;
-    this.counts.set(`${key}:${index}`, current);
-    return Promise.resolve({ current, previous: this.counts.get(`${key}:${index - 1}`) ?? 0 });
   }
 }

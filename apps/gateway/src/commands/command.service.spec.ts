@@ -117,7 +117,7 @@ describe('CommandService', () => {
     const { service, published } = setup({ sendLimiter: { consume: () => Promise.resolve({ allowed: false, retryAfterMs: 1_500 }) } });
     await expect(service.run(context, 'message:send', send)).resolves.toEqual({
       ok: false,
-      error: { code: 'rate_limited', message: 'too many messages; retry in 2 s' },
+      error: { code: 'rate_limited', message: 'too many messages; retry in 2 s', retryAfterMs: 1_500 },
     });
     expect(published).toHaveLength(0);
   });

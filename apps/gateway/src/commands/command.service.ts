@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { type Ack, type ChannelCommand, type ChannelCommandType, type ClientEventName, type ErrorDetail, type Message } from '@chat/contracts';
+import { rateLimited } from '../rate-limit/rate-limited';
 import { type RateDecision } from '../rate-limit/send-rate-limiter';
 import { type EventPayload } from './payload-guard';
 import { type PendingAcks, type PendingOutcome } from './pending-acks';
@@ -65,7 +66,7 @@ export class CommandService {
    *
    * Commands of one socket are admitted (checked and handed to the producer) one after another,
    * in the order the socket sent them: a client that sends A then B without waiting must see A
-   * stored first. The checks are asynchronous (the rate limit is a Redis round trip), so without
+   * stored first. The checks are asynchronous (the rate limit answers through a promise), so without
    * this B's checks could finish first and B reach Kafka ahead of A. Only admission is serial;
    * the answers are awaited side by side.
    */
@@ -98,7 +99,7 @@ export class CommandService {
     if (event === 'message:send') {
       const decision = await this.deps.sendLimiter.consume(context.userId);
       if (!decision.allowed) {
-        return answered({ ok: false, error: { code: 'rate_limited', message: `too many messages; retry in ${Math.ceil(decision.retryAfterMs / 1000)} s` } });
+        return answered({ ok: false, error: rateLimited('messages', decision.retryAfterMs) });
       }
     }
 

@@ -15,6 +15,8 @@ export class GatewayMetrics {
   /** Kafka events consumed for delivery, by topic and outcome (delivered, duplicate, ignored). */
   readonly kafkaEvents: Counter<'topic' | 'outcome'>;
   readonly handshakes: Counter<'outcome'>;
+  /** Actions refused `rate_limited`, by budget (`socket-change`, `handshake-address`, `rest-search`, …). */
+  readonly rateLimited: Counter<'limit'>;
   readonly proxyDuration: Histogram<'service' | 'status'>;
   /**
    * Where a delivered message's time went, from the trace headers of its sequenced record:
@@ -38,6 +40,7 @@ export class GatewayMetrics {
     );
     this.kafkaEvents = metrics.counter('gateway_delivery_events_total', 'Kafka events consumed for delivery', ['topic', 'outcome']);
     this.handshakes = metrics.counter('gateway_handshakes_total', 'Socket.IO handshakes, by outcome', ['outcome']);
+    this.rateLimited = metrics.counter('gateway_rate_limited_total', 'Client actions refused rate_limited, by budget', ['limit']);
     this.proxyDuration = metrics.histogram('gateway_proxy_duration_seconds', 'Proxied REST calls, by owning service and status', ['service', 'status']);
     this.messageHops = metrics.histogram(
       'gateway_message_hop_seconds',

@@ -4,7 +4,7 @@ import { Injectable, Module, type BeforeApplicationShutdown, type OnApplicationB
 import { PresenceChangedTopic, PresenceSignalTopic } from '@chat/contracts';
 import { KafkaConsumerFactory, KafkaProducer } from '@chat/kafka';
 import { REDIS } from '@chat/redis';
-import { APP_CONFIG, MetricsService, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { APP_CONFIG, AppError, MetricsService, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import type Redis from 'ioredis';
 import { type GatewayConfig } from '../config';
 import { BroadcastSubscription } from '../kafka/broadcast-subscription';
@@ -98,7 +98,11 @@ class PresenceLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
         const outcomes = metrics.counter('gateway_typing_total', 'typing events received, by outcome', ['outcome']);
         return new TypingService({
           isMember: (socketId, channelId) => sockets.socketIn(socketId, channelRoom(channelId)),
-          admit: async (userId, channelId) => (await redis.set(`typing:${userId}:${channelId}`, '1', 'PX', config.TYPING_THROTTLE_MS, 'NX')) === 'OK',
+          admit: async (userId, channelId) => {
+            // Answered at once while Redis is away rather than after ioredis's retries.
+            if (redis.status !== 'ready' || !relay.available) throw new AppError('unavailable', 'typing is off for now (its store is unreachable); try again later');
+            return (await redis.set(`typing:${userId}:${channelId}`, '1', 'PX', config.TYPING_THROTTLE_MS, 'NX')) === 'OK';
+          },
           relay: (event) => relay.publish(event),
           observe: (outcome) => outcomes.inc({ outcome }),
         });

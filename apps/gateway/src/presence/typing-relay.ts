@@ -25,10 +25,34 @@ export class TypingRelay {
     for (const client of [this.publisher, this.subscriber]) client.on('error', (error: Error) => this.logger.debug(`redis: ${error.message}`));
   }
 
-  async start(): Promise<void> {
-    await Promise.all([this.publisher.connect(), this.subscriber.connect()]);
+  /**
+   * Connects, and resolves once subscribed or after `waitMs`, never rejecting: typing is the only
+   * thing lost without Redis, so the gateway starts (and stays ready) while Redis is unreachable,
+   * and the relay joins once it answers. ioredis reconnects and subscribes again by itself after
+   * an outage.
+   */
+  async start(waitMs = 2_000): Promise<void> {
     this.subscriber.on('message', (_channel: string, text: string) => this.received(text));
-    await this.subscriber.subscribe(this.options.channel);
+    const subscribed = new Promise<void>((resolve) => {
+      this.subscriber.once('ready', () => {
+        this.subscriber.subscribe(this.options.channel).then(
+          () => resolve(),
+          (error: unknown) => this.logger.warn(`typing relay could not subscribe: ${error instanceof Error ? error.message : String(error)}`),
+        );
+      });
+    });
+    for (const client of [this.publisher, this.subscriber]) {
+      client.connect().catch((error: unknown) => this.logger.warn(`typing is off until Redis answers: ${error instanceof Error ? error.message : String(error)}`));
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+    await Promise.race([subscribed, timeout]);
+    clearTimeout(timer);
+  }
+
+  /** False while Redis is unreachable: typing is off. */
+  get available(): boolean {
+    return this.publisher.status === 'ready' && this.subscriber.status === 'ready';
   }
 
   async publish(event: TypingEvent): Promise<void> {

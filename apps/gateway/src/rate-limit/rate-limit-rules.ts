@@ -1,5 +1,6 @@
-// The `SEND_RATE_LIMIT` notation: a comma-separated list of `<count>/<window>` rules, every one of
-// which must hold, e.g. `20/1s,50/5s` = bursts of at most 20 sends in a second and 50 in 5 s.
+// The notation of the gateway's rate-limit variables (`SEND_RATE_LIMIT`, `CHANGE_RATE_LIMIT`, …): a
+// comma-separated list of `<count>/<window>` rules, every one of which must hold, e.g. `20/1s,50/5s`
+// = bursts of at most 20 sends in a second and 50 in 5 s.
 import { z } from 'zod';
 
 export interface RateLimitRule {

@@ -5,7 +5,7 @@ import { type Server as HttpServer } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Channel, type ClientToServerEvents, type ServerToClientEvents } from '@chat/contracts';
 import { APP_CONFIG } from '@chat/service-kit';
-import { type DefaultEventsMap, Server } from 'socket.io';
+import { type DefaultEventsMap, type ExtendedError, Server } from 'socket.io';
 import { type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { handshakeError, HandshakeAuthenticator } from './handshake';
@@ -16,6 +16,13 @@ import { type GatewayServer, type GatewaySocket, type GatewaySocketData } from '
 export const SOCKET_IO_PATH = '/socket.io';
 
 export type ConnectionListener = (socket: GatewaySocket) => void;
+
+/**
+ * A check of a connecting socket, before its token is verified (`before-auth`: only the request is
+ * known) or after (`after-auth`: `socket.data` is set). Rejects with the ExtendedError to refuse it.
+ */
+export type HandshakeCheck = (socket: GatewaySocket) => Promise<void>;
+type HandshakeStage = 'before-auth' | 'after-auth';
 
 /** The room operations delivery needs (a fake in specs). */
 export interface LocalRooms {
@@ -31,6 +38,7 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
   private readonly logger = new Logger('SocketServer');
   private server: GatewayServer | undefined;
   private readonly listeners: ConnectionListener[] = [];
+  private readonly checks: Record<HandshakeStage, HandshakeCheck[]> = { 'before-auth': [], 'after-auth': [] };
   private closing = false;
 
   constructor(
@@ -52,8 +60,10 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
     });
     io.use((socket, next) => {
       if (this.closing) next(handshakeError('unavailable', 'this gateway is shutting down; reconnect'));
-      else this.handshake.middleware(socket, next);
+      else this.runChecks('before-auth', socket, next);
     });
+    io.use(this.handshake.middleware);
+    io.use((socket, next) => this.runChecks('after-auth', socket, next));
     io.on('connection', (socket) => this.connected(socket));
     this.server = io;
     return io;
@@ -65,6 +75,24 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
 
   onConnection(listener: ConnectionListener): void {
     this.listeners.push(listener);
+  }
+
+  /** Adds a check every connecting socket must pass (registered before `attach`, e.g. in onModuleInit). */
+  addHandshakeCheck(stage: HandshakeStage, check: HandshakeCheck): void {
+    this.checks[stage].push(check);
+  }
+
+  private runChecks(stage: HandshakeStage, socket: GatewaySocket, next: (error?: ExtendedError) => void): void {
+    this.checks[stage]
+      .reduce((previous, check) => previous.then(() => check(socket)), Promise.resolve())
+      .then(
+        () => next(),
+        (error: unknown) => {
+          const refusal = error instanceof Error ? (error as ExtendedError) : handshakeError('unavailable', 'the connection could not be set up; try again');
+          this.metrics.handshakes.inc({ outcome: refusal.message });
+          next(refusal);
+        },
+      );
   }
 
   emit<E extends keyof ServerToClientEvents>(room: string, event: E, ...args: Parameters<ServerToClientEvents[E]>): void {

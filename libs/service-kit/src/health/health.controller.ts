@@ -24,7 +24,11 @@ export class HealthController {
     return this.health.check(this.registry.listLiveness().map((check) => () => this.run(check)));
   }
 
-  /** Readiness: every engine this service owns answers right now, and the process is not draining. */
+  /**
+   * Readiness: every engine this service cannot do without answers right now, and the process is
+   * not draining. An engine it can do without (a check with `degrades`) that fails shows as
+   * `{status: 'up', degraded: true, message, impact}` in the details and leaves readiness alone.
+   */
   @Get('ready')
   @HealthCheck()
   ready() {
@@ -42,7 +46,9 @@ export class HealthController {
       await withTimeout(check.check(), CHECK_TIMEOUT_MS, check.name);
       return indicator.up();
     } catch (error) {
-      return indicator.down({ message: error instanceof Error ? error.message : String(error) });
+      const message = error instanceof Error ? error.message : String(error);
+      if (check.degrades !== undefined) return indicator.up({ degraded: true, message, impact: check.degrades });
+      return indicator.down({ message });
     }
   }
 }

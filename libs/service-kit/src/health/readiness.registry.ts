@@ -2,12 +2,19 @@
 // (a Kafka client, a Cassandra session, a repository's pool). Each check throws when not ready.
 // Liveness checks are few and never consult an engine: they fail only when the process cannot
 // recover by itself (a consumer whose restarts are spent), so that the orchestrator restarts it.
+// A check with `degrades` names an engine the service can do without: while it fails the service
+// stays ready, and the readiness answer says what is degraded instead of failing.
 import { Injectable } from '@nestjs/common';
 
 export interface ReadinessCheck {
   /** Short engine name shown in the readiness answer, e.g. `kafka`, `cassandra`. */
   readonly name: string;
   check(): Promise<void>;
+  /**
+   * Set when the service keeps serving without this engine: what it does meanwhile (e.g. "typing
+   * is off; rate limits are per instance"). Its failure is reported, never made unready.
+   */
+  readonly degrades?: string;
 }
 
 @Injectable()

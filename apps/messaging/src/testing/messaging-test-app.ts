@@ -12,6 +12,8 @@ import {
   ChannelCommandTopic,
   type ChannelMembershipChanged,
   ChannelMembershipTopic,
+  type WorkspaceMembershipChanged,
+  WorkspaceMembershipTopic,
   type CommandReply,
   CommandReplyTopic,
   type Message,
@@ -156,6 +158,7 @@ export class Observer {
   readonly updated: Message[] = [];
   readonly replies: CommandReply[] = [];
   readonly memberships: ChannelMembershipChanged[] = [];
+  readonly workspaceMemberships: WorkspaceMembershipChanged[] = [];
   readonly reads: ReadMarkerMoved[] = [];
   private handle: ConsumerHandle | undefined;
 
@@ -166,7 +169,7 @@ export class Observer {
       // topics exist can be missed, however late the group's start offsets are resolved.
       groupId: `observer-${randomUUID()}`,
       fromBeginning: true,
-      topics: [MessageCreatedTopic, MessageUpdatedTopic, CommandReplyTopic, ChannelMembershipTopic, ReadMarkerTopic],
+      topics: [MessageCreatedTopic, MessageUpdatedTopic, CommandReplyTopic, ChannelMembershipTopic, WorkspaceMembershipTopic, ReadMarkerTopic],
       partitionsConsumedConcurrently: 12,
       handler: (record) => {
         switch (record.definition.name) {
@@ -185,6 +188,9 @@ export class Observer {
             break;
           case ChannelMembershipTopic.name:
             observer.memberships.push(record.value as ChannelMembershipChanged);
+            break;
+          case WorkspaceMembershipTopic.name:
+            observer.workspaceMemberships.push(record.value as WorkspaceMembershipChanged);
             break;
           case ReadMarkerTopic.name:
             observer.reads.push(record.value as ReadMarkerMoved);

@@ -5,12 +5,14 @@ import { FileChangedTopic, FileSharedTopic } from './files';
 import { PresenceChangedTopic, PresenceSignalTopic } from './presence';
 import { UserRegisteredTopic } from './users';
 import { SessionRevokedTopic } from './sessions';
+import { WorkspaceMembershipTopic } from './workspaces';
 
 export * from './topic';
 export * from './users';
 export * from './sessions';
 export * from './messages';
 export * from './channels';
+export * from './workspaces';
 export * from './files';
 export * from './presence';
 
@@ -24,6 +26,7 @@ export const ALL_TOPICS: readonly TopicDefinition[] = [
   MessageUpdatedTopic,
   CommandReplyTopic,
   ChannelMembershipTopic,
+  WorkspaceMembershipTopic,
   ReadMarkerTopic,
   FileChangedTopic,
   FileSharedTopic,

@@ -125,7 +125,7 @@ export class FakeWorkspacesRepository implements Public<WorkspacesRepository> {
   }
 
   owners(workspaceId: string): Promise<string[]> {
-    return Promise.resolve([...this.members].filter(([key, role]) => key.startsWith(`${workspaceId}/`) && role === 'owner').map(([key]) => key.split('/')[1] as string));
+    return Promise.resolve([...this.members].filter(([key, role]) => key.startsWith(`${workspaceId}/`) && role === 'owner').map(([key]) => key.slice(workspaceId.length + 1)));
   }
 
   ofUser(userId: string): Promise<WorkspaceMembership[]> {

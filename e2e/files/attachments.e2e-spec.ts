@@ -107,6 +107,19 @@ describe('file attachments', () => {
     expect(((await refused.json()) as ErrorBody).error.code).toBe('not_found');
   });
 
+  it('deleting the message takes the download away from the channel members; the owner keeps it', async () => {
+    const file = await upload(owner, 'draft.txt', 'text/plain', new TextEncoder().encode('a draft that gets retracted\n'));
+    const sent = await ownerDevice.send({ channelId: channel.id, text: 'oops, wrong channel', fileIds: [file.id] });
+    if (!sent.ok) throw new Error(`send failed: ${sent.error.code} ${sent.error.message}`);
+    await waitFor('the share to reach files', async () => (await get(member, `/api/files/${file.id}`)).status === 302);
+
+    expect(await ownerDevice.raw('message:delete', [{ channelId: channel.id, messageId: sent.message.id }])).toEqual({ ok: true });
+    await waitFor('the revocation to reach files', async () => (await get(member, `/api/files/${file.id}`)).status === 404);
+    const refused = await get(member, `/api/files/${file.id}`);
+    expect(((await refused.json()) as ErrorBody).error.code).toBe('not_found');
+    expect((await get(owner, `/api/files/${file.id}`)).status).toBe(302);
+  });
+
   it('an attached image carries a thumbnailUrl that serves a thumbnail of the configured size', async () => {
     const image = await sharp({ create: { width: 256, height: 128, channels: 3, background: '#2288cc' } }).jpeg().toBuffer();
     const file = await upload(owner, 'sky.jpg', 'image/jpeg', new Uint8Array(image));

@@ -114,8 +114,10 @@ export class ChatUser {
     return expectStatus(await this.request<{ channels: ChannelSummary[] }>('GET', `/api/workspaces/${workspaceId}/channels`), 200, 'list channels').channels;
   }
 
+  /** Invites `user`, who accepts: nobody joins a workspace without consenting. */
   async addToWorkspace(workspaceId: string, user: ChatUser): Promise<void> {
-    expectStatus(await this.request('POST', `/api/workspaces/${workspaceId}/members`, { username: user.username }), 201, 'add workspace member');
+    expectStatus(await this.request('POST', `/api/workspaces/${workspaceId}/invitations`, { username: user.username }), 201, 'invite to workspace');
+    expectStatus(await user.request('POST', `/api/me/invitations/${workspaceId}/accept`), 200, 'accept invitation');
   }
 
   async createChannel(workspaceId: string, options: { name?: string; private?: boolean } = {}): Promise<Channel> {

@@ -78,7 +78,9 @@ describe('web client in a real browser', () => {
     await ada.page.getByRole('button', { name: 'Send invite' }).click();
     await ada.page.getByText('Invited.').waitFor(WAIT);
 
-    // Bob's client learns of the invitation live (channel:joined) and opens #general.
+    // Bob is not a member until he accepts; then his client opens #general.
+    await bob.page.getByRole('button', { name: 'Check invitations' }).click();
+    await bob.page.getByRole('button', { name: 'Accept invitation to Analytical Engines' }).click();
     await channelButton(bob.page, 'general').waitFor(WAIT);
     await bob.page.getByRole('heading', { name: '# general' }).waitFor(WAIT);
 

@@ -107,6 +107,40 @@ describe('files', () => {
     await waitFor('the ready event', () => changesOf(file.id).includes('ready'));
   });
 
+  it('a deleted message takes its share back, for good; a share by another message of the channel stays', async () => {
+    const file = await upload(owner, 'shared.txt', 'text/plain', new TextEncoder().encode('shared twice\n'));
+    const channelId = randomUUID();
+    await files.membership(channelId, member.id, 'joined');
+    const [first, second] = [randomUUID(), randomUUID()];
+    await files.shared(file.id, channelId, owner.id, first);
+    await files.shared(file.id, channelId, owner.id, second);
+    const downloads = async (user: TestUser): Promise<boolean> => (await files.request(user, 'GET', `/api/files/${file.id}`)).status === 302;
+    await waitFor('the shares to reach files', () => downloads(member));
+
+    // Records of one file share a partition, so a later record is a barrier for the earlier ones:
+    // a share in a channel only `outsider` belongs to shows when everything before it was applied.
+    const barrier = async (): Promise<void> => {
+      const [channel, message] = [randomUUID(), randomUUID()];
+      await files.membership(channel, outsider.id, 'joined');
+      await files.shared(file.id, channel, owner.id, message);
+      await waitFor('the barrier share', () => downloads(outsider));
+      await files.shared(file.id, channel, owner.id, message, 'revoked');
+      await waitFor('the barrier revocation', async () => !(await downloads(outsider)));
+    };
+
+    await files.shared(file.id, channelId, owner.id, first, 'revoked');
+    await barrier();
+    expect(await downloads(member)).toBe(true);
+
+    await files.shared(file.id, channelId, owner.id, second, 'revoked');
+    await waitFor('the revocation to reach files', async () => !(await downloads(member)));
+    // A replayed (or late) share of the deleted message does not bring the right back.
+    await files.shared(file.id, channelId, owner.id, second);
+    await barrier();
+    expect(errorCode(await files.request(member, 'GET', `/api/files/${file.id}`))).toEqual({ status: 404, code: 'not_found' });
+    expect(await downloads(owner)).toBe(true);
+  });
+
   it('signs download URLs valid for FILES_DOWNLOAD_URL_TTL_SECONDS', async () => {
     const file = await upload(owner, 'notes.txt', 'text/plain', new TextEncoder().encode('plain notes\n'));
     const location = (await files.request(owner, 'GET', `/api/files/${file.id}`)).headers.get('location') ?? '';
@@ -120,9 +154,9 @@ describe('files', () => {
     const bigger = new Uint8Array(Buffer.concat([Buffer.from(declared), randomBytes(5_000)]));
     expect(await putUpload(started.upload, bigger)).not.toBe(200);
     // ...and a client that gets past it (here: the object written by other means) is caught by complete.
-    await files.writeObject(`files/${started.file.id}`, bigger, 'application/pdf');
+    await files.writeObject(`uploads/${started.file.id}`, bigger, 'application/pdf');
     expect(errorCode(await files.request(owner, 'POST', `/api/files/${started.file.id}/complete`))).toEqual({ status: 400, code: 'invalid' });
-    expect(await files.objectKeys()).not.toContain(`files/${started.file.id}`);
+    expect(await files.objectKeys()).not.toEqual(expect.arrayContaining([expect.stringContaining(started.file.id)]));
     expect((await files.fileRows()).map((r) => r.id)).not.toContain(started.file.id);
     expect(errorCode(await files.request(owner, 'POST', `/api/files/${started.file.id}/complete`))).toEqual({ status: 404, code: 'not_found' });
     await waitFor('the deleted event', () => changesOf(started.file.id).includes('deleted'));
@@ -134,7 +168,7 @@ describe('files', () => {
     const started = await start(owner, { name: 'cat.png', contentType: 'image/png', size: bytes.length });
     expect(await putUpload(started.upload, bytes)).toBe(200);
     expect(errorCode(await files.request(owner, 'POST', `/api/files/${started.file.id}/complete`))).toEqual({ status: 400, code: 'invalid' });
-    expect(await files.objectKeys()).not.toContain(`files/${started.file.id}`);
+    expect(await files.objectKeys()).not.toEqual(expect.arrayContaining([expect.stringContaining(started.file.id)]));
     expect((await files.fileRows()).map((r) => r.id)).not.toContain(started.file.id);
 
     // A PDF declared as text: refused as well.
@@ -142,7 +176,37 @@ describe('files', () => {
     const asText = await start(owner, { name: 'a.txt', contentType: 'text/plain', size: pdf.length });
     expect(await putUpload(asText.upload, pdf)).toBe(200);
     expect(errorCode(await files.request(owner, 'POST', `/api/files/${asText.file.id}/complete`))).toEqual({ status: 400, code: 'invalid' });
-    expect(await files.objectKeys()).not.toContain(`files/${asText.file.id}`);
+    expect(await files.objectKeys()).not.toEqual(expect.arrayContaining([expect.stringContaining(asText.file.id)]));
+  });
+
+  it('keeps the checked bytes after complete: a PUT to the still valid upload URL changes nothing that is served', async () => {
+    const checked = new TextEncoder().encode('the checked, harmless text\n');
+    const started = await start(owner, { name: 'notes.txt', contentType: 'text/plain', size: checked.length });
+    expect(await putUpload(started.upload, checked)).toBe(200);
+    const completed = await files.request(owner, 'POST', `/api/files/${started.file.id}/complete`);
+    expect(completed.status).toBe(200);
+    const file = (completed.body as { file: FileMeta }).file;
+    // Same length, so the signature's content-length does not stop it; not text at all.
+    const swapped = new Uint8Array(Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), randomBytes(checked.length - 4)]));
+    const replaced = await putUpload(started.upload, swapped);
+    const served = await fetchLocation(await files.request(owner, 'GET', `/api/files/${file.id}`));
+    expect(sha256(served.bytes)).toBe(sha256(checked));
+    expect(file.checksum).not.toBeNull();
+    // Whatever the store did with that PUT, it is not under the key files serves from.
+    expect({ replaced: replaced === 200 || replaced === 403, keys: (await files.objectKeys()).filter((k) => k.startsWith(`files/${file.id}`)) }).toEqual({
+      replaced: true,
+      keys: [`files/${file.id}`],
+    });
+  });
+
+  it('gives a name whose extension is not the checked type\'s that type\'s extension, in metadata and in the download', async () => {
+    const file = await upload(owner, 'page.html', 'text/plain', new TextEncoder().encode('<script>alert(1)</script>\n'));
+    expect(file.name).toBe('page.html.txt');
+    const download = await fetchLocation(await files.request(owner, 'GET', `/api/files/${file.id}`));
+    expect(download.contentType).toBe('text/plain');
+    expect(download.disposition).toContain('filename="page.html.txt"');
+    const pdf = new Uint8Array(Buffer.from('%PDF-1.4\n'));
+    expect((await upload(owner, 'Report.PDF', 'application/pdf', pdf)).name).toBe('Report.PDF');
   });
 
   it('refuses an over-limit size (too_large) and a type outside the allow-list (invalid), storing nothing', async () => {

@@ -2,7 +2,7 @@
 // client commands turned into Kafka commands and Kafka events fanned out to every device.
 import { type Server as HttpServer } from 'node:http';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
-import { ChannelCommandTopic, CommandReplyTopic, PresenceChangedTopic, PresenceSignalTopic, SessionRevokedTopic } from '@chat/contracts';
+import { ChannelCommandTopic, CommandReplyTopic, PresenceChangedTopic, PresenceSignalTopic, SessionRevokedTopic, WorkspaceMembershipTopic } from '@chat/contracts';
 import { AuthClientModule } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { RedisModule } from '@chat/redis';
@@ -19,6 +19,7 @@ import { SessionsModule } from './sessions/sessions.module';
 import { RestProxy } from './proxy/rest-proxy';
 import { chainFrontDoors, WebClient } from './proxy/web-client';
 import { SocketServer } from './socket/socket.server';
+import { WorkspaceRoomsModule } from './workspaces/workspace-rooms.module';
 
 /** What the gateway does while Redis is unreachable (shown by /health/ready). */
 export const REDIS_DEGRADES = 'typing is off; handshake and file-creation limits are counted per gateway instance';
@@ -34,7 +35,7 @@ export class AppModule {
         // the gateway keeps serving, typing off and those limits per instance, and stays ready.
         RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:', degrades: REDIS_DEGRADES }),
         // Created when missing: the broadcast consumers cannot subscribe to absent topics.
-        KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic, SessionRevokedTopic]),
+        KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic, SessionRevokedTopic, WorkspaceMembershipTopic]),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
         GatewayMetricsModule,
         MessagingApiModule,
@@ -42,6 +43,7 @@ export class AppModule {
         CommandsModule,
         DeliveryModule,
         SessionsModule,
+        WorkspaceRoomsModule,
       ],
     };
   }

@@ -51,7 +51,8 @@ describe('message features', () => {
     const response = await api().post('/api/workspaces').set('Authorization', as(owner)).send({ name: `ws ${randomUUID().slice(0, 6)}` }).expect(201);
     const { workspace } = response.body as { workspace: Workspace };
     for (const member of members) {
-      await api().post(`/api/workspaces/${workspace.id}/members`).set('Authorization', as(owner)).send({ userId: member.id }).expect(201);
+      await api().post(`/api/workspaces/${workspace.id}/invitations`).set('Authorization', as(owner)).send({ userId: member.id }).expect(201);
+      await api().post(`/api/me/invitations/${workspace.id}/accept`).set('Authorization', as(member)).expect(200);
     }
     const general = (await channels(owner, workspace.id)).find((c) => c.name === 'general')!;
     return { workspace, general };

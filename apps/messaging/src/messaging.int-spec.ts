@@ -48,10 +48,14 @@ describe('messaging', () => {
     const response = await api().post('/api/workspaces').set('Authorization', as(owner)).send({ name: `ws ${randomUUID().slice(0, 6)}` });
     expect(response.status).toBe(201);
     const { workspace } = response.body as { workspace: Workspace };
-    for (const member of members) {
-      await api().post(`/api/workspaces/${workspace.id}/members`).set('Authorization', as(owner)).send({ userId: member.id }).expect(201);
-    }
+    for (const member of members) await join(owner, member, workspace.id);
     return workspace;
+  }
+
+  /** `inviter` invites, `user` accepts: the only way into a workspace. */
+  async function join(inviter: TestUser, user: TestUser, workspaceId: string): Promise<void> {
+    await api().post(`/api/workspaces/${workspaceId}/invitations`).set('Authorization', as(inviter)).send({ userId: user.id }).expect(201);
+    await api().post(`/api/me/invitations/${workspaceId}/accept`).set('Authorization', as(user)).expect(200);
   }
 
   async function channels(user: TestUser, workspaceId: string): Promise<ChannelSummary[]> {
@@ -120,26 +124,87 @@ describe('messaging', () => {
       ]);
     });
 
-    it('adds members by id or username, joining them to #general; unknown users and outsiders get not_found', async () => {
+    it('invites by id or username; only accepting makes a member (in #general); declining does not; unknown users and outsiders get not_found', async () => {
       const [alice, bob, carol, dave] = await Promise.all([newUser('alice'), newUser('bob'), newUser('carol'), newUser('dave')]);
       const workspace = await newWorkspace(alice);
-      const members = (body: object, caller = alice) => api().post(`/api/workspaces/${workspace.id}/members`).set('Authorization', as(caller)).send(body);
+      const invite = (body: object, caller = alice) => api().post(`/api/workspaces/${workspace.id}/invitations`).set('Authorization', as(caller)).send(body);
+      const answer = (user: TestUser, verb: 'accept' | 'decline') => api().post(`/api/me/invitations/${workspace.id}/${verb}`).set('Authorization', as(user));
 
-      expect((await members({ userId: bob.id })).status).toBe(201);
-      expect((await members({ username: carol.username.toUpperCase() }, bob)).status).toBe(201);
-      expect((await members({ userId: bob.id })).status).toBe(201);
-      const unknown = await members({ username: 'nobody-here' });
+      // The older route invites too: nobody is added without consent.
+      const viaMembers = await api().post(`/api/workspaces/${workspace.id}/members`).set('Authorization', as(alice)).send({ userId: bob.id });
+      expect(viaMembers.status).toBe(201);
+      const { invitation } = viaMembers.body as { invitation: Record<string, unknown> };
+      expect(invitation).toMatchObject({ workspaceId: workspace.id, workspaceName: workspace.name, userId: bob.id, invitedBy: alice.id });
+      expect((await api().get(`/api/workspaces/${workspace.id}/channels`).set('Authorization', as(bob))).status).toBe(404);
+      expect((await api().get('/api/me/memberships').set('Authorization', as(bob)).expect(200)).body).toEqual({ workspaceIds: [], channelIds: [] });
+      const pending = await api().get('/api/me/invitations').set('Authorization', as(bob)).expect(200);
+      expect((pending.body as { invitations: { workspaceId: string }[] }).invitations.map((i) => i.workspaceId)).toEqual([workspace.id]);
+
+      const accepted = await answer(bob, 'accept').expect(200);
+      expect((accepted.body as { workspace: Workspace }).workspace).toMatchObject({ id: workspace.id, role: 'member' });
+      expect((await answer(bob, 'accept')).status).toBe(404);
+      const again = await invite({ userId: bob.id });
+      expect([again.status, errorOf(again).code]).toEqual([409, 'conflict']);
+
+      expect((await invite({ username: carol.username.toUpperCase() }, bob)).status).toBe(201);
+      await answer(carol, 'decline').expect(204);
+      expect((await api().get(`/api/workspaces/${workspace.id}/channels`).set('Authorization', as(carol))).status).toBe(404);
+      expect((await invite({ userId: carol.id }, bob)).status).toBe(201);
+      await answer(carol, 'accept').expect(200);
+
+      const unknown = await invite({ username: 'nobody-here' });
       expect([unknown.status, errorOf(unknown).code]).toEqual([404, 'not_found']);
-      expect((await members({ userId: carol.id }, dave)).status).toBe(404);
-      expect((await members({ userId: 'not-a-uuid' })).status).toBe(400);
+      expect((await invite({ userId: carol.id }, dave)).status).toBe(404);
+      expect((await invite({ userId: 'not-a-uuid' })).status).toBe(400);
+      expect((await answer(dave, 'accept')).status).toBe(404);
 
       const generalOfCarol = await general(carol, workspace.id);
       expect(generalOfCarol.member).toBe(true);
       await waitFor('membership events', () =>
-        [alice, bob, carol].every((u) => observer.memberships.some((e) => e.channel.id === generalOfCarol.id && e.userId === u.id && e.change === 'joined')),
+        [alice, bob, carol].every(
+          (u) =>
+            observer.memberships.some((e) => e.channel.id === generalOfCarol.id && e.userId === u.id && e.change === 'joined') &&
+            observer.workspaceMemberships.some((e) => e.workspaceId === workspace.id && e.userId === u.id && e.change === 'joined'),
+        ),
       );
       const memberships = await api().get('/api/me/memberships').set('Authorization', as(carol)).expect(200);
       expect(memberships.body as MembershipsResponse).toEqual({ workspaceIds: [workspace.id], channelIds: [generalOfCarol.id] });
+    });
+
+    it('a member leaves and an owner removes one: out of every channel (left events), out of the workspace (event); the last owner stays', async () => {
+      const [alice, bob, carol] = await Promise.all([newUser('alice'), newUser('bob'), newUser('carol')]);
+      const workspace = await newWorkspace(alice, [bob, carol]);
+      const remove = (caller: TestUser, userId: string) => api().delete(`/api/workspaces/${workspace.id}/members/${userId}`).set('Authorization', as(caller));
+      const secret = (await api().post(`/api/workspaces/${workspace.id}/channels`).set('Authorization', as(bob)).send({ name: 'secret', private: true }).expect(201))
+        .body as { channel: Channel };
+      const dm = (await api().post(`/api/workspaces/${workspace.id}/dms`).set('Authorization', as(carol)).send({ userIds: [bob.id] }).expect(201)).body as { channel: Channel };
+      const generalId = (await general(alice, workspace.id)).id;
+
+      const lastOwner = await remove(alice, 'me');
+      expect([lastOwner.status, errorOf(lastOwner).code]).toEqual([409, 'conflict']);
+      const byMember = await remove(bob, carol.id);
+      expect([byMember.status, errorOf(byMember).code]).toEqual([403, 'forbidden']);
+      expect((await remove(bob, alice.id)).status).toBe(403);
+      expect((await remove(alice, 'nobody')).status).toBe(400);
+
+      await remove(bob, 'me').expect(204);
+      expect((await api().get(`/api/workspaces/${workspace.id}/channels`).set('Authorization', as(bob))).status).toBe(404);
+      expect((await api().get('/api/me/memberships').set('Authorization', as(bob)).expect(200)).body).toEqual({ workspaceIds: [], channelIds: [] });
+      expect((await api().get(`/api/channels/${secret.channel.id}/messages`).set('Authorization', as(bob))).status).toBe(404);
+      await waitFor('bob\'s leave events', () =>
+        [generalId, secret.channel.id, dm.channel.id].every((id) => observer.memberships.some((e) => e.channel.id === id && e.userId === bob.id && e.change === 'left')) &&
+        observer.workspaceMemberships.some((e) => e.workspaceId === workspace.id && e.userId === bob.id && e.change === 'left'),
+      );
+
+      await remove(alice, carol.id).expect(204);
+      expect((await api().get('/api/me/memberships').set('Authorization', as(carol)).expect(200)).body).toEqual({ workspaceIds: [], channelIds: [] });
+      expect((await api().get(`/api/channels/${generalId}/messages`).set('Authorization', as(carol))).status).toBe(404);
+      const gone = await remove(alice, carol.id);
+      expect([gone.status, errorOf(gone).code]).toEqual([404, 'not_found']);
+      await waitFor('carol\'s leave event', () => observer.workspaceMemberships.some((e) => e.workspaceId === workspace.id && e.userId === carol.id && e.change === 'left'));
+      // Back in only by a new invitation, accepted.
+      await join(alice, carol, workspace.id);
+      expect((await general(carol, workspace.id)).member).toBe(true);
     });
   });
 

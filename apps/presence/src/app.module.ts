@@ -2,7 +2,7 @@
 // signals (chat.presence.signal.v1) and workspace memberships (chat.channel.membership.v1);
 // publishes status changes (chat.presence.changed.v1); answers GET /api/presence.
 import { type DynamicModule, Module } from '@nestjs/common';
-import { ChannelMembershipTopic, PresenceChangedTopic, PresenceSignalTopic } from '@chat/contracts';
+import { ChannelMembershipTopic, PresenceChangedTopic, PresenceSignalTopic, WorkspaceMembershipTopic } from '@chat/contracts';
 import { AuthClientModule } from '@chat/auth-client';
 import { RedisModule } from '@chat/redis';
 import { KafkaModule } from '@chat/kafka';
@@ -17,7 +17,7 @@ import { PresenceRepository } from './presence/presence.repository';
 import { PresenceService } from './presence/presence.service';
 import { PresenceSweeper } from './presence/presence.sweeper';
 
-export const PRESENCE_TOPICS = [PresenceSignalTopic, PresenceChangedTopic, ChannelMembershipTopic];
+export const PRESENCE_TOPICS = [PresenceSignalTopic, PresenceChangedTopic, ChannelMembershipTopic, WorkspaceMembershipTopic];
 
 @Module({})
 export class AppModule {

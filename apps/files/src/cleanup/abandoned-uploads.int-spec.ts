@@ -45,15 +45,16 @@ describe('abandoned uploads', () => {
     const kept = await start(bytes);
     expect(await putUpload(kept.upload, bytes)).toBe(200);
     expect((await files.request(owner, 'POST', `/api/files/${kept.file.id}/complete`)).status).toBe(200);
-    expect(await files.objectKeys()).toContain(`files/${uploaded.file.id}`);
+    expect(await files.objectKeys()).toContain(`uploads/${uploaded.file.id}`);
 
     await waitFor('the abandoned uploads to be removed', async () => {
       const ids = (await files.fileRows()).map((r) => r.id);
       return !ids.includes(uploaded.file.id) && !ids.includes(never.file.id);
     });
-    expect(await files.objectKeys()).not.toContain(`files/${uploaded.file.id}`);
+    expect(await files.objectKeys()).not.toContain(`uploads/${uploaded.file.id}`);
     expect(await files.fileRows()).toEqual([{ id: kept.file.id, status: 'ready' }]);
     expect(await files.objectKeys()).toContain(`files/${kept.file.id}`);
+    expect(await files.objectKeys()).not.toContain(`uploads/${kept.file.id}`);
     // Downloads are signed for the public endpoint too, and work through it.
     const location = (await files.request(owner, 'GET', `/api/files/${kept.file.id}`)).headers.get('location') ?? '';
     expect(new URL(location).port).toBe(String(publicS3.port));

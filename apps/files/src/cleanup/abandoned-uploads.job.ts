@@ -6,7 +6,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleD
 import { APP_CONFIG } from '@chat/service-kit';
 import { type FilesConfig } from '../config';
 import { FileEventsPublisher } from '../metadata/file-events.publisher';
-import { originalKey } from '../metadata/file-keys';
+import { originalKey, uploadKey } from '../metadata/file-keys';
 import { type FileRecord, FilesRepository } from '../metadata/files.repository';
 import { ObjectStorage } from '../storage/object-storage';
 
@@ -56,6 +56,6 @@ export class AbandonedUploadsJob implements OnApplicationBootstrap, OnModuleDest
   }
 
   private async removeObjects(batch: readonly FileRecord[]): Promise<void> {
-    await Promise.all(batch.map((file) => this.storage.delete(originalKey(file.id))));
+    await Promise.all(batch.flatMap((file) => [this.storage.delete(uploadKey(file.id)), this.storage.delete(originalKey(file.id))]));
   }
 }

@@ -8,6 +8,7 @@ import { AccessRepository } from '../metadata/access.repository';
 import { originalKey, THUMBNAIL_CONTENT_TYPE, thumbnailKey } from '../metadata/file-keys';
 import { FilesRepository } from '../metadata/files.repository';
 import { ObjectStorage } from '../storage/object-storage';
+import { nameForType } from '../uploads/file-names';
 import { notFound } from '../uploads/uploads.service';
 
 @Injectable()
@@ -23,7 +24,8 @@ export class DownloadsService {
   async fileUrl(callerId: string, fileId: string): Promise<string> {
     const file = await this.files.get(fileId);
     if (!file || file.status !== 'ready' || !(await this.access.mayRead(fileId, callerId))) throw notFound(fileId);
-    return this.storage.signDownload(originalKey(file.id), file.name, file.contentType, this.config.FILES_DOWNLOAD_URL_TTL_SECONDS);
+    // Names are fixed on upload; rows from before that rule get the same treatment here.
+    return this.storage.signDownload(originalKey(file.id), nameForType(file.name, file.contentType), file.contentType, this.config.FILES_DOWNLOAD_URL_TTL_SECONDS);
   }
 
   /** Where the caller can fetch the file's thumbnail (not_found until it is made). */

@@ -41,6 +41,7 @@ const SQL = {
   markReady: `UPDATE files SET status = 'ready', checksum = $2, thumbnail = $3, completed_at = now()
     WHERE id = $1 AND status = 'pending' AND created_at > now() - make_interval(secs => $4) RETURNING ${COLUMNS}`,
   deletePending: `DELETE FROM files WHERE id = $1 AND status = 'pending'`,
+  lockPending: `SELECT ${COLUMNS} FROM files WHERE id = $1 AND status = 'pending' AND created_at > now() - make_interval(secs => $2) FOR UPDATE`,
   setThumbnail: `UPDATE files SET thumbnail = $2 WHERE id = $1 AND thumbnail IS DISTINCT FROM 'ready'`,
   lockAbandoned: `SELECT ${COLUMNS} FROM files WHERE status = 'pending' AND created_at <= now() - make_interval(secs => $1)
     ORDER BY created_at LIMIT $2 FOR UPDATE SKIP LOCKED`,
@@ -60,6 +61,14 @@ function toRecord(row: FileRow): FileRecord {
     createdAt: row.created_at,
   };
 }
+
+/** What `withLockedPending`'s work may do to the locked row, inside the lock's transaction. */
+export interface LockedPendingFile {
+  markReady(checksum: string | null, thumbnail: ThumbnailState): Promise<FileRecord>;
+  delete(): Promise<void>;
+}
+
+export type LockedOutcome<T> = { found: false } | { found: true; result: T };
 
 export interface NewFile {
   id: string;
@@ -88,6 +97,44 @@ export class FilesRepository {
   async markReady(id: string, checksum: string | null, thumbnail: ThumbnailState, abandonedAfterSeconds: number): Promise<FileRecord | undefined> {
     const { rows } = await this.pool.query<FileRow>(SQL.markReady, [id, checksum, thumbnail, abandonedAfterSeconds]);
     return rows[0] ? toRecord(rows[0]) : undefined;
+  }
+
+  /**
+   * Runs `work` on a pending, not yet abandoned upload while holding its row locked (FOR UPDATE),
+   * and commits what it did: a concurrent complete of the same file waits and then finds it ready
+   * or gone, and the cleanup job (SKIP LOCKED) leaves it alone. If `work` throws, nothing changes.
+   */
+  async withLockedPending<T>(
+    id: string,
+    abandonedAfterSeconds: number,
+    work: (file: FileRecord, locked: LockedPendingFile) => Promise<T>,
+  ): Promise<LockedOutcome<T>> {
+    const client: PoolClient = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const { rows } = await client.query<FileRow>(SQL.lockPending, [id, abandonedAfterSeconds]);
+      if (!rows[0]) {
+        await client.query('COMMIT');
+        return { found: false };
+      }
+      const result = await work(toRecord(rows[0]), {
+        markReady: async (checksum, thumbnail) => {
+          const updated = await client.query<FileRow>(SQL.markReady, [id, checksum, thumbnail, abandonedAfterSeconds]);
+          if (!updated.rows[0]) throw new Error(`file ${id} was locked pending but could not be marked ready`);
+          return toRecord(updated.rows[0]);
+        },
+        delete: async () => {
+          await client.query(SQL.deletePending, [id]);
+        },
+      });
+      await client.query('COMMIT');
+      return { found: true, result };
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
   }
 
   async deletePending(id: string): Promise<void> {

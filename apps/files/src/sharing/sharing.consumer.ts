@@ -1,5 +1,6 @@
 // What files needs to authorise downloads without calling messaging, kept in its own database:
-// the channels each file was shared in (chat.file.shared.v1, group `<group>.shares`) and the
+// the channels each file was shared in by a live message (chat.file.shared.v1, group `<group>.shares`;
+// a `revoked` record, sent when the message is deleted, takes its share back) and the
 // members of every channel (chat.channel.membership.v1, group `<group>.members`). Membership
 // events of a channel share a partition, so joins and leaves are applied in their order; both
 // projections are idempotent, so replays are harmless.
@@ -29,7 +30,8 @@ export class SharingConsumer implements OnApplicationBootstrap {
         fromBeginning: true,
         partitionsConsumedConcurrently: FileSharedTopic.partitions,
         handler: async ({ value }) => {
-          await this.access.share({ ...value, sharedAt: new Date(value.sharedAt) });
+          if (value.change === 'revoked') await this.access.revoke(value.fileId, value.messageId);
+          else await this.access.share({ ...value, sharedAt: new Date(value.sharedAt) });
         },
       }),
       this.consumers.consume({

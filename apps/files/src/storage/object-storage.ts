@@ -4,6 +4,7 @@
 // signing is local computation, that client never sends a request.
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -110,6 +111,11 @@ export class ObjectStorage implements OnModuleInit, OnApplicationShutdown {
 
   async write(key: string, body: Buffer, contentType: string): Promise<void> {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
+  }
+
+  /** Copies an object inside the bucket (server side: the bytes do not pass through files). */
+  async copy(fromKey: string, toKey: string): Promise<void> {
+    await this.client.send(new CopyObjectCommand({ Bucket: this.bucket, Key: toKey, CopySource: `${this.bucket}/${fromKey}` }));
   }
 
   /** Deletes the object; deleting a missing object is not an error. */

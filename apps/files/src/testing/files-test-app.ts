@@ -131,14 +131,15 @@ export class FilesTestApp {
     await this.app.get(KafkaProducer).publish(ChannelMembershipTopic, channelId, { channel, userId, change });
   }
 
-  /** What messaging publishes when a message with the file is stored. */
-  async shared(fileId: string, channelId: string, sharedBy: string): Promise<void> {
+  /** What messaging publishes when a message with the file is stored (or, `revoked`, deleted). */
+  async shared(fileId: string, channelId: string, sharedBy: string, messageId: string = randomUUID(), change: 'shared' | 'revoked' = 'shared'): Promise<void> {
     await this.app.get(KafkaProducer).publish(FileSharedTopic, fileId, {
       fileId,
       channelId,
-      messageId: randomUUID(),
+      messageId,
       sharedBy,
       sharedAt: new Date().toISOString(),
+      change,
     });
   }
 

@@ -1,6 +1,6 @@
 import { AppError } from '@chat/service-kit';
 import { type FileEventsPublisher } from '../metadata/file-events.publisher';
-import { type FileRecord, type FilesRepository, type NewFile, type ThumbnailState } from '../metadata/files.repository';
+import { type FileRecord, type FilesRepository, type LockedOutcome, type LockedPendingFile, type NewFile, type ThumbnailState } from '../metadata/files.repository';
 import { type ObjectStorage, type SignedUpload, type StoredObject } from '../storage/object-storage';
 import { UploadsService } from './uploads.service';
 
@@ -18,16 +18,21 @@ class FakeFiles {
   get(id: string): Promise<FileRecord | undefined> {
     return Promise.resolve(this.rows.get(id));
   }
-  markReady(id: string, checksum: string | null, thumbnail: ThumbnailState): Promise<FileRecord | undefined> {
+  async withLockedPending<T>(id: string, _age: number, work: (file: FileRecord, locked: LockedPendingFile) => Promise<T>): Promise<LockedOutcome<T>> {
     const row = this.rows.get(id);
-    if (row?.status !== 'pending') return Promise.resolve(undefined);
-    const ready: FileRecord = { ...row, status: 'ready', checksum, thumbnail };
-    this.rows.set(id, ready);
-    return Promise.resolve(ready);
-  }
-  deletePending(id: string): Promise<void> {
-    if (this.rows.get(id)?.status === 'pending') this.rows.delete(id);
-    return Promise.resolve();
+    if (row?.status !== 'pending') return { found: false };
+    const result = await work(row, {
+      markReady: (checksum: string | null, thumbnail: ThumbnailState) => {
+        const ready: FileRecord = { ...row, status: 'ready', checksum, thumbnail };
+        this.rows.set(id, ready);
+        return Promise.resolve(ready);
+      },
+      delete: () => {
+        this.rows.delete(id);
+        return Promise.resolve();
+      },
+    });
+    return { found: true, result };
   }
 }
 
@@ -42,6 +47,12 @@ class FakeStorage {
   }
   readHead(key: string, length: number): Promise<Uint8Array> {
     return Promise.resolve((this.objects.get(key) ?? new Uint8Array()).subarray(0, length));
+  }
+  copy(from: string, to: string): Promise<void> {
+    const bytes = this.objects.get(from);
+    if (!bytes) return Promise.reject(new Error(`no object ${from}`));
+    this.objects.set(to, new Uint8Array(bytes));
+    return Promise.resolve();
   }
   delete(key: string): Promise<void> {
     this.objects.delete(key);
@@ -90,7 +101,7 @@ describe('UploadsService', () => {
     const { service, files, events } = setup();
     const started = await service.start(OWNER, { name: 'a.png', contentType: 'IMAGE/PNG', size: 8 });
     expect(started.file).toMatchObject({ ownerId: OWNER, contentType: 'image/png', status: 'pending', size: 8 });
-    expect(started.upload).toEqual({ url: `http://s3.invalid/files/${started.file.id}`, headers: { 'content-type': 'image/png' }, method: 'PUT' });
+    expect(started.upload).toEqual({ url: `http://s3.invalid/uploads/${started.file.id}`, headers: { 'content-type': 'image/png' }, method: 'PUT' });
     expect(files.rows.size).toBe(1);
     expect(events.changes).toEqual([[started.file.id, 'pending']]);
   });
@@ -106,11 +117,21 @@ describe('UploadsService', () => {
   it('completes an upload that matches its declaration: ready, a thumbnail to make for an image', async () => {
     const { service, storage, events } = setup();
     const { file } = await service.start(OWNER, { name: 'a.png', contentType: 'image/png', size: 8 });
-    storage.objects.set(`files/${file.id}`, new Uint8Array(PNG));
+    storage.objects.set(`uploads/${file.id}`, new Uint8Array(PNG));
     const ready = await service.complete(OWNER, file.id);
+    // Served from a copy clients cannot write; the upload itself is gone.
+    expect([...storage.objects.keys()]).toEqual([`files/${file.id}`]);
     expect(ready).toMatchObject({ status: 'ready', checksum: 'etag-1', thumbnailUrl: `/api/files/${file.id}/thumbnail` });
     expect(await service.complete(OWNER, file.id)).toEqual(ready);
     expect(events.changes.map(([, s]) => s)).toEqual(['pending', 'ready', 'ready']);
+  });
+
+  it('gives a name whose extension is not its type\'s the type\'s extension', async () => {
+    const { service } = setup();
+    expect((await service.start(OWNER, { name: 'page.html', contentType: 'text/plain', size: 3 })).file.name).toBe('page.html.txt');
+    expect((await service.start(OWNER, { name: 'Photo.PNG', contentType: 'image/png', size: 8 })).file.name).toBe('Photo.PNG');
+    expect((await service.start(OWNER, { name: 'README', contentType: 'text/plain', size: 3 })).file.name).toBe('README.txt');
+    expect((await service.start(OWNER, { name: `${'x'.repeat(253)}.sh`, contentType: 'text/plain', size: 3 })).file.name).toBe(`${'x'.repeat(251)}.txt`);
   });
 
   it('answers not_found to anyone but the owner, and invalid (keeping the upload open) while nothing was uploaded', async () => {
@@ -127,7 +148,7 @@ describe('UploadsService', () => {
   ])('refuses an upload of %s: invalid, object and metadata deleted, announced deleted', async (_what, bytes) => {
     const { service, storage, files, events } = setup();
     const { file } = await service.start(OWNER, { name: 'a.txt', contentType: 'text/plain', size: 3 });
-    storage.objects.set(`files/${file.id}`, bytes);
+    storage.objects.set(`uploads/${file.id}`, bytes);
     expect(await codeOf(service.complete(OWNER, file.id))).toBe('invalid');
     expect(storage.objects.size).toBe(0);
     expect(files.rows.size).toBe(0);

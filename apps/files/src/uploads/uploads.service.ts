@@ -1,7 +1,9 @@
 // Uploads go straight from the client to the object store through a presigned PUT; this service
 // only decides whether an upload may start and, on `complete`, whether what arrived is what was
-// declared: the object must exist, have the declared size, and its first bytes must show the
-// declared type. Anything else is deleted (object and metadata) and answered `invalid`.
+// declared. The client writes uploads/<id>; `complete` copies it to files/<id>, a key no client can
+// write, and checks that copy: it must have the declared size and its first bytes must show the
+// declared type. So the bytes checked are the bytes served, however long the upload URL stays
+// valid. Anything else is deleted (objects and metadata) and answered `invalid`.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type CreateFileRequest, type FileMeta } from '@chat/contracts';
 import { APP_CONFIG, AppError } from '@chat/service-kit';
@@ -9,16 +11,19 @@ import { Clock } from '../common/clock';
 import { IdGenerator } from '../common/id-generator';
 import { type FilesConfig } from '../config';
 import { FileEventsPublisher } from '../metadata/file-events.publisher';
-import { originalKey } from '../metadata/file-keys';
+import { originalKey, uploadKey } from '../metadata/file-keys';
 import { toFileMeta } from '../metadata/file-meta';
-import { type FileRecord, FilesRepository } from '../metadata/files.repository';
+import { type FileRecord, FilesRepository, type LockedPendingFile } from '../metadata/files.repository';
 import { ObjectStorage, type SignedUpload } from '../storage/object-storage';
 import { matchesDeclaredType, SNIFF_BYTES, THUMBNAIL_TYPES } from './content-sniffer';
+import { nameForType } from './file-names';
 
 export type UploadsConfig = Pick<
   FilesConfig,
   'FILES_MAX_SIZE_BYTES' | 'FILES_ALLOWED_TYPES' | 'FILES_UPLOAD_URL_TTL_SECONDS' | 'FILES_ABANDONED_AFTER_SECONDS'
 >;
+
+type CheckOutcome = { ready: FileRecord } | { refused: string };
 
 export interface StartedUpload {
   file: FileMeta;
@@ -49,8 +54,9 @@ export class UploadsService {
     }
     const id = this.ids.newId();
     // Metadata first: an upload URL never exists for a file the cleanup job does not know.
-    const file = await this.files.insert({ id, ownerId, name: request.name, contentType, size: request.size, createdAt: this.clock.now() });
-    const upload = await this.storage.signUpload(originalKey(id), contentType, request.size, this.config.FILES_UPLOAD_URL_TTL_SECONDS);
+    const name = nameForType(request.name, contentType);
+    const file = await this.files.insert({ id, ownerId, name, contentType, size: request.size, createdAt: this.clock.now() });
+    const upload = await this.storage.signUpload(uploadKey(id), contentType, request.size, this.config.FILES_UPLOAD_URL_TTL_SECONDS);
     await this.events.changed(file, 'pending');
     return { file: toFileMeta(file), upload: { ...upload, method: 'PUT' } };
   }
@@ -66,36 +72,51 @@ export class UploadsService {
       await this.events.changed(file, 'ready');
       return toFileMeta(file);
     }
-    const key = originalKey(fileId);
-    const stored = await this.storage.head(key);
-    if (!stored) throw new AppError('invalid', 'nothing was uploaded for this file yet: PUT it to the upload URL first');
-    if (stored.size !== file.size) {
-      await this.refuse(file);
-      throw new AppError('invalid', `the upload has ${stored.size} bytes, not the ${file.size} declared; it was deleted`);
-    }
-    const head = await this.storage.readHead(key, Math.min(SNIFF_BYTES, Math.max(file.size, 1)));
-    if (!matchesDeclaredType(file.contentType, head, file.size)) {
-      await this.refuse(file);
-      throw new AppError('invalid', `the upload is not of the declared type ${file.contentType}; it was deleted`);
-    }
-    const thumbnail = THUMBNAIL_TYPES.has(file.contentType) ? 'pending' : null;
-    const ready = await this.files.markReady(fileId, stored.etag ?? null, thumbnail, this.config.FILES_ABANDONED_AFTER_SECONDS);
-    if (!ready) {
+    // One complete at a time per file: a second waits, then finds it ready (or gone).
+    const outcome = await this.files.withLockedPending(fileId, this.config.FILES_ABANDONED_AFTER_SECONDS, (locked, tx) => this.check(locked, tx));
+    if (!outcome.found) {
       // Completed meanwhile by another call, or abandoned and being cleaned up.
       const now = await this.files.get(fileId);
       if (now?.status === 'ready') return toFileMeta(now);
       throw notFound(fileId);
     }
+    if ('refused' in outcome.result) {
+      await this.events.changed(file, 'deleted');
+      throw new AppError('invalid', outcome.result.refused);
+    }
+    const ready = outcome.result.ready;
+    // The checked copy is what is served; the upload is not needed any more.
+    await this.storage.delete(uploadKey(fileId)).catch((error: unknown) => this.logger.warn({ err: error, fileId }, 'could not delete a completed upload'));
     await this.events.changed(ready, 'ready');
     return toFileMeta(ready);
   }
 
-  /** Deletes a refused upload: object first, then metadata, then tells the others. */
-  private async refuse(file: FileRecord): Promise<void> {
+  /** Copies the upload where clients cannot write and checks the copy; runs with the file's row locked. */
+  private async check(file: FileRecord, locked: LockedPendingFile): Promise<CheckOutcome> {
+    const uploaded = await this.storage.head(uploadKey(file.id));
+    if (!uploaded) throw new AppError('invalid', 'nothing was uploaded for this file yet: PUT it to the upload URL first');
+    if (uploaded.size !== file.size) return this.refuse(file, locked, `the upload has ${uploaded.size} bytes, not the ${file.size} declared; it was deleted`);
+    const key = originalKey(file.id);
+    await this.storage.copy(uploadKey(file.id), key);
+    // Checked again on the copy: the client may have replaced the upload since the first look.
+    const stored = await this.storage.head(key);
+    if (!stored || stored.size !== file.size) {
+      return this.refuse(file, locked, `the upload has ${stored?.size ?? 0} bytes, not the ${file.size} declared; it was deleted`);
+    }
+    const head = await this.storage.readHead(key, Math.min(SNIFF_BYTES, Math.max(file.size, 1)));
+    if (!matchesDeclaredType(file.contentType, head, file.size)) {
+      return this.refuse(file, locked, `the upload is not of the declared type ${file.contentType}; it was deleted`);
+    }
+    const thumbnail = THUMBNAIL_TYPES.has(file.contentType) ? 'pending' : null;
+    return { ready: await locked.markReady(stored.etag ?? null, thumbnail) };
+  }
+
+  /** Deletes a refused upload: objects first, then metadata (the caller announces it). */
+  private async refuse(file: FileRecord, locked: LockedPendingFile, reason: string): Promise<CheckOutcome> {
     this.logger.log({ fileId: file.id }, 'refused an upload that does not match its declaration');
-    await this.storage.delete(originalKey(file.id));
-    await this.files.deletePending(file.id);
-    await this.events.changed(file, 'deleted');
+    await Promise.all([this.storage.delete(uploadKey(file.id)), this.storage.delete(originalKey(file.id))]);
+    await locked.delete();
+    return { refused: reason };
   }
 }
 

@@ -147,6 +147,17 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
     this.server?.in(userRoom(userId)).socketsLeave(channelRoom(channel.id));
   }
 
+  /** Moves every local socket of the user into the workspace room (presence of its members). */
+  joinWorkspace(userId: string, workspaceId: string): void {
+    this.server?.in(userRoom(userId)).socketsJoin(workspaceRoom(workspaceId));
+  }
+
+  /** Takes every local socket of the user out of the workspace room (they left or were removed). */
+  leaveWorkspace(userId: string, workspaceId: string): void {
+    this.server?.in(userRoom(userId)).socketsLeave(workspaceRoom(workspaceId));
+    for (const socket of this.localSocketsOf(userId)) socket.data.workspaceIds = socket.data.workspaceIds.filter((id) => id !== workspaceId);
+  }
+
   /** Disconnects every client first, so they reconnect to another instance while this one drains. */
   onModuleDestroy(): void {
     this.closing = true;

@@ -10,6 +10,7 @@ import { EventsPublisher } from '../common/events.publisher';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { ChannelAccess, notFound } from './channel-access.service';
 import { ChannelMembersRepository } from './channel-members.repository';
+import { ChannelsRepository } from './channels.repository';
 import { MemberCache } from './member-cache';
 
 @Injectable()
@@ -17,6 +18,7 @@ export class ChannelMembershipService {
   constructor(
     private readonly access: ChannelAccess,
     private readonly members: ChannelMembersRepository,
+    private readonly channels: ChannelsRepository,
     private readonly workspaces: WorkspacesRepository,
     private readonly events: EventsPublisher,
     private readonly clock: Clock,
@@ -47,6 +49,23 @@ export class ChannelMembershipService {
     // Here at once; other processes when the event reaches them (MemberCacheInvalidator).
     this.cache.forget(channel.id, caller.id);
     await this.events.membershipChanged(channel, caller.id, 'left');
+  }
+
+  /**
+   * Takes the user out of every channel of the workspace, DMs included (no permission check: the
+   * workspaces feature decides), announcing each leave: gateways take the user's sockets out of
+   * the rooms, files takes the downloads shared there away. Idempotent.
+   */
+  async leaveWorkspace(workspaceId: string, userId: string): Promise<void> {
+    const channelIds = await this.members.channelsOfIn(userId, workspaceId);
+    await Promise.all(
+      channelIds.map(async (channelId) => {
+        const channel = (await this.channels.get(channelId)) ?? { id: channelId, workspaceId };
+        await this.members.remove(channel, userId);
+        this.cache.forget(channelId, userId);
+        if ('kind' in channel) await this.events.membershipChanged(channel, userId, 'left');
+      }),
+    );
   }
 
   /** Adds a member (no permission check: callers decide) and announces it. */

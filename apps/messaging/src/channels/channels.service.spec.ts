@@ -22,8 +22,10 @@ async function setup(): Promise<{ m: Messaging; workspaceId: string }> {
     await m.users.project({ userId: u.id, username: u.username, displayName: u.username.toUpperCase(), registeredAt: '2025-01-01T00:00:00.000Z' });
   }
   const workspace = await m.workspaces.create(alice, 'acme');
-  await m.workspaces.addMember(alice, workspace.id, { userId: bob.id });
-  await m.workspaces.addMember(bob, workspace.id, { username: 'CAROL' });
+  await m.invitations.invite(alice, workspace.id, { userId: bob.id });
+  await m.invitations.accept(bob, workspace.id);
+  await m.invitations.invite(bob, workspace.id, { username: 'CAROL' });
+  await m.invitations.accept(carol, workspace.id);
   return { m, workspaceId: workspace.id };
 }
 
@@ -39,14 +41,44 @@ describe('workspaces', () => {
     expect(await m.membership.memberships(carol)).toEqual({ workspaceIds: [workspaceId], channelIds: [general!.id] });
   });
 
-  it('adds by username ignoring case, is idempotent, and answers not_found for unknown users and non-member callers', async () => {
+  it('invites by username ignoring case; nobody is a member before accepting; conflict for members, not_found for unknown users and non-member callers', async () => {
     const { m, workspaceId } = await setup();
-    expect(await code(m.workspaces.addMember(alice, workspaceId, { username: 'Carol' }))).toBe('ok');
-    expect(m.fakes.workspaces.members.get(`${workspaceId}/${carol.id}`)).toBe('member');
-    expect(await code(m.workspaces.addMember(alice, workspaceId, { username: 'nobody' }))).toBe('not_found');
-    expect(await code(m.workspaces.addMember(alice, workspaceId, { userId: testId(99) }))).toBe('not_found');
-    expect(await code(m.workspaces.addMember(dave, workspaceId, { userId: dave.id }))).toBe('not_found');
+    expect(await code(m.invitations.invite(alice, workspaceId, { username: 'Dave' }))).toBe('ok');
+    expect(m.fakes.workspaces.members.get(`${workspaceId}/${dave.id}`)).toBeUndefined();
+    expect(await m.invitations.pending(dave)).toEqual([expect.objectContaining({ workspaceId, workspaceName: 'acme', userId: dave.id, invitedBy: alice.id })]);
+    expect(await code(m.invitations.invite(alice, workspaceId, { username: 'Carol' }))).toBe('conflict');
+    expect(await code(m.invitations.invite(alice, workspaceId, { username: 'nobody' }))).toBe('not_found');
+    expect(await code(m.invitations.invite(alice, workspaceId, { userId: testId(99) }))).toBe('not_found');
+    expect(await code(m.invitations.invite(dave, workspaceId, { userId: dave.id }))).toBe('not_found');
+    expect(await code(m.invitations.decline(dave, workspaceId))).toBe('ok');
+    expect(await code(m.invitations.accept(dave, workspaceId))).toBe('not_found');
     expect(await m.workspaces.listMine(dave)).toEqual([]);
+  });
+
+  it('leaving takes the user out of every channel of the workspace, DMs included, then announces it; the last owner cannot leave', async () => {
+    const { m, workspaceId } = await setup();
+    const random = await m.channels.create(carol, workspaceId, { name: 'random', private: true });
+    const { channel: dm } = await m.channels.openDm(alice, workspaceId, [carol.id]);
+    expect(await code(m.workspaces.removeMember(alice, workspaceId, alice.id))).toBe('conflict');
+    expect(await code(m.workspaces.removeMember(carol, workspaceId, carol.id))).toBe('ok');
+    expect(await m.workspaces.listMine(carol)).toEqual([]);
+    expect(await m.membership.memberships(carol)).toEqual({ workspaceIds: [], channelIds: [] });
+    const left = m.fakes.events.of('membership').filter((e) => e.userId === carol.id && e.change === 'left');
+    expect(left.map((e) => e.channel.id).sort()).toEqual([random.id, dm.id, (await m.channels.findNamed(workspaceId, 'general'))!.id].sort());
+    expect(m.fakes.workspaceEvents.changes.at(-1)).toEqual({ workspaceId, userId: carol.id, change: 'left' });
+    expect(await code(m.workspaces.removeMember(carol, workspaceId, carol.id))).toBe('not_found');
+  });
+
+  it('owners remove members; members cannot remove anyone, and owners cannot be removed', async () => {
+    const { m, workspaceId } = await setup();
+    expect(await code(m.workspaces.removeMember(bob, workspaceId, carol.id))).toBe('forbidden');
+    expect(await code(m.workspaces.removeMember(bob, workspaceId, alice.id))).toBe('forbidden');
+    expect(await code(m.workspaces.removeMember(alice, workspaceId, dave.id))).toBe('not_found');
+    expect(await code(m.workspaces.removeMember(alice, workspaceId, carol.id))).toBe('ok');
+    expect(m.fakes.workspaces.members.get(`${workspaceId}/${carol.id}`)).toBeUndefined();
+    // Back only through a new invitation.
+    await m.invitations.invite(bob, workspaceId, { userId: carol.id });
+    expect((await m.invitations.accept(carol, workspaceId)).role).toBe('member');
   });
 
   it('waits for the users projection to catch up before answering not_found', async () => {
@@ -60,9 +92,9 @@ describe('workspaces', () => {
       if (polls === 3) await m.users.project({ userId: bob.id, username: 'bob', displayName: 'Bob', registeredAt: '2025-01-01T00:00:00.000Z' });
       return byId(id);
     };
-    await m.workspaces.addMember(alice, workspace.id, { userId: bob.id });
-    expect(m.fakes.workspaces.members.get(`${workspace.id}/${bob.id}`)).toBe('member');
-    expect(await code(m.workspaces.addMember(alice, workspace.id, { userId: carol.id }))).toBe('not_found');
+    await m.invitations.invite(alice, workspace.id, { userId: bob.id });
+    expect(await m.invitations.pending(bob)).toHaveLength(1);
+    expect(await code(m.invitations.invite(alice, workspace.id, { userId: carol.id }))).toBe('not_found');
     expect(m.fakes.clock.now().getTime() - start).toBeGreaterThanOrEqual(1000);
   });
 });

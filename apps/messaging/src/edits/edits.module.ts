@@ -2,6 +2,7 @@
 // channel's command order.
 import { Module } from '@nestjs/common';
 import { CommonModule } from '../common/common.module';
+import { FilesModule } from '../files/files.module';
 import { MentionsModule } from '../mentions/mentions.module';
 import { PinsModule } from '../pins/pins.module';
 import { ReadLedgersModule } from '../read-state/read-ledgers.module';
@@ -12,7 +13,7 @@ import { MessageChanges } from './message-changes.service';
 import { MessageRowsModule } from './message-rows.module';
 
 @Module({
-  imports: [CommonModule, MessageRowsModule, MentionsModule, PinsModule, ReadLedgersModule, SearchModule, ThreadsModule, WorkspacesStoreModule],
+  imports: [CommonModule, FilesModule, MessageRowsModule, MentionsModule, PinsModule, ReadLedgersModule, SearchModule, ThreadsModule, WorkspacesStoreModule],
   providers: [MessageChanges],
   exports: [MessageChanges],
 })

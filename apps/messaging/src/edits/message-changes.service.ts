@@ -11,6 +11,7 @@ import { Injectable } from '@nestjs/common';
 import { type ChannelCommand, type Message } from '@chat/contracts';
 import { AppError } from '@chat/service-kit';
 import { Clock } from '../common/clock';
+import { FileSharesPublisher } from '../files/file-shares.publisher';
 import { MentionLedger } from '../mentions/mention-ledger';
 import { fromStored, MentionsService, storedMentions } from '../mentions/mentions.service';
 import { PinsRepository } from '../pins/pins.repository';
@@ -44,6 +45,7 @@ export class MessageChanges {
     private readonly threads: ThreadsService,
     private readonly pins: PinsRepository,
     private readonly workspaces: WorkspacesRepository,
+    private readonly fileShares: FileSharesPublisher,
     private readonly clock: Clock,
   ) {}
 
@@ -82,6 +84,10 @@ export class MessageChanges {
       throw new AppError('forbidden', "only the author or a workspace owner may delete a message");
     }
 
+    // Its attachments stop being downloadable through it. Before the tombstone, which forgets the
+    // files: a retry after a failure here finds the message undeleted and revokes again. files keeps
+    // the revocation, so the message's share landing later does not bring the right back.
+    await this.fileShares.revoked(message);
     await this.updates.tombstone(row);
     await Promise.all([
       this.ledger.addDeleted(channelId, { seq: message.seq, senderId: message.senderId }),

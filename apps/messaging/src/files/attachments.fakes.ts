@@ -21,9 +21,15 @@ export class FakeAttachableFilesRepository implements Public<AttachableFilesRepo
 
 export class FakeFileSharesPublisher implements Public<FileSharesPublisher> {
   readonly announced: Message[] = [];
+  readonly revocations: Message[] = [];
 
   shared(message: Message): Promise<void> {
     if (message.files?.length) this.announced.push(message);
+    return Promise.resolve();
+  }
+
+  revoked(message: Message): Promise<void> {
+    if (message.files?.length) this.revocations.push(message);
     return Promise.resolve();
   }
 }

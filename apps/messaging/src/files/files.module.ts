@@ -12,7 +12,7 @@ import { FileSharesPublisher } from './file-shares.publisher';
 @Module({
   imports: [CommonModule, PipelineModule],
   providers: [AttachableFilesRepository, FileSharesPublisher, AttachmentsService, FileChangedConsumer, ResolveAttachmentsStep, FileSharesStep],
-  exports: [AttachmentsService, FileChangedConsumer],
+  exports: [AttachmentsService, FileChangedConsumer, FileSharesPublisher],
 })
 export class FilesModule implements OnModuleInit {
   constructor(

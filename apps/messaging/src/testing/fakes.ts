@@ -41,6 +41,9 @@ import { FakeThreadsRepository, FakeUnreadLedger, PassThroughMessageChanges } fr
 import { UsersService } from '../users/users.service';
 import { type WorkspaceMembership, type WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { WorkspacesService } from '../workspaces/workspaces.service';
+import { type InvitationsRepository, type StoredInvitation } from '../workspaces/invitations.repository';
+import { InvitationsService } from '../workspaces/invitations.service';
+import { type WorkspaceEventsPublisher } from '../workspaces/workspace-events.publisher';
 
 /** The public members of a class: what a fake must provide. */
 export type Public<T> = { [K in keyof T]: T[K] };
@@ -116,6 +119,15 @@ export class FakeWorkspacesRepository implements Public<WorkspacesRepository> {
     return Promise.resolve(this.members.get(`${workspaceId}/${userId}`));
   }
 
+  removeMember(workspaceId: string, userId: string): Promise<void> {
+    this.members.delete(`${workspaceId}/${userId}`);
+    return Promise.resolve();
+  }
+
+  owners(workspaceId: string): Promise<string[]> {
+    return Promise.resolve([...this.members].filter(([key, role]) => key.startsWith(`${workspaceId}/`) && role === 'owner').map(([key]) => key.slice(workspaceId.length + 1)));
+  }
+
   ofUser(userId: string): Promise<WorkspaceMembership[]> {
     const out: WorkspaceMembership[] = [];
     for (const [key, role] of this.members) {
@@ -123,6 +135,37 @@ export class FakeWorkspacesRepository implements Public<WorkspacesRepository> {
       if (member === userId) out.push({ workspaceId, role });
     }
     return Promise.resolve(out);
+  }
+}
+
+export class FakeInvitationsRepository implements Public<InvitationsRepository> {
+  readonly rows = new Map<string, StoredInvitation>();
+
+  put(invitation: StoredInvitation): Promise<void> {
+    this.rows.set(`${invitation.userId}/${invitation.workspaceId}`, invitation);
+    return Promise.resolve();
+  }
+
+  get(userId: string, workspaceId: string): Promise<StoredInvitation | undefined> {
+    return Promise.resolve(this.rows.get(`${userId}/${workspaceId}`));
+  }
+
+  ofUser(userId: string): Promise<StoredInvitation[]> {
+    return Promise.resolve([...this.rows.values()].filter((i) => i.userId === userId));
+  }
+
+  remove(userId: string, workspaceId: string): Promise<void> {
+    this.rows.delete(`${userId}/${workspaceId}`);
+    return Promise.resolve();
+  }
+}
+
+export class FakeWorkspaceEvents implements Public<WorkspaceEventsPublisher> {
+  readonly changes: { workspaceId: string; userId: string; change: 'joined' | 'left' }[] = [];
+
+  membershipChanged(workspaceId: string, userId: string, change: 'joined' | 'left'): Promise<void> {
+    this.changes.push({ workspaceId, userId, change });
+    return Promise.resolve();
   }
 }
 
@@ -358,6 +401,8 @@ export interface Messaging {
   fakes: {
     users: FakeUsersRepository;
     workspaces: FakeWorkspacesRepository;
+    invitations: FakeInvitationsRepository;
+    workspaceEvents: FakeWorkspaceEvents;
     channels: FakeChannelsRepository;
     members: FakeChannelMembersRepository;
     messages: FakeMessagesRepository;
@@ -374,6 +419,7 @@ export interface Messaging {
   membership: ChannelMembershipService;
   channels: ChannelsService;
   workspaces: WorkspacesService;
+  invitations: InvitationsService;
   readState: ReadStateService;
   commands: ChannelCommandService;
   attachments: AttachmentsService;
@@ -386,6 +432,8 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
   const fakes = {
     users: new FakeUsersRepository(),
     workspaces: new FakeWorkspacesRepository(),
+    invitations: new FakeInvitationsRepository(),
+    workspaceEvents: new FakeWorkspaceEvents(),
     channels: new FakeChannelsRepository(),
     members: new FakeChannelMembersRepository(),
     messages: new FakeMessagesRepository(buckets),
@@ -411,13 +459,14 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
   const users = new UsersService(port<UsersRepository>(fakes.users), clock, { USER_PROJECTION_WAIT_MS: options.userProjectionWaitMs ?? 0 });
   const memberCache = new MemberCache(clock, { MEMBER_CACHE_SIZE: 1_000, MEMBER_CACHE_TTL_MS: 30_000 });
   const access = new ChannelAccess(channelsRepo, membersRepo, workspacesRepo, memberCache);
-  const membership = new ChannelMembershipService(access, membersRepo, workspacesRepo, events, clock, memberCache);
+  const membership = new ChannelMembershipService(access, membersRepo, channelsRepo, workspacesRepo, events, clock, memberCache);
   const unread = new UnreadCounter(port<UnreadLedgerRepository>(new FakeUnreadLedger()), port<ThreadsRepository>(new FakeThreadsRepository()));
   const channels = new ChannelsService(channelsRepo, membersRepo, membership, workspacesRepo, heads, markersRepo, users, ids, clock, unread);
-  const workspaces = new WorkspacesService(workspacesRepo, channels, membership, users, ids, clock);
+  const workspaces = new WorkspacesService(workspacesRepo, channels, membership, port<WorkspaceEventsPublisher>(fakes.workspaceEvents), ids, clock);
+  const invitations = new InvitationsService(port<InvitationsRepository>(fakes.invitations), workspacesRepo, workspaces, users, clock);
   const readState = new ReadStateService(access, markersRepo, heads, events);
   const attachments = new AttachmentsService(port<AttachableFilesRepository>(fakes.files), port<FileSharesPublisher>(fakes.shares), clock, { FILE_PROJECTION_WAIT_MS: 0 });
   const commands = new ChannelCommandService(readState, events, port<MessageChanges>(new PassThroughMessageChanges()));
   const history = new HistoryService(access, messagesRepo, headsRepo, heads, buckets);
-  return { fakes, buckets, heads, users, access, membership, channels, workspaces, readState, commands, history, attachments };
+  return { fakes, buckets, heads, users, access, membership, channels, workspaces, invitations, readState, commands, history, attachments };
 }

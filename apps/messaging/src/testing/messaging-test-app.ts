@@ -12,6 +12,8 @@ import {
   ChannelCommandTopic,
   type ChannelMembershipChanged,
   ChannelMembershipTopic,
+  type WorkspaceMembershipChanged,
+  WorkspaceMembershipTopic,
   type CommandReply,
   CommandReplyTopic,
   type Message,
@@ -160,6 +162,7 @@ export class Observer {
   readonly updated: Message[] = [];
   readonly replies: CommandReply[] = [];
   readonly memberships: ChannelMembershipChanged[] = [];
+  readonly workspaceMemberships: WorkspaceMembershipChanged[] = [];
   readonly reads: ReadMarkerMoved[] = [];
   private handle: ConsumerHandle | undefined;
   private readonly reader = new SequencedReader({ maxChannels: 100_000, mine: () => true });
@@ -171,7 +174,7 @@ export class Observer {
       // topics exist can be missed, however late the group's start offsets are resolved.
       groupId: `observer-${randomUUID()}`,
       fromBeginning: true,
-      topics: [MessageSequencedTopic, MessageStoredTopic, MessageUpdatedTopic, CommandReplyTopic, ChannelMembershipTopic, ReadMarkerTopic],
+      topics: [MessageSequencedTopic, MessageStoredTopic, MessageUpdatedTopic, CommandReplyTopic, ChannelMembershipTopic, WorkspaceMembershipTopic, ReadMarkerTopic],
       // One at a time: the reader's state is shared by the partitions.
       partitionsConsumedConcurrently: 1,
       handler: (record) => {
@@ -190,6 +193,9 @@ export class Observer {
             break;
           case ChannelMembershipTopic.name:
             observer.memberships.push(record.value as ChannelMembershipChanged);
+            break;
+          case WorkspaceMembershipTopic.name:
+            observer.workspaceMemberships.push(record.value as WorkspaceMembershipChanged);
             break;
           case ReadMarkerTopic.name:
             observer.reads.push(record.value as ReadMarkerMoved);

@@ -1,20 +1,28 @@
-import { Body, Controller, Get, Param, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import {
-  type AddWorkspaceMemberRequest,
-  AddWorkspaceMemberRequestSchema,
   type CreateWorkspaceRequest,
   CreateWorkspaceRequestSchema,
   IdSchema,
+  type InviteToWorkspaceRequest,
+  InviteToWorkspaceRequestSchema,
   type Workspace,
+  type WorkspaceInvitation,
+  WorkspaceMemberRefSchema,
 } from '@chat/contracts';
 import { AuthGuard, type AuthenticatedUser, CurrentUser } from '@chat/auth-client';
 import { ZodValidationPipe } from '@chat/service-kit';
+import { InvitationsService } from './invitations.service';
 import { WorkspacesService } from './workspaces.service';
+
+const IdParam = new ZodValidationPipe(IdSchema);
 
 @Controller('api/workspaces')
 @UseGuards(AuthGuard)
 export class WorkspacesController {
-  constructor(private readonly workspaces: WorkspacesService) {}
+  constructor(
+    private readonly workspaces: WorkspacesService,
+    private readonly invitations: InvitationsService,
+  ) {}
 
   @Post()
   async create(
@@ -29,12 +37,32 @@ export class WorkspacesController {
     return { workspaces: await this.workspaces.listMine(caller) };
   }
 
+  /** The older name of `invitations`: it never adds anyone without their consent. */
   @Post(':id/members')
   async addMember(
     @CurrentUser() caller: AuthenticatedUser,
-    @Param('id', new ZodValidationPipe(IdSchema)) workspaceId: string,
-    @Body(new ZodValidationPipe(AddWorkspaceMemberRequestSchema)) body: AddWorkspaceMemberRequest,
+    @Param('id', IdParam) workspaceId: string,
+    @Body(new ZodValidationPipe(InviteToWorkspaceRequestSchema)) body: InviteToWorkspaceRequest,
+  ): Promise<{ invitation: WorkspaceInvitation }> {
+    return { invitation: await this.invitations.invite(caller, workspaceId, body) };
+  }
+
+  @Post(':id/invitations')
+  async invite(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id', IdParam) workspaceId: string,
+    @Body(new ZodValidationPipe(InviteToWorkspaceRequestSchema)) body: InviteToWorkspaceRequest,
+  ): Promise<{ invitation: WorkspaceInvitation }> {
+    return { invitation: await this.invitations.invite(caller, workspaceId, body) };
+  }
+
+  @Delete(':id/members/:userId')
+  @HttpCode(204)
+  async removeMember(
+    @CurrentUser() caller: AuthenticatedUser,
+    @Param('id', IdParam) workspaceId: string,
+    @Param('userId', new ZodValidationPipe(WorkspaceMemberRefSchema)) userId: string,
   ): Promise<void> {
-    await this.workspaces.addMember(caller, workspaceId, body);
+    await this.workspaces.removeMember(caller, workspaceId, userId === 'me' ? caller.id : userId);
   }
 }

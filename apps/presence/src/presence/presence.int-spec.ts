@@ -109,11 +109,33 @@ describe('presence state in Redis (real Redis)', () => {
   it('answers GET /api/presence only about users sharing a workspace with the caller', async () => {
     const [ada, bea, cyd] = [randomUUID(), randomUUID(), randomUUID()];
     const [w1, w2] = [randomUUID(), randomUUID()];
-    await repository.addWorkspaces([{ userId: ada, workspaceId: w1 }, { userId: bea, workspaceId: w1 }, { userId: bea, workspaceId: w2 }, { userId: cyd, workspaceId: w2 }]);
+    const joined = (userId: string, workspaceId: string) => ({ userId, workspaceId, change: 'joined' as const, at: now });
+    await repository.applyWorkspaceChanges([joined(ada, w1), joined(bea, w1), joined(bea, w2), joined(cyd, w2)]);
     const visible = await repository.visibleTo(ada, [bea, cyd, ada, randomUUID()]);
     expect(visible).toEqual([
       { userId: bea, status: 'offline', lastSeenAt: null },
       { userId: ada, status: 'offline', lastSeenAt: null },
     ]);
+  });
+
+  it('stops sharing presence when a user leaves a workspace; an older join (a replay) or a handshake report does not undo it, a later join does', async () => {
+    const [ada, bea] = [randomUUID(), randomUUID()];
+    const workspace = randomUUID();
+    const change = (userId: string, kind: 'joined' | 'left', time: number) => ({ userId, workspaceId: workspace, change: kind, at: time });
+    const sees = async (): Promise<boolean> => (await repository.visibleTo(ada, [bea])).length === 1;
+    await repository.applyWorkspaceChanges([change(ada, 'joined', now - 5_000), change(bea, 'joined', now - 5_000)]);
+    expect(await sees()).toBe(true);
+
+    await repository.applyWorkspaceChanges([change(bea, 'left', now)]);
+    expect(await sees()).toBe(false);
+    // A channel join of that workspace from before the leave, read after it (the two topics are not ordered).
+    await repository.applyWorkspaceChanges([change(bea, 'joined', now - 1_000)]);
+    expect(await sees()).toBe(false);
+    // A gateway that fetched bea's memberships before the removal reports them with a session.
+    await signals.apply([opened(bea, uniqueName('gw'), 's1', [workspace])]);
+    expect(await sees()).toBe(false);
+
+    await repository.applyWorkspaceChanges([change(bea, 'joined', now + 1_000)]);
+    expect(await sees()).toBe(true);
   });
 });

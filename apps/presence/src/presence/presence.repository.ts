@@ -1,7 +1,9 @@
 // Every Redis key presence owns (under its prefix), and the only code that touches them:
 //   u:<userId>:s   hash  <gatewayId>/<sessionId> → active|away   the user's connected devices
 //   u:<userId>:p   hash  status, lastSeenAt, offlineDueAt, lastLeftAt   what others were told
-//   u:<userId>:ws  set   workspace ids (projection of chat.channel.membership.v1 + handshakes)
+//   u:<userId>:ws  set   workspace ids (projection of chat.workspace.membership.v1, channel joins
+//                        of chat.channel.membership.v1, and handshakes)
+//   u:<userId>:wst hash  workspace id → time (ms) of the latest change applied to that membership
 //   gw:<gatewayId> set   <userId>/<sessionId>   sessions a gateway reported, for its expiry
 //   gateways       zset  gatewayId → lease end (ms)
 //   offline-due    zset  userId → grace end (ms)
@@ -19,6 +21,7 @@ const OFFLINE_DUE = 'offline-due';
 const sessionsKey = (userId: string): string => `u:${userId}:s`;
 const stateKey = (userId: string): string => `u:${userId}:p`;
 const workspacesKey = (userId: string): string => `u:${userId}:ws`;
+const workspaceTimesKey = (userId: string): string => `u:${userId}:wst`;
 const gatewayKey = (gatewayId: string): string => `gw:${gatewayId}`;
 
 /** Members whose score is due, each pushed `retryMs` into the future (claimed until then). */
@@ -26,6 +29,31 @@ const CLAIM_DUE = `
 local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
 for _, member in ipairs(due) do redis.call('ZADD', KEYS[1], tonumber(ARGV[1]) + tonumber(ARGV[2]), member) end
 return due`;
+
+/**
+ * One workspace membership change, last writer wins by event time: joins and leaves come on two
+ * topics (and replays), in no order relative to each other, so an older event must not undo a
+ * newer one (a replayed channel join must not bring back a workspace the user left). A workspace a
+ * handshake reports (`reported`) is only added when no change of it is known at all.
+ */
+const APPLY_WORKSPACE_CHANGE = `
+local last = redis.call('HGET', KEYS[2], ARGV[1])
+if ARGV[3] == 'reported' then
+  if last then return 0 end
+  return redis.call('SADD', KEYS[1], ARGV[1])
+end
+if last and tonumber(last) > tonumber(ARGV[2]) then return 0 end
+redis.call('HSET', KEYS[2], ARGV[1], ARGV[2])
+if ARGV[3] == 'joined' then redis.call('SADD', KEYS[1], ARGV[1]) else redis.call('SREM', KEYS[1], ARGV[1]) end
+return 1`;
+
+export interface WorkspaceChange {
+  userId: string;
+  workspaceId: string;
+  change: 'joined' | 'left';
+  /** When it happened (ms since the epoch). */
+  at: number;
+}
 
 /** Forgets a gateway whose lease ended once none of its sessions is left (and no heartbeat renewed it). */
 const DROP_EMPTY_GATEWAY = `
@@ -126,7 +154,7 @@ export class PresenceRepository {
       });
       if (after.offlineDueAt !== null) multi.zadd(OFFLINE_DUE, after.offlineDueAt, userId);
       else if (before.offlineDueAt !== null) multi.zrem(OFFLINE_DUE, userId);
-      if (workspaceIds.length > 0) multi.sadd(workspacesKey(userId), ...workspaceIds);
+      for (const workspaceId of workspaceIds) multi.eval(APPLY_WORKSPACE_CHANGE, 2, workspacesKey(userId), workspaceTimesKey(userId), workspaceId, now, 'reported');
     }
     for (const gatewayId of newGateways) multi.zadd(GATEWAYS, 'NX', now + defaultLeaseMs, gatewayId);
     results(await this.count('save', multi.exec()));
@@ -164,11 +192,13 @@ export class PresenceRepository {
     return removed === 1;
   }
 
-  /** Projection of workspace membership: one round trip. */
-  async addWorkspaces(pairs: readonly { userId: string; workspaceId: string }[]): Promise<void> {
-    if (pairs.length === 0) return;
+  /** Projection of workspace membership (last writer wins per user and workspace): one round trip. */
+  async applyWorkspaceChanges(changes: readonly WorkspaceChange[]): Promise<void> {
+    if (changes.length === 0) return;
     const pipeline = this.redis.pipeline();
-    for (const { userId, workspaceId } of pairs) pipeline.sadd(workspacesKey(userId), workspaceId);
+    for (const { userId, workspaceId, change, at } of changes) {
+      pipeline.eval(APPLY_WORKSPACE_CHANGE, 2, workspacesKey(userId), workspaceTimesKey(userId), workspaceId, at, change);
+    }
     results(await this.count('workspaces', pipeline.exec()));
   }
 

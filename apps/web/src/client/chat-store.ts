@@ -14,6 +14,7 @@ import type {
   SyncResult,
   User,
   Workspace,
+  WorkspaceInvitation,
 } from '@chat/contracts';
 import { mentionedNames } from '../lib/markdown-lite';
 import { searchPath } from '../lib/search';
@@ -55,6 +56,8 @@ export interface ChatState {
   connection: ConnectionState;
   me: User;
   workspaces: Workspace[];
+  /** Pending invitations to other workspaces: accepted or declined by the user. */
+  invitations: WorkspaceInvitation[];
   workspaceId: string | null;
   channels: ChannelSummary[];
   activeChannelId: string | null;
@@ -99,6 +102,7 @@ export class ChatStore {
       connection: 'connecting',
       me,
       workspaces: [],
+      invitations: [],
       workspaceId: null,
       channels: [],
       activeChannelId: null,
@@ -154,6 +158,7 @@ export class ChatStore {
     const remembered = localStorage.getItem(`chat.workspace.${this.state.me.id}`);
     this.set({ workspaces });
     const first = workspaces.find((w) => w.id === remembered) ?? workspaces[0];
+    void this.loadInvitations().catch(() => undefined);
     if (first) await this.selectWorkspace(first.id);
   }
 
@@ -389,8 +394,36 @@ export class ChatStore {
     if (!this.state.workspaceId && first) await this.selectWorkspace(first.id);
   }
 
+  /** Invites a user by username; they become a member only when they accept. */
   async invite(username: string): Promise<void> {
-    await this.api.post(`/api/workspaces/${this.requireWorkspace()}/members`, { username });
+    await this.api.post(`/api/workspaces/${this.requireWorkspace()}/invitations`, { username });
+  }
+
+  async loadInvitations(): Promise<void> {
+    const { invitations } = await this.api.get<{ invitations: WorkspaceInvitation[] }>('/api/me/invitations');
+    this.set({ invitations });
+  }
+
+  async acceptInvitation(workspaceId: string): Promise<void> {
+    await this.api.post(`/api/me/invitations/${workspaceId}/accept`, {});
+    this.set((state) => ({ invitations: state.invitations.filter((i) => i.workspaceId !== workspaceId) }));
+    await this.reloadWorkspaces();
+    await this.selectWorkspace(workspaceId);
+  }
+
+  async declineInvitation(workspaceId: string): Promise<void> {
+    await this.api.post(`/api/me/invitations/${workspaceId}/decline`, {});
+    this.set((state) => ({ invitations: state.invitations.filter((i) => i.workspaceId !== workspaceId) }));
+  }
+
+  /** Leaves the current workspace (its channels too) and switches to another one, if any. */
+  async leaveWorkspace(): Promise<void> {
+    const workspaceId = this.requireWorkspace();
+    await this.api.delete(`/api/workspaces/${workspaceId}/members/me`);
+    const workspaces = this.state.workspaces.filter((w) => w.id !== workspaceId);
+    this.set({ workspaces, workspaceId: null, channels: [], activeChannelId: null });
+    const next = workspaces[0];
+    if (next) await this.selectWorkspace(next.id);
   }
 
   async createChannel(name: string, isPrivate: boolean): Promise<void> {

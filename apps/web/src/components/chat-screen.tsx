@@ -94,9 +94,53 @@ function WorkspaceSwitcher() {
           Invite
         </button>
       )}
+      {current && (
+        <button
+          type="button"
+          onClick={() => {
+            if (window.confirm(`Leave ${current.name}? You will need a new invitation to come back.`)) {
+              store.leaveWorkspace().catch((error: unknown) => store.notify(errorText(error)));
+            }
+          }}
+        >
+          Leave workspace
+        </button>
+      )}
       {creating && <InlineForm label="Workspace name" submit="Create workspace" onSubmit={(name) => store.createWorkspace(name)} onDone={() => setCreating(false)} />}
       {inviting && <InlineForm label="Username to invite" submit="Send invite" onSubmit={(name) => store.invite(name)} onDone={() => setInviting(false)} done="Invited." />}
+      <Invitations />
     </div>
+  );
+}
+
+/** Pending invitations: nobody joins a workspace without accepting. */
+function Invitations() {
+  const { invitations } = useChat();
+  const store = useStore();
+  const answer = (action: Promise<void>): void => {
+    action.catch((error: unknown) => store.notify(errorText(error)));
+  };
+  return (
+    <span className="invitations">
+      <button type="button" className="link" onClick={() => answer(store.loadInvitations())}>
+        Check invitations
+      </button>
+      {invitations.length > 0 && (
+        <ul aria-label="Invitations">
+          {invitations.map((invitation) => (
+            <li key={invitation.workspaceId}>
+              Invited to <strong>{invitation.workspaceName}</strong>{' '}
+              <button type="button" onClick={() => answer(store.acceptInvitation(invitation.workspaceId))} aria-label={`Accept invitation to ${invitation.workspaceName}`}>
+                Accept
+              </button>{' '}
+              <button type="button" onClick={() => answer(store.declineInvitation(invitation.workspaceId))} aria-label={`Decline invitation to ${invitation.workspaceName}`}>
+                Decline
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </span>
   );
 }
 
@@ -107,12 +151,7 @@ function NoWorkspace() {
       <h2>Welcome!</h2>
       <p>Create a workspace to start chatting, or ask someone to invite you to theirs.</p>
       <InlineForm label="Workspace name" submit="Create workspace" onSubmit={(name) => store.createWorkspace(name)} />
-      <button type="button" className="link" onClick={() => void store.reloadWorkspaces().then(async () => {
-        const first = store.getState().workspaces[0];
-        if (first) await store.selectWorkspace(first.id);
-      })}>
-        I was invited: refresh
-      </button>
+      <p>Invitations to other workspaces are listed at the top; accept one to join.</p>
     </section>
   );
 }

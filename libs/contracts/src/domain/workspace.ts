@@ -14,3 +14,13 @@ export const WorkspaceSchema = z.object({
 export type Workspace = z.infer<typeof WorkspaceSchema>;
 
 export const WorkspaceNameSchema = z.string().trim().min(1).max(80);
+
+/** A pending invitation: the invitee becomes a member only by accepting it. */
+export const WorkspaceInvitationSchema = z.object({
+  workspaceId: IdSchema,
+  workspaceName: z.string(),
+  userId: IdSchema.describe('the invitee'),
+  invitedBy: IdSchema,
+  createdAt: TimestampSchema,
+});
+export type WorkspaceInvitation = z.infer<typeof WorkspaceInvitationSchema>;

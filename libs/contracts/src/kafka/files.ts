@@ -34,6 +34,11 @@ export const FileSharedEventSchema = z.object({
   messageId: IdSchema,
   sharedBy: IdSchema,
   sharedAt: TimestampSchema,
+  /**
+   * `revoked`: the message was deleted, so this share no longer lets anyone download the file.
+   * Absent means `shared` (records written before revocations existed).
+   */
+  change: z.enum(['shared', 'revoked']).optional(),
 });
 export type FileSharedEvent = z.infer<typeof FileSharedEventSchema>;
 
@@ -42,5 +47,6 @@ export const FileSharedTopic = defineTopic({
   partitions: 6,
   key: 'fileId',
   schema: FileSharedEventSchema,
-  description: 'A file was attached to a stored message (messaging). files lets the members of that channel download it.',
+  description:
+    'A file was attached to a stored message, or that message was deleted (`change: revoked`) (messaging). files lets the members of the channels of live shares download it.',
 });

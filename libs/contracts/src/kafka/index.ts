@@ -5,6 +5,7 @@ import { FileChangedTopic, FileSharedTopic } from './files';
 import { PresenceChangedTopic, PresenceSignalTopic } from './presence';
 import { UserRegisteredTopic } from './users';
 import { SessionRevokedTopic } from './sessions';
+import { WorkspaceMembershipTopic } from './workspaces';
 
 export * from './topic';
 export * from './users';
@@ -12,6 +13,7 @@ export * from './sessions';
 export * from './messages';
 export * from './sequenced-reader';
 export * from './channels';
+export * from './workspaces';
 export * from './files';
 export * from './presence';
 
@@ -25,6 +27,7 @@ export const ALL_TOPICS: readonly TopicDefinition[] = [
   MessageUpdatedTopic,
   CommandReplyTopic,
   ChannelMembershipTopic,
+  WorkspaceMembershipTopic,
   ReadMarkerTopic,
   FileChangedTopic,
   FileSharedTopic,

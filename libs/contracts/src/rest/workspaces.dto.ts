@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { IdSchema, UsernameSchema } from '../common';
 import { ChannelNameSchema, ChannelSchema, ChannelSummarySchema } from '../domain/channel';
-import { WorkspaceNameSchema, WorkspaceSchema } from '../domain/workspace';
+import { WorkspaceInvitationSchema, WorkspaceNameSchema, WorkspaceSchema } from '../domain/workspace';
 
 export const CreateWorkspaceRequestSchema = z.object({ name: WorkspaceNameSchema });
 export type CreateWorkspaceRequest = z.infer<typeof CreateWorkspaceRequestSchema>;
@@ -14,6 +14,16 @@ export const AddWorkspaceMemberRequestSchema = z.union([
   z.object({ username: UsernameSchema }).strict(),
 ]);
 export type AddWorkspaceMemberRequest = z.infer<typeof AddWorkspaceMemberRequestSchema>;
+
+/** Who to invite: `POST /api/workspaces/:id/invitations` (and its older name `POST .../members`). */
+export const InviteToWorkspaceRequestSchema = AddWorkspaceMemberRequestSchema;
+export type InviteToWorkspaceRequest = AddWorkspaceMemberRequest;
+
+export const InvitationResponseSchema = z.object({ invitation: WorkspaceInvitationSchema });
+export const InvitationListResponseSchema = z.object({ invitations: z.array(WorkspaceInvitationSchema) });
+
+/** `DELETE /api/workspaces/:id/members/:userId`: `me` (or the caller's own id) leaves. */
+export const WorkspaceMemberRefSchema = z.union([z.literal('me'), IdSchema]);
 
 export const CreateChannelRequestSchema = z.object({
   name: ChannelNameSchema,

@@ -75,6 +75,7 @@ describe('projections (after-store steps)', () => {
     const created = await api().post('/api/workspaces').set('Authorization', spec.users.bearer(alice)).send({ name: 'projections' }).expect(201);
     const { workspace } = created.body as { workspace: Workspace };
     await api().post(`/api/workspaces/${workspace.id}/members`).set('Authorization', spec.users.bearer(alice)).send({ userId: bob.id }).expect(201);
+    await api().post(`/api/me/invitations/${workspace.id}/accept`).set('Authorization', spec.users.bearer(bob)).expect(200);
     const listed = await api().get(`/api/workspaces/${workspace.id}/channels`).set('Authorization', spec.users.bearer(alice)).expect(200);
     const general = (listed.body as { channels: (Channel & ChannelSummary)[] }).channels.find((c) => c.name === 'general')!;
     const ch = general.id;

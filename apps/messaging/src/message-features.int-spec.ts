@@ -64,7 +64,7 @@ describe('message features', () => {
   }
 
   function command<T extends ChannelCommand['type']>(user: TestUser, type: T, payload: Payload<T>): ChannelCommand {
-    // The request id is the command id: a send is answered by its message.created, which names the request (see Observer).
+    // The request id is the command id: a send is answered once the store reports it stored, naming the request (see Observer).
     const commandId = randomUUID();
     return { type, commandId, userId: user.id, issuedAt: new Date().toISOString(), replyTo: { gatewayId, requestId: commandId }, payload } as ChannelCommand;
   }

@@ -291,7 +291,7 @@ describe('messaging', () => {
 
       expect(seqs(sent)).toEqual(texts.map((_, i) => i + 1));
       expect(sent.map((m) => m.text)).toEqual(texts);
-      await waitFor('message.created events', () => observer.created.filter((m) => m.channelId === channelId).length >= texts.length);
+      await waitFor('delivered messages', () => observer.created.filter((m) => m.channelId === channelId).length >= texts.length);
       const created = observer.created.filter((m) => m.channelId === channelId);
       expect(created).toEqual(sent);
 

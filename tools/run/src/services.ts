@@ -1,6 +1,7 @@
 // The processes `npm start` runs, in start order, with the variables that point them at the
 // local engines of tools/infra and at each other, isolated under a run name when one is given.
 import { S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+import { type LocalSecrets } from './local-secrets';
 
 export interface ServiceSpec {
   /** Process name in logs (gateway-1, gateway-2, … when there are several). */
@@ -30,7 +31,7 @@ export const DEFAULT_PORTS = (gateways: number): ServicePorts => ({
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432';
 
-export function localServices(ports: ServicePorts, run: string | null): ServiceSpec[] {
+export function localServices(ports: ServicePorts, run: string | null, secrets: LocalSecrets): ServiceSpec[] {
   const common: Record<string, string> = {
     JWKS_URL: `http://127.0.0.1:${ports.auth}/auth/.well-known/jwks.json`,
     ...(run ? { KAFKA_TOPIC_PREFIX: `${run}.` } : {}),
@@ -45,7 +46,7 @@ export function localServices(ports: ServicePorts, run: string | null): ServiceS
       port: ports.auth,
       color: 35,
       // Two proxy hops in front of auth: the front door and the gateway.
-      env: { ...common, TRUST_PROXY: '2', ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_auth`, AUTH_REDIS_KEY_PREFIX: `${run}.auth:` }) },
+      env: { ...common, TRUST_PROXY: '2', AUTH_KEY_ENCRYPTION_SECRET: secrets.AUTH_KEY_ENCRYPTION_SECRET, ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_auth`, AUTH_REDIS_KEY_PREFIX: `${run}.auth:` }) },
     },
     {
       name: 'messaging',

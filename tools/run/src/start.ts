@@ -10,6 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { FrontDoor, type Upstream } from './front-door';
+import { localSecrets } from './local-secrets';
 import { parseOptions, type RunOptions, USAGE } from './options';
 import { DEFAULT_PORTS, localServices, type ServicePorts, type ServiceSpec } from './services';
 
@@ -185,7 +186,8 @@ async function main(): Promise<void> {
       : 'engines already up',
   );
   if ((await infra('up')) !== 0) throw new Error('the engines did not come up (see above)');
-  specs = localServices(await ports(), options.run);
+  // Signing keys are stored encrypted: a secret generated once and kept in .local/ (git-ignored).
+  specs = localServices(await ports(), options.run, localSecrets(process.env));
   if (options.run) say(`isolated run "${options.run}" (topics ${options.run}.*, keyspace ${options.run}_messaging, databases ${options.run}_auth/_files)`);
   const auth = specs.filter((s) => s.service === 'auth');
   const backends = specs.filter((s) => s.service !== 'auth' && s.service !== 'gateway');

@@ -1,0 +1,36 @@
+// Secrets `npm start` needs and nobody set: generated once per checkout and kept in the
+// git-ignored .local/ folder (file mode 0600), so they survive restarts. Today that is auth's
+// AUTH_KEY_ENCRYPTION_SECRET: without it the signing keys would be stored unencrypted. A value
+// in the environment wins; losing the file means auth refuses to open the keys it encrypted
+// (drop the local auth database, or set the old value).
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const LOCAL_SECRETS_DIR = join(__dirname, '..', '..', '..', '.local');
+
+export interface LocalSecrets {
+  AUTH_KEY_ENCRYPTION_SECRET: string;
+}
+
+/** The value of `name`: from `env`, else from `dir/<file>`, else generated (32 random bytes) and written there. */
+export function localSecret(name: keyof LocalSecrets, env: NodeJS.ProcessEnv, dir = LOCAL_SECRETS_DIR): string {
+  const given = env[name];
+  if (given !== undefined && given !== '') return given;
+  const file = join(dir, name.toLowerCase().replaceAll('_', '-'));
+  if (existsSync(file)) {
+    const stored = readFileSync(file, 'utf8').trim();
+    if (stored.length < 32) throw new Error(`${file} holds fewer than 32 characters; delete it to generate a new secret`);
+    return stored;
+  }
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const generated = randomBytes(32).toString('base64url');
+  // 'wx': never overwrite a file another `npm start` has just written.
+  writeFileSync(file, `${generated}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(file, 0o600);
+  return generated;
+}
+
+export function localSecrets(env: NodeJS.ProcessEnv, dir = LOCAL_SECRETS_DIR): LocalSecrets {
+  return { AUTH_KEY_ENCRYPTION_SECRET: localSecret('AUTH_KEY_ENCRYPTION_SECRET', env, dir) };
+}

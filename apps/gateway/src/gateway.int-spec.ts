@@ -58,6 +58,7 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
   let messagingHttp: FakeMessagingHttp;
   let standIn: MessagingStandIn;
   let gateway: ServiceProcess;
+  let metricsUrl: string;
   let alice: User;
   let bob: User;
   let carol: User;
@@ -122,6 +123,8 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
     auth = await LocalAuth.start();
     messagingHttp = await FakeMessagingHttp.start();
     const down = `http://127.0.0.1:${await freePort()}`;
+    const metricsPort = await freePort();
+    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     gateway = new ServiceProcess({
       service: 'gateway',
       name: gatewayId,
@@ -138,6 +141,7 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
         SEND_RATE_LIMIT: `${SEND_BURST}/3s`,
         COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
         PROXY_TIMEOUT_MS: '2000',
+        METRICS_PORT: String(metricsPort),
       },
     }).start();
     await gateway.waitReady(90_000);
@@ -238,7 +242,11 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) as string } });
       expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
-      expect(await (await fetch(`${gateway.url}/metrics`)).text()).toContain('gateway_sockets_connected');
+      // Metrics only on the internal port: the public origin answers 404 for /metrics.
+      const publicMetrics = await fetch(`${gateway.url}/metrics`);
+      expect(publicMetrics.status).toBe(404);
+      expect(await publicMetrics.text()).not.toContain('gateway_sockets_connected');
+      expect(await (await fetch(metricsUrl)).text()).toContain('gateway_sockets_connected');
     });
   });
 

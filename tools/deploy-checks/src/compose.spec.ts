@@ -42,6 +42,9 @@ describe('docker/compose.yaml', () => {
       if (app !== 'auth') expect(service?.depends_on?.['auth']?.condition).toBe('service_healthy');
       expect(service?.environment?.['HOST']).toBe('0.0.0.0');
       expect(String(service?.environment?.['KAFKA_BROKERS'])).toBe('kafka:19092');
+      // Metrics on their own port, which is never published.
+      expect(String(service?.environment?.['METRICS_PORT'])).toBe('9464');
+      expect(service?.ports).toBeUndefined();
     }
   });
 

@@ -151,6 +151,24 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     }
   });
 
+  it.each(Object.keys(SERVICES))('%s: metrics only on the internal port, which only Prometheus reaches', (service) => {
+    const pod = find(objects(), 'Deployment', service).spec.template.spec;
+    const metricsPort = Number(config(service).METRICS_PORT);
+    expect(metricsPort).toBeGreaterThan(0);
+    expect(metricsPort).not.toBe(Number(config(service).PORT));
+    expect(pod.containers[0].ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: metricsPort }));
+    expect(find(objects(), 'Deployment', service).spec.template.metadata.annotations['prometheus.io/port']).toBe(String(metricsPort));
+    // The Service (so the Ingress and the HTTPRoute) exposes the public port only.
+    expect(find(objects(), 'Service', service).spec.ports.map((p: Any) => p.targetPort)).toEqual(['http']);
+    // Every ingress rule names its ports; the monitoring namespace gets the metrics port and nothing else.
+    const rules = find(objects(), 'NetworkPolicy', service).spec.ingress as Any[];
+    for (const rule of rules) expect(rule.ports?.length ?? 0).toBeGreaterThan(0);
+    const fromMonitoring = rules.filter((rule) => rule.from.some((peer: Any) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'monitoring'));
+    expect(fromMonitoring.flatMap((rule) => rule.ports.map((p: Any) => p.port))).toEqual([metricsPort]);
+    const others = rules.filter((rule) => !fromMonitoring.includes(rule));
+    expect(others.flatMap((rule) => rule.ports.map((p: Any) => p.port))).not.toContain(metricsPort);
+  });
+
   it('declares every topic of libs/contracts and its .dlq twin, with the contract partition counts', () => {
     const topics = new Map(objects().filter((o) => o.kind === 'KafkaTopic').map((o: Any) => [o.spec.topicName as string, o.spec]));
     const expected = ALL_TOPICS.flatMap((t) => [t.name, deadLetterTopicName(t.name)].map((name) => [name, t.partitions] as const));
@@ -232,10 +250,10 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     it('scrapes every service with a PodMonitor, PostgreSQL and Cassandra through their operators', () => {
       const monitor = find(objects(), 'PodMonitor', 'chat-services');
       expect(monitor.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/component': 'service' });
-      expect(monitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+      expect(monitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
       for (const service of Object.keys(SERVICES)) {
         const container = find(objects(), 'Deployment', service).spec.template.spec.containers[0];
-        expect(container.ports.map((p: Any) => p.name)).toContain('http');
+        expect(container.ports.map((p: Any) => p.name)).toContain('metrics');
       }
       for (const cluster of objects().filter((o) => o.kind === 'Cluster') as Any[]) expect(cluster.spec.monitoring.enablePodMonitor).toBe(true);
       expect(find(objects(), 'K8ssandraCluster', 'chat-cassandra').spec.cassandra.telemetry.prometheus.enabled).toBe(true);

@@ -7,7 +7,7 @@ import { AuthGuard, JwtVerifier } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { PostgresModule } from '@chat/postgres';
 import { RedisModule } from '@chat/redis';
-import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { redisCredentials, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsRepository } from './accounts/accounts.repository';
 import { AccountsService } from './accounts/accounts.service';
@@ -41,7 +41,7 @@ export class AppModule {
       imports: [
         ServiceKitModule.forRoot(identity, config),
         PostgresModule.forRoot({ url: config.POSTGRES_URL, migrationsDir: join(__dirname, 'migrations') }),
-        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.AUTH_REDIS_KEY_PREFIX }),
+        RedisModule.forRoot({ url: config.REDIS_URL, ...redisCredentials(config), keyPrefix: config.AUTH_REDIS_KEY_PREFIX }),
         KafkaModule.forService(identity.instanceId, config),
       ],
       controllers: [AccountsController, TokensController, KeysController],

@@ -6,7 +6,7 @@ import { ChannelCommandTopic, CommandReplyTopic, PresenceChangedTopic, PresenceS
 import { AuthClientModule } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { RedisModule } from '@chat/redis';
-import { APP_CONFIG, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { APP_CONFIG, redisCredentials, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { CommandsModule } from './commands/commands.module';
 import { type GatewayConfig } from './config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -27,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot(identity, config),
-        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:' }),
+        RedisModule.forRoot({ url: config.REDIS_URL, ...redisCredentials(config), keyPrefix: 'gateway:' }),
         // Created when missing: the broadcast consumers cannot subscribe to absent topics.
         KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic, SessionRevokedTopic]),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),

@@ -18,7 +18,7 @@ export interface StoredSigningKey {
   retiredAt: Date | null;
 }
 
-export type PublishedKey = Omit<StoredSigningKey, 'privateJwk'>;
+export type PublishedKey = Omit<StoredSigningKey, 'privateJwk' | 'activatedAt'>;
 
 interface KeyRow {
   kid: string;

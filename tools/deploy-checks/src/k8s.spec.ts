@@ -372,7 +372,7 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
           expect(secretRef(service, 'REDIS_PASSWORD')).toBeUndefined();
           continue;
         }
-        expect(users.get(service)).toBe(`user ${service} on >\${${service.toUpperCase()}_PASSWORD} ${patterns} +@all -@dangerous`);
+        expect(users.get(service)).toBe(`user ${service} on >\${${service.toUpperCase()}_PASSWORD} ${patterns} +@all -@dangerous +info`);
         expect(config(service).REDIS_USERNAME).toBe(service);
         expect(secretRef(service, 'REDIS_PASSWORD')).toEqual({ name: 'redis-users', key: service });
       }

@@ -1,6 +1,7 @@
 // Secrets `npm start` needs and nobody set: generated once per checkout and kept in the
-// git-ignored .local/ folder (file mode 0600), so they survive restarts. Today that is auth's
-// AUTH_KEY_ENCRYPTION_SECRET: without it the signing keys would be stored unencrypted. A value
+// git-ignored .local/ folder (file mode 0600), so they survive restarts: auth's
+// AUTH_KEY_ENCRYPTION_SECRET (without it the signing keys would be stored unencrypted) and the
+// passwords of the services' Redis users (local-redis-users.ts). A value
 // in the environment wins; losing the file means auth refuses to open the keys it encrypted
 // (drop the local auth database, or set the old value).
 import { randomBytes } from 'node:crypto';
@@ -13,21 +14,26 @@ export interface LocalSecrets {
   AUTH_KEY_ENCRYPTION_SECRET: string;
 }
 
-/** The value of `name`: from `env`, else from `dir/<file>`, else generated (32 random bytes) and written there. */
+/** The value of `name`: from `env`, else from `dir/<name in kebab case>`, else generated and kept there. */
 export function localSecret(name: keyof LocalSecrets, env: NodeJS.ProcessEnv, dir = LOCAL_SECRETS_DIR): string {
   const given = env[name];
   if (given !== undefined && given !== '') return given;
-  const file = join(dir, name.toLowerCase().replaceAll('_', '-'));
-  if (existsSync(file)) {
-    const stored = readFileSync(file, 'utf8').trim();
-    if (stored.length < 32) throw new Error(`${file} holds fewer than 32 characters; delete it to generate a new secret`);
+  return localSecretFile(name.toLowerCase().replaceAll('_', '-'), dir);
+}
+
+/** The secret kept in `dir/<file>`, generated (32 random bytes, base64url) on first use. */
+export function localSecretFile(file: string, dir = LOCAL_SECRETS_DIR): string {
+  const path = join(dir, file);
+  if (existsSync(path)) {
+    const stored = readFileSync(path, 'utf8').trim();
+    if (stored.length < 32) throw new Error(`${path} holds fewer than 32 characters; delete it to generate a new secret`);
     return stored;
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const generated = randomBytes(32).toString('base64url');
   // 'wx': never overwrite a file another `npm start` has just written.
-  writeFileSync(file, `${generated}\n`, { mode: 0o600, flag: 'wx' });
-  chmodSync(file, 0o600);
+  writeFileSync(path, `${generated}\n`, { mode: 0o600, flag: 'wx' });
+  chmodSync(path, 0o600);
   return generated;
 }
 

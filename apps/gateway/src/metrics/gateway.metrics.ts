@@ -1,4 +1,4 @@
-// The gateway's own Prometheus series, on service-kit's registry (scraped at /metrics).
+// The gateway's own Prometheus series, on service-kit's registry (scraped at /metrics on METRICS_PORT).
 import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@chat/service-kit';
 import { type Counter, type Gauge, type Histogram } from 'prom-client';
@@ -15,6 +15,8 @@ export class GatewayMetrics {
   /** Kafka events consumed for delivery, by topic and outcome (delivered, duplicate, ignored). */
   readonly kafkaEvents: Counter<'topic' | 'outcome'>;
   readonly handshakes: Counter<'outcome'>;
+  /** Event frames too large to parse, answered `too_large` (socket/frame-limit.parser.ts). */
+  readonly oversizedFrames: Counter;
   readonly proxyDuration: Histogram<'service' | 'status'>;
   /**
    * Where a delivered message's time went, from the trace headers of its message.created record:
@@ -38,6 +40,7 @@ export class GatewayMetrics {
     );
     this.kafkaEvents = metrics.counter('gateway_delivery_events_total', 'Kafka events consumed for delivery', ['topic', 'outcome']);
     this.handshakes = metrics.counter('gateway_handshakes_total', 'Socket.IO handshakes, by outcome', ['outcome']);
+    this.oversizedFrames = metrics.counter('gateway_socket_oversized_frames_total', 'Client event frames too large to parse, answered too_large');
     this.proxyDuration = metrics.histogram('gateway_proxy_duration_seconds', 'Proxied REST calls, by owning service and status', ['service', 'status']);
     this.messageHops = metrics.histogram(
       'gateway_message_hop_seconds',

@@ -7,7 +7,7 @@ import { AuthGuard, JwtStrategy, JwtVerifier } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { PostgresModule } from '@chat/postgres';
 import { REDIS, RedisModule } from '@chat/redis';
-import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { redisCredentials, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import type Redis from 'ioredis';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsRepository } from './accounts/accounts.repository';
@@ -44,7 +44,7 @@ export class AppModule {
       imports: [
         ServiceKitModule.forRoot(identity, config),
         PostgresModule.forRoot({ url: config.POSTGRES_URL, migrationsDir: join(__dirname, 'migrations') }),
-        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.AUTH_REDIS_KEY_PREFIX }),
+        RedisModule.forRoot({ url: config.REDIS_URL, ...redisCredentials(config), keyPrefix: config.AUTH_REDIS_KEY_PREFIX }),
         KafkaModule.forService(identity.instanceId, config),
       ],
       controllers: [AccountsController, TokensController, KeysController],

@@ -6,7 +6,7 @@ import { ChannelCommandTopic, CommandReplyTopic, PresenceChangedTopic, PresenceS
 import { AuthClientModule } from '@chat/auth-client';
 import { KafkaModule } from '@chat/kafka';
 import { RedisModule } from '@chat/redis';
-import { APP_CONFIG, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { APP_CONFIG, redisCredentials, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { CommandsModule } from './commands/commands.module';
 import { type GatewayConfig } from './config';
 import { DeliveryModule } from './delivery/delivery.module';
@@ -33,7 +33,7 @@ export class AppModule {
         ServiceKitModule.forRoot(identity, config),
         // Redis backs only typing and the rarer, cross-instance rate limits (rate-limit/): without it
         // the gateway keeps serving, typing off and those limits per instance, and stays ready.
-        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: 'gateway:', degrades: REDIS_DEGRADES }),
+        RedisModule.forRoot({ url: config.REDIS_URL, ...redisCredentials(config), keyPrefix: 'gateway:', degrades: REDIS_DEGRADES }),
         // Created when missing: the broadcast consumers cannot subscribe to absent topics.
         KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic, SessionRevokedTopic, WorkspaceMembershipTopic]),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),

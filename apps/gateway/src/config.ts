@@ -56,11 +56,12 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   /** A proxied REST call whose upstream stays silent this long is answered 503 `unavailable`. */
   PROXY_TIMEOUT_MS: millis(100, 300_000).default(30_000),
   /**
-   * Largest frame the Socket.IO transport accepts (engine.io `maxHttpBufferSize`). Payloads between
-   * LIMITS.socketPayloadMaxBytes (64 KiB) and this are answered `too_large`; beyond it the
+   * Largest frame the Socket.IO transport accepts (engine.io `maxHttpBufferSize`), a hard bound on
+   * what one frame may hold in memory. Payloads between LIMITS.socketPayloadMaxBytes (64 KiB) and
+   * this are answered `too_large` (those over 128 KiB without being parsed); beyond it the
    * transport itself closes the connection (the client reconnects).
    */
-  SOCKET_MAX_FRAME_BYTES: z.coerce.number().int().min(LIMITS.socketPayloadMaxBytes * 2).max(16 * 1024 * 1024).default(1024 * 1024),
+  SOCKET_MAX_FRAME_BYTES: z.coerce.number().int().min(LIMITS.socketPayloadMaxBytes * 4).max(64 * 1024 * 1024).default(16 * 1024 * 1024),
   /**
    * How long presence keeps this instance's sessions without a heartbeat (sent every third of it):
    * after a crash its users turn offline within this plus presence's sweep interval.

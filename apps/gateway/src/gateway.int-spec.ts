@@ -24,6 +24,8 @@ const KAFKA_BROKERS = process.env.KAFKA_BROKERS || '127.0.0.1:9092';
 const REDIS_URL = process.env.REDIS_URL || 'redis://127.0.0.1:6379';
 const COMMAND_TIMEOUT_MS = 2_000;
 const SEND_BURST = 8;
+/** The gateway's default SOCKET_MAX_FRAME_BYTES (not set below: the specs test the default). */
+const SOCKET_MAX_FRAME_BYTES = 16 * 1024 * 1024;
 
 type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 /** The same socket without the event map, to send what the contract forbids. */
@@ -58,6 +60,7 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
   let messagingHttp: FakeMessagingHttp;
   let standIn: MessagingStandIn;
   let gateway: ServiceProcess;
+  let metricsUrl: string;
   let alice: User;
   let bob: User;
   let carol: User;
@@ -122,6 +125,8 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
     auth = await LocalAuth.start();
     messagingHttp = await FakeMessagingHttp.start();
     const down = `http://127.0.0.1:${await freePort()}`;
+    const metricsPort = await freePort();
+    metricsUrl = `http://127.0.0.1:${metricsPort}/metrics`;
     gateway = new ServiceProcess({
       service: 'gateway',
       name: gatewayId,
@@ -138,6 +143,7 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
         SEND_RATE_LIMIT: `${SEND_BURST}/3s`,
         COMMAND_TIMEOUT_MS: String(COMMAND_TIMEOUT_MS),
         PROXY_TIMEOUT_MS: '2000',
+        METRICS_PORT: String(metricsPort),
       },
     }).start();
     await gateway.waitReady(90_000);
@@ -238,7 +244,11 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
       expect(unknown.status).toBe(404);
       expect(await unknown.json()).toEqual({ error: { code: 'not_found', message: expect.any(String) as string } });
       expect((await fetch(`${gateway.url}/health/live`)).status).toBe(200);
-      expect(await (await fetch(`${gateway.url}/metrics`)).text()).toContain('gateway_sockets_connected');
+      // Metrics only on the internal port: the public origin answers 404 for /metrics.
+      const publicMetrics = await fetch(`${gateway.url}/metrics`);
+      expect(publicMetrics.status).toBe(404);
+      expect(await publicMetrics.text()).not.toContain('gateway_sockets_connected');
+      expect(await (await fetch(metricsUrl)).text()).toContain('gateway_sockets_connected');
     });
   });
 
@@ -327,11 +337,31 @@ describe('gateway (real Kafka, Redis, Socket.IO client)', () => {
       expect(gateway.running).toBe(true);
     });
 
-    it('closes only the transport beyond the frame limit (1 MiB); the process keeps serving', async () => {
+    it.each([['websocket'], ['polling']] as const)(
+      'answers too_large to a frame of several MiB over %s, and keeps the connection',
+      async (transport) => {
+        const erin = await newUser(`erin-${transport}`, [general]);
+        const socket = await connect(erin.token, [transport]);
+        const disconnected = jest.fn();
+        socket.on('disconnect', disconnected);
+        for (const size of [1536 * 1024, 12 * 1024 * 1024]) {
+          const answer = (await raw(socket).timeout(20_000).emitWithAck('message:send', { ...sendPayload(general), text: 'a'.repeat(size) })) as Ack;
+          expect(answer).toMatchObject({ ok: false, error: { code: 'too_large' } });
+        }
+        // An oversized frame without an acknowledgement is dropped, quietly.
+        raw(socket).emit('message:send', { ...sendPayload(general), text: 'a'.repeat(2 * 1024 * 1024) });
+        await expect(send(socket, sendPayload(general, 'after the big ones'))).resolves.toMatchObject({ ok: true, message: { text: 'after the big ones' } });
+        expect(socket.connected).toBe(true);
+        expect(disconnected).not.toHaveBeenCalled();
+        socket.close();
+      },
+    );
+
+    it('closes only the transport beyond SOCKET_MAX_FRAME_BYTES; the process keeps serving', async () => {
       const erin = await newUser('erin', [general]);
       const socket = await connect(erin.token);
       const closed = new Promise<string>((resolve) => socket.once('disconnect', resolve));
-      raw(socket).emit('message:send', { ...sendPayload(general), text: 'a'.repeat(1536 * 1024) }, () => undefined);
+      raw(socket).emit('message:send', { ...sendPayload(general), text: 'a'.repeat(SOCKET_MAX_FRAME_BYTES + 1024) }, () => undefined);
       await expect(closed).resolves.toMatch(/transport close|transport error|parse error/);
       expect(gateway.running).toBe(true);
       const again = await connect(erin.token);

@@ -68,6 +68,9 @@ export class AppModule {
           replication: parseReplication(config.CASSANDRA_REPLICATION),
           migrationsDir: join(__dirname, 'migrations'),
           applicationName: identity.instanceId,
+          ...(config.CASSANDRA_USERNAME !== undefined && config.CASSANDRA_PASSWORD !== undefined
+            ? { credentials: { username: config.CASSANDRA_USERNAME, password: config.CASSANDRA_PASSWORD } }
+            : {}),
         }),
         KafkaModule.forService(identity.instanceId, config, MESSAGING_TOPICS),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),

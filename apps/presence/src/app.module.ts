@@ -6,7 +6,7 @@ import { ChannelMembershipTopic, PresenceChangedTopic, PresenceSignalTopic, Work
 import { AuthClientModule } from '@chat/auth-client';
 import { RedisModule } from '@chat/redis';
 import { KafkaModule } from '@chat/kafka';
-import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { redisCredentials, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { type PresenceConfig } from './config';
 import { PresenceSignals } from './presence/presence-signals.service';
 import { PresenceConsumers } from './presence/presence.consumers';
@@ -28,7 +28,7 @@ export class AppModule {
       imports: [
         ServiceKitModule.forRoot(identity, config),
         KafkaModule.forService(identity.instanceId, config, PRESENCE_TOPICS),
-        RedisModule.forRoot({ url: config.REDIS_URL, keyPrefix: config.PRESENCE_REDIS_KEY_PREFIX }),
+        RedisModule.forRoot({ url: config.REDIS_URL, ...redisCredentials(config), keyPrefix: config.PRESENCE_REDIS_KEY_PREFIX }),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
       ],
       controllers: [PresenceController],

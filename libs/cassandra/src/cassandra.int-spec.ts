@@ -8,7 +8,7 @@ import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { ReadinessRegistry } from '@chat/service-kit';
 import { freePort, TcpProxy, uniqueName, waitFor } from '@chat/testing';
-import { type Client } from 'cassandra-driver';
+import { Client } from 'cassandra-driver';
 import { resolveCassandraOptions } from './cassandra.options';
 import { CassandraClient, CassandraModule, type CassandraOptions, defineStatements, MigrationChecksumError } from './index';
 import { runMigrations } from './migrations/migration.runner';
@@ -98,6 +98,18 @@ describe('@chat/cassandra against a real node', () => {
     await expect(second.get(CassandraClient).first(statements.noteById, ['nobody', 0])).resolves.toBeUndefined();
     await second.close();
     expect(await appliedRows(keyspace)).toEqual(before);
+  });
+
+  it('does not ask for CREATE KEYSPACE when the keyspace exists (a role granted only its keyspace can migrate)', async () => {
+    const execute = jest.spyOn(Client.prototype, 'execute');
+    try {
+      await expect(runMigrations(resolveCassandraOptions(testOptions(keyspace)))).resolves.toEqual({ applied: [], alreadyApplied: 2 });
+      const statementsRun = execute.mock.calls.map((call) => String(call[0]));
+      expect(statementsRun.some((cql) => /system_schema\.keyspaces/.test(cql))).toBe(true);
+      expect(statementsRun.filter((cql) => /CREATE KEYSPACE/i.test(cql))).toEqual([]);
+    } finally {
+      execute.mockRestore();
+    }
   });
 
   it('refuses to start when an applied migration was edited', async () => {

@@ -2,7 +2,7 @@
 // producer, consumer groups with schema checks on consume, retries and dead-letter topics,
 // topic creation from the contracts, and the `kafka` readiness check.
 export * from './kafka.module';
-export { type KafkaOptions, type KafkaConsumerTuning } from './kafka.options';
+export { type KafkaOptions, type KafkaConsumerTuning, type KafkaSasl } from './kafka.options';
 export { KafkaProducer, type OutgoingRecord, type PublishedRecord, type PublishOptions } from './producer/kafka.producer';
 export { InvalidPayloadError, type DecodeFailureReason } from './codec/record.codec';
 export { KafkaConsumerFactory } from './consumer/kafka-consumer.factory';

@@ -1,8 +1,8 @@
 // The kafkajs clients of one process: the main one (producer, consumers, admin) and a separate
 // one for readiness probes, which must fail fast instead of retrying for half a minute.
 import { Inject, Injectable } from '@nestjs/common';
-import { Kafka } from 'kafkajs';
-import { KAFKA_OPTIONS, type ResolvedKafkaOptions } from './kafka.options';
+import { Kafka, type SASLOptions } from 'kafkajs';
+import { KAFKA_OPTIONS, type KafkaSasl, type ResolvedKafkaOptions } from './kafka.options';
 import { KAFKA_LOG_LEVEL, nestLogCreator } from './kafka-log.adapter';
 
 @Injectable()
@@ -11,7 +11,13 @@ export class KafkaClients {
   readonly probe: Kafka;
 
   constructor(@Inject(KAFKA_OPTIONS) options: ResolvedKafkaOptions) {
-    const common = { brokers: options.brokers, logLevel: KAFKA_LOG_LEVEL, logCreator: nestLogCreator };
+    const common = {
+      brokers: options.brokers,
+      ...(options.sasl ? { sasl: saslOptions(options.sasl) } : {}),
+      ssl: options.ssl,
+      logLevel: KAFKA_LOG_LEVEL,
+      logCreator: nestLogCreator,
+    };
     this.main = new Kafka({
       ...common,
       clientId: options.clientId,
@@ -25,5 +31,17 @@ export class KafkaClients {
       requestTimeout: options.readinessTimeoutMs,
       retry: { retries: 0 },
     });
+  }
+}
+
+function saslOptions(sasl: KafkaSasl): SASLOptions {
+  const { username, password } = sasl;
+  switch (sasl.mechanism) {
+    case 'plain':
+      return { mechanism: 'plain', username, password };
+    case 'scram-sha-256':
+      return { mechanism: 'scram-sha-256', username, password };
+    case 'scram-sha-512':
+      return { mechanism: 'scram-sha-512', username, password };
   }
 }

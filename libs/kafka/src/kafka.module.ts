@@ -8,7 +8,7 @@ import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
 import { KafkaConsumerFactory } from './consumer/kafka-consumer.factory';
 import { KafkaReadinessCheck } from './health/kafka.readiness';
 import { KafkaClients } from './kafka-clients';
-import { KAFKA_OPTIONS, type KafkaOptions, resolveKafkaOptions } from './kafka.options';
+import { KAFKA_OPTIONS, type KafkaOptions, type KafkaSasl, resolveKafkaOptions } from './kafka.options';
 import { ProducerConnection } from './producer/producer.connection';
 import { KafkaProducer } from './producer/kafka.producer';
 
@@ -35,6 +35,17 @@ export interface KafkaEnvConfig {
   KAFKA_BROKERS: readonly string[];
   KAFKA_TOPIC_PREFIX?: string | undefined;
   KAFKA_REPLICATION_FACTOR: number;
+  KAFKA_SASL_MECHANISM?: KafkaSasl['mechanism'];
+  KAFKA_SASL_USERNAME?: string | undefined;
+  KAFKA_SASL_PASSWORD?: string | undefined;
+  KAFKA_SSL?: boolean;
+}
+
+/** The SASL settings of a service's config: its own user when KAFKA_SASL_USERNAME is set. */
+export function saslFromEnv(config: KafkaEnvConfig): KafkaSasl | undefined {
+  const { KAFKA_SASL_USERNAME: username, KAFKA_SASL_PASSWORD: password } = config;
+  if (username === undefined || password === undefined) return undefined;
+  return { mechanism: config.KAFKA_SASL_MECHANISM ?? 'scram-sha-512', username, password };
 }
 
 @Global()
@@ -44,6 +55,8 @@ export class KafkaModule {
   static forService(clientId: string, config: KafkaEnvConfig, topics: readonly TopicDefinition[] = []): DynamicModule {
     return KafkaModule.forRoot({
       brokers: config.KAFKA_BROKERS,
+      sasl: saslFromEnv(config),
+      ssl: config.KAFKA_SSL ?? false,
       clientId,
       topicPrefix: config.KAFKA_TOPIC_PREFIX,
       replicationFactor: config.KAFKA_REPLICATION_FACTOR,

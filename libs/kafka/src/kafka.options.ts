@@ -33,6 +33,10 @@ export interface KafkaOptions {
   replicationFactor?: number;
   /** Topics (with their dead-letter topics) created at start-up when missing. */
   topics?: readonly TopicDefinition[];
+  /** This service's own Kafka user (SASL); unset: no authentication. */
+  sasl?: KafkaSasl;
+  /** TLS to the brokers. Default false. */
+  ssl?: boolean;
   /** Default 3 s. */
   connectionTimeoutMs?: number;
   /** Default 30 s. */
@@ -46,8 +50,16 @@ export interface KafkaOptions {
   consumerRestart?: Partial<RestartPolicy>;
 }
 
+export interface KafkaSasl {
+  mechanism: 'scram-sha-512' | 'scram-sha-256' | 'plain';
+  username: string;
+  password: string;
+}
+
 export interface ResolvedKafkaOptions {
   brokers: string[];
+  sasl: KafkaSasl | undefined;
+  ssl: boolean;
   clientId: string;
   topicPrefix: string;
   replicationFactor: number;
@@ -67,6 +79,8 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
   const consumer = options.consumer ?? {};
   return {
     brokers: [...options.brokers],
+    sasl: options.sasl,
+    ssl: options.ssl ?? false,
     clientId: options.clientId,
     topicPrefix: options.topicPrefix ?? '',
     replicationFactor: options.replicationFactor ?? 1,

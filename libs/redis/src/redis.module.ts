@@ -4,6 +4,9 @@ import { ReadinessRegistry } from '@chat/service-kit';
 
 export interface RedisOptions {
   url: string;
+  /** This service's own ACL user (REDIS_USERNAME / REDIS_PASSWORD), kept out of the URL. */
+  username?: string;
+  password?: string;
   /** Prefix of every key this service writes: services share a server, never a key space. */
   keyPrefix: string;
   /**
@@ -37,6 +40,8 @@ export class RedisModule {
             const logger = new Logger('Redis');
             const redis = new Redis(options.url, {
               keyPrefix: options.keyPrefix,
+              ...(options.username !== undefined ? { username: options.username } : {}),
+              ...(options.password !== undefined ? { password: options.password } : {}),
               // Fail commands fast while disconnected instead of queueing them without bound.
               maxRetriesPerRequest: 1,
               enableOfflineQueue: true,

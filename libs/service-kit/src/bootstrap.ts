@@ -1,5 +1,5 @@
 // Starts a service the same way everywhere: buffered logs until pino is ready, 64 KiB JSON bodies,
-// /docs, and a SIGTERM sequence of drain (readiness fails), stop consumers and finish in-flight
+// /docs, metrics on their own port (METRICS_PORT), and a SIGTERM sequence of drain (readiness fails), stop consumers and finish in-flight
 // work (onModuleDestroy), close the HTTP server, then close engine clients (onApplicationShutdown).
 import { type DynamicModule, type INestApplication, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -9,7 +9,7 @@ import { LIMITS } from '@chat/contracts';
 import { type BaseConfig } from './config';
 import { serveDocs } from './docs/docs';
 import { ReadinessRegistry } from './health';
-import { MetricsService } from './metrics';
+import { MetricsServer, MetricsService } from './metrics';
 import { type ServiceIdentity } from './service-identity';
 
 export interface BootstrapOptions {
@@ -34,8 +34,9 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   installShutdown(app, logger, config.SHUTDOWN_GRACE_MS);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
+  const metricsPort = await app.get(MetricsServer).listen(config.HOST, config.METRICS_PORT);
   await app.listen(config.PORT, config.HOST);
-  logger.log(`${identity.service} (${identity.instanceId}) listening on http://${config.HOST}:${config.PORT}`);
+  logger.log(`${identity.service} (${identity.instanceId}) listening on http://${config.HOST}:${config.PORT}; metrics on http://${config.HOST}:${metricsPort}/metrics`);
   return app;
 }
 

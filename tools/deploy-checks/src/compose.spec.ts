@@ -42,7 +42,35 @@ describe('docker/compose.yaml', () => {
       if (app !== 'auth') expect(service?.depends_on?.['auth']?.condition).toBe('service_healthy');
       expect(service?.environment?.['HOST']).toBe('0.0.0.0');
       expect(String(service?.environment?.['KAFKA_BROKERS'])).toBe('kafka:19092');
+      // Metrics on their own port, which is never published.
+      expect(String(service?.environment?.['METRICS_PORT'])).toBe('9464');
+      expect(service?.ports).toBeUndefined();
     }
+  });
+
+  it('gives every service that uses Redis its own ACL user, limited to its key prefix', () => {
+    const command = (services['redis'] as ComposeService & { command?: string[] }).command ?? [];
+    // `--user <name> <rules…>` up to the next option.
+    const users = new Map<string, string[]>();
+    command.forEach((arg, i) => {
+      if (arg !== '--user') return;
+      const end = command.findIndex((a, j) => j > i && a.startsWith('--'));
+      const [name, ...rules] = command.slice(i + 1, end === -1 ? undefined : end);
+      if (name) users.set(name, rules);
+    });
+    const prefixes: Record<string, string[]> = { gateway: ['~gateway:*', '&gateway:typing:*'], auth: ['~auth:*'], presence: ['~presence:*'] };
+    expect([...users.keys()].sort()).toEqual(Object.keys(prefixes).sort());
+    for (const [app, patterns] of Object.entries(prefixes)) {
+      const rules = users.get(app) ?? [];
+      expect(rules.filter((r) => r.startsWith('~') || r.startsWith('&'))).toEqual(patterns);
+      expect(rules).toEqual(expect.arrayContaining(['on', '+@all', '-@dangerous']));
+      const password = rules.find((r) => r.startsWith('>'))?.slice(1);
+      for (const instance of APPS[app]?.instances ?? []) {
+        expect(services[instance]?.environment?.['REDIS_USERNAME']).toBe(app);
+        expect(services[instance]?.environment?.['REDIS_PASSWORD']).toBe(password);
+      }
+    }
+    for (const app of ['messaging', 'files']) expect(services[app]?.environment?.['REDIS_USERNAME']).toBeUndefined();
   });
 
   it('puts two distinct gateway replicas behind the load balancer, the only published service port', () => {

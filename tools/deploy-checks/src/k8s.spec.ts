@@ -153,6 +153,24 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     }
   });
 
+  it.each(Object.keys(SERVICES))('%s: metrics only on the internal port, which only Prometheus reaches', (service) => {
+    const pod = find(objects(), 'Deployment', service).spec.template.spec;
+    const metricsPort = Number(config(service).METRICS_PORT);
+    expect(metricsPort).toBeGreaterThan(0);
+    expect(metricsPort).not.toBe(Number(config(service).PORT));
+    expect(pod.containers[0].ports).toContainEqual(expect.objectContaining({ name: 'metrics', containerPort: metricsPort }));
+    expect(find(objects(), 'Deployment', service).spec.template.metadata.annotations['prometheus.io/port']).toBe(String(metricsPort));
+    // The Service (so the Ingress and the HTTPRoute) exposes the public port only.
+    expect(find(objects(), 'Service', service).spec.ports.map((p: Any) => p.targetPort)).toEqual(['http']);
+    // Every ingress rule names its ports; the monitoring namespace gets the metrics port and nothing else.
+    const rules = find(objects(), 'NetworkPolicy', service).spec.ingress as Any[];
+    for (const rule of rules) expect(rule.ports?.length ?? 0).toBeGreaterThan(0);
+    const fromMonitoring = rules.filter((rule) => rule.from.some((peer: Any) => peer.namespaceSelector?.matchLabels['kubernetes.io/metadata.name'] === 'monitoring'));
+    expect(fromMonitoring.flatMap((rule) => rule.ports.map((p: Any) => p.port))).toEqual([metricsPort]);
+    const others = rules.filter((rule) => !fromMonitoring.includes(rule));
+    expect(others.flatMap((rule) => rule.ports.map((p: Any) => p.port))).not.toContain(metricsPort);
+  });
+
   it('declares every topic of libs/contracts and its .dlq twin, with the contract partition counts', () => {
     const topics = new Map(objects().filter((o) => o.kind === 'KafkaTopic').map((o: Any) => [o.spec.topicName as string, o.spec]));
     const expected = ALL_TOPICS.flatMap((t) => [t.name, deadLetterTopicName(t.name)].map((name) => [name, t.partitions] as const));
@@ -234,10 +252,10 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     it('scrapes every service with a PodMonitor, PostgreSQL and Cassandra through their operators', () => {
       const monitor = find(objects(), 'PodMonitor', 'chat-services');
       expect(monitor.spec.selector.matchLabels).toEqual({ 'app.kubernetes.io/component': 'service' });
-      expect(monitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+      expect(monitor.spec.podMetricsEndpoints).toEqual([expect.objectContaining({ port: 'metrics', path: '/metrics' })]);
       for (const service of Object.keys(SERVICES)) {
         const container = find(objects(), 'Deployment', service).spec.template.spec.containers[0];
-        expect(container.ports.map((p: Any) => p.name)).toContain('http');
+        expect(container.ports.map((p: Any) => p.name)).toContain('metrics');
       }
       for (const cluster of objects().filter((o) => o.kind === 'Cluster') as Any[]) expect(cluster.spec.monitoring.enablePodMonitor).toBe(true);
       expect(find(objects(), 'K8ssandraCluster', 'chat-cassandra').spec.cassandra.telemetry.prometheus.enabled).toBe(true);
@@ -284,6 +302,119 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
       expect(validateObject(backup).join()).toMatch(/six-field cron/);
     });
   }
+
+  describe('each service has its own engine credentials, allowed only what it owns', () => {
+    // What each service consumes and produces (from the code: its consumers' `topics` and its
+    // publishers), and its consumer-group prefix. A KafkaUser must allow exactly this.
+    const KAFKA_ACCESS: Record<keyof typeof SERVICES, { consumes: string[]; produces: string[]; group?: [string, string[]] }> = {
+      gateway: {
+        consumes: ['chat.message.created.v1', 'chat.message.updated.v1', 'chat.channel.membership.v1', 'chat.read.moved.v1', 'chat.presence.changed.v1', 'chat.auth.session-revoked.v1', 'chat.command.reply.v1'],
+        produces: ['chat.channel.command.v1', 'chat.presence.signal.v1'],
+        // Broadcast groups are deleted by the pod that made them (libs/kafka, on shutdown).
+        group: ['gateway.', ['Read', 'Describe', 'Delete']],
+      },
+      auth: { consumes: [], produces: ['chat.user.registered.v1', 'chat.auth.session-revoked.v1'] },
+      messaging: {
+        consumes: ['chat.channel.command.v1', 'chat.message.sequenced.v1', 'chat.user.registered.v1', 'chat.message.created.v1', 'chat.channel.membership.v1', 'chat.file.changed.v1'],
+        produces: ['chat.message.sequenced.v1', 'chat.message.created.v1', 'chat.message.updated.v1', 'chat.command.reply.v1', 'chat.channel.membership.v1', 'chat.read.moved.v1', 'chat.file.shared.v1'],
+        group: ['messaging', ['Read', 'Describe']],
+      },
+      presence: { consumes: ['chat.channel.membership.v1', 'chat.presence.signal.v1'], produces: ['chat.presence.changed.v1', 'chat.presence.signal.v1'], group: ['presence', ['Read', 'Describe']] },
+      files: { consumes: ['chat.file.changed.v1', 'chat.file.shared.v1', 'chat.channel.membership.v1'], produces: ['chat.file.changed.v1'], group: ['files', ['Read', 'Describe']] },
+    };
+    const REDIS_USERS: Partial<Record<keyof typeof SERVICES, string>> = { gateway: '~gateway:* &gateway:typing:*', auth: '~auth:*', presence: '~presence:*' };
+    const secretRef = (service: string, variable: string): Any =>
+      find(objects(), 'Deployment', service).spec.template.spec.containers[0].env.find((e: Any) => e.name === variable)?.valueFrom?.secretKeyRef;
+
+    it('Kafka authenticates every client (SCRAM) and authorizes with ACLs', () => {
+      const kafka = find(objects(), 'Kafka', 'chat-kafka').spec.kafka;
+      expect(kafka.listeners.map((l: Any) => l.authentication?.type)).toEqual(['scram-sha-512']);
+      expect(kafka.authorization).toEqual({ type: 'simple' });
+      expect(find(objects(), 'Kafka', 'chat-kafka').spec.entityOperator.userOperator).toBeDefined();
+      expect(objects().filter((o) => o.kind === 'KafkaUser').map((o) => o.metadata.name).sort()).toEqual(Object.keys(SERVICES).sort());
+    });
+
+    it.each(Object.entries(KAFKA_ACCESS))('%s: its KafkaUser allows exactly its topics, their dead letters and its group prefix', (service, access) => {
+      const user = find(objects(), 'KafkaUser', service);
+      expect(user.spec.authentication).toEqual({ type: 'scram-sha-512' });
+      const dlq = (topic: string): string => deadLetterTopicName(topic);
+      const expected = new Map<string, Set<string>>();
+      const allow = (topic: string, ...ops: string[]): void => {
+        const set = expected.get(topic) ?? new Set<string>(['Describe']);
+        for (const op of ops) set.add(op);
+        expected.set(topic, set);
+      };
+      for (const topic of access.consumes) {
+        allow(topic, 'Read');
+        allow(dlq(topic), 'Write');
+      }
+      for (const topic of access.produces) {
+        allow(topic, 'Write');
+        allow(dlq(topic));
+      }
+      const acls = user.spec.authorization.acls as Any[];
+      const topics = acls.filter((a) => a.resource.type === 'topic');
+      for (const acl of topics) expect(acl.resource.patternType).toBe('literal');
+      expect(new Map(topics.map((a) => [a.resource.name as string, new Set(a.operations as string[])]))).toEqual(expected);
+      // Every topic named is a topic of the contracts (or its dead letters).
+      const known = new Set(ALL_TOPICS.flatMap((t) => [t.name, dlq(t.name)]));
+      for (const acl of topics) expect(known.has(acl.resource.name)).toBe(true);
+      const groups = acls.filter((a) => a.resource.type === 'group').map((a) => [a.resource.name, a.resource.patternType, a.operations]);
+      expect(groups).toEqual(access.group ? [[access.group[0], 'prefix', access.group[1]]] : []);
+      expect(acls.filter((a) => !['topic', 'group'].includes(a.resource.type))).toEqual([]);
+      // The service logs in as that user, with the password of the operator's Secret.
+      expect(config(service).KAFKA_SASL_USERNAME).toBe(service);
+      expect(config(service).KAFKA_SASL_MECHANISM).toBe('scram-sha-512');
+      expect(secretRef(service, 'KAFKA_SASL_PASSWORD')).toEqual({ name: service, key: 'password' });
+    });
+
+    it('Redis: one ACL user per service that uses it, limited to its key prefix; the default user may only PING', () => {
+      const script: string = find(objects(), 'ConfigMap', 'redis-acl').data['render-acl.sh'];
+      const users = new Map(
+        script
+          .split('\n')
+          .map((line) => line.trim())
+          .filter((line) => line.startsWith('user '))
+          .map((line) => [line.split(' ')[1], line] as const),
+      );
+      expect([...users.keys()].sort()).toEqual(['auth', 'default', 'gateway', 'presence', 'replica']);
+      expect(users.get('default')).toBe('user default on nopass -@all +ping');
+      expect(users.get('replica')).toMatch(/^user replica on >\$\{REPLICA_PASSWORD\} -@all \+psync \+replconf \+ping$/);
+      for (const service of Object.keys(SERVICES) as (keyof typeof SERVICES)[]) {
+        const patterns = REDIS_USERS[service];
+        if (patterns === undefined) {
+          expect(config(service).REDIS_USERNAME).toBeUndefined();
+          expect(secretRef(service, 'REDIS_PASSWORD')).toBeUndefined();
+          continue;
+        }
+        expect(users.get(service)).toBe(`user ${service} on >\${${service.toUpperCase()}_PASSWORD} ${patterns} +@all -@dangerous +info`);
+        expect(config(service).REDIS_USERNAME).toBe(service);
+        expect(secretRef(service, 'REDIS_PASSWORD')).toEqual({ name: 'redis-users', key: service });
+      }
+      for (const set of objects().filter((o: Any) => o.kind === 'StatefulSet' && o.metadata.labels['app.kubernetes.io/name'] === 'redis') as Any[]) {
+        const pod = set.spec.template.spec;
+        expect(pod.containers[0].args.join(' ')).toContain('--aclfile /acl/users.acl');
+        expect(pod.initContainers[0].command).toEqual(['sh', '/scripts/render-acl.sh']);
+        expect(pod.volumes.find((v: Any) => v.name === 'acl').emptyDir.medium).toBe('Memory');
+      }
+    });
+
+    it("Cassandra: authentication on; messaging logs in as its own role, granted its keyspace only", () => {
+      expect(find(objects(), 'K8ssandraCluster', 'chat-cassandra').spec.auth).toBe(true);
+      expect(config('messaging').CASSANDRA_USERNAME).toBe('messaging');
+      expect(secretRef('messaging', 'CASSANDRA_PASSWORD')).toEqual({ name: 'cassandra-roles', key: 'messaging' });
+      for (const service of Object.keys(SERVICES).filter((s) => s !== 'messaging')) expect(config(service).CASSANDRA_USERNAME).toBeUndefined();
+      const job = find(objects(), 'Job', 'cassandra-roles').spec.template.spec.containers[0];
+      const cql: string = job.args[0];
+      expect(cql.match(/GRANT [^;]+;/g)).toEqual(['GRANT ALL PERMISSIONS ON KEYSPACE $CASSANDRA_KEYSPACE TO messaging;']);
+      expect(cql).not.toMatch(/SUPERUSER = true|ALL KEYSPACES/i);
+      const fromConfig = (name: string): Any => job.env.find((e: Any) => e.name === name)?.valueFrom?.configMapKeyRef;
+      expect(fromConfig('CASSANDRA_KEYSPACE')).toEqual({ name: 'messaging-config', key: 'CASSANDRA_KEYSPACE' });
+      expect(fromConfig('CASSANDRA_REPLICATION')).toEqual({ name: 'messaging-config', key: 'CASSANDRA_REPLICATION' });
+      const cqlFrom = find(objects(), 'NetworkPolicy', 'cassandra').spec.ingress[0].from.map((peer: Any) => peer.podSelector.matchLabels['app.kubernetes.io/name']);
+      expect(cqlFrom.sort()).toEqual(['cassandra-roles', 'messaging']);
+    });
+  });
 
   it('lets each service reach only DNS, Kafka, its own engines and the services it calls', () => {
     const egressTargets = (service: string): string[] =>

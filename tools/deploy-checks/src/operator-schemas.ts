@@ -51,16 +51,22 @@ const Kafka = z
                     port: z.number().int().min(9092).max(65535),
                     type: z.enum(['internal', 'route', 'loadbalancer', 'nodeport', 'ingress', 'cluster-ip']),
                     tls: z.boolean(),
+                    authentication: z.object({ type: z.enum(['scram-sha-512', 'tls', 'custom']) }).strict().optional(),
                     networkPolicyPeers: z.array(z.object({ podSelector: labelSelector }).strict()).optional(),
                   })
                   .strict(),
               )
               .min(1),
+            authorization: z.object({ type: z.literal('simple'), superUsers: z.array(z.string()).optional() }).strict().optional(),
             config: z.record(z.string(), kafkaConfigValue),
             rack: z.object({ topologyKey: z.string() }).strict().optional(),
           })
           .strict(),
-        entityOperator: z.object({ topicOperator: z.object({ resources }).strict().partial() }).strict().optional(),
+        entityOperator: z
+          .object({ topicOperator: z.object({ resources }).strict().partial(), userOperator: z.object({ resources }).strict().partial() })
+          .strict()
+          .partial()
+          .optional(),
       })
       .strict(),
   })
@@ -111,6 +117,36 @@ const KafkaTopic = z
         partitions: z.number().int().min(1),
         replicas: z.number().int().min(1).max(32767),
         config: z.record(z.string(), kafkaConfigValue).optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
+const KafkaUser = z
+  .object({
+    apiVersion: z.literal('kafka.strimzi.io/v1'),
+    kind: z.literal('KafkaUser'),
+    metadata: metadata.extend({ labels: z.object({ 'strimzi.io/cluster': dnsLabel }).catchall(z.string()) }),
+    spec: z
+      .object({
+        authentication: z.object({ type: z.literal('scram-sha-512') }).strict(),
+        authorization: z
+          .object({
+            type: z.literal('simple'),
+            acls: z
+              .array(
+                z
+                  .object({
+                    resource: z
+                      .object({ type: z.enum(['topic', 'group']), name: z.string().min(1), patternType: z.enum(['literal', 'prefix']) })
+                      .strict(),
+                    operations: z.array(z.enum(['Read', 'Write', 'Describe', 'Delete'])).min(1),
+                  })
+                  .strict(),
+              )
+              .min(1),
+          })
+          .strict(),
       })
       .strict(),
   })
@@ -413,6 +449,7 @@ export const OPERATOR_SCHEMAS: Record<string, z.ZodType> = {
   'kafka.strimzi.io/v1/Kafka': Kafka,
   'kafka.strimzi.io/v1/KafkaNodePool': KafkaNodePool,
   'kafka.strimzi.io/v1/KafkaTopic': KafkaTopic,
+  'kafka.strimzi.io/v1/KafkaUser': KafkaUser,
   'k8ssandra.io/v1alpha1/K8ssandraCluster': K8ssandraCluster,
   'postgresql.cnpg.io/v1/Cluster': PostgresCluster,
   'postgresql.cnpg.io/v1/ScheduledBackup': ScheduledBackup,

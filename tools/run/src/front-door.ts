@@ -1,5 +1,5 @@
 // The one origin of `npm start`: serves the built web client (apps/web/dist, with an SPA
-// fallback to index.html) and forwards /auth, /api, /socket.io, /health, /docs and /metrics to
+// fallback to index.html) and forwards /auth, /api, /socket.io, /health and /docs to
 // the gateway instances, sticky by cookie (Socket.IO's long-polling handshake and its upgrade must
 // reach the gateway that holds the session), WebSocket upgrades included. A gateway that does not
 // answer /health/ready is skipped; its sticky clients move to another one when they reconnect.
@@ -8,7 +8,7 @@ import { connect, type Socket } from 'node:net';
 import { serveStaticFile } from '@chat/service-kit';
 
 export const STICKY_COOKIE = 'chat-gw';
-const FORWARDED = /^\/(auth|api|socket\.io|health|docs|docs-json|metrics)(\/|\?|$)/;
+const FORWARDED = /^\/(auth|api|socket\.io|health|docs|docs-json)(\/|\?|$)/;
 
 export interface Upstream {
   port: number;

@@ -1,6 +1,8 @@
 // The processes `npm start` runs, in start order, with the variables that point them at the
 // local engines of tools/infra and at each other, isolated under a run name when one is given.
 import { S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+import { type LocalRedisUser, type RedisService } from './local-redis-users';
+import { type LocalSecrets } from './local-secrets';
 
 export interface ServiceSpec {
   /** Process name in logs (gateway-1, gateway-2, … when there are several). */
@@ -30,12 +32,16 @@ export const DEFAULT_PORTS = (gateways: number): ServicePorts => ({
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432';
 
-export function localServices(ports: ServicePorts, run: string | null): ServiceSpec[] {
+export function localServices(ports: ServicePorts, run: string | null, secrets: LocalSecrets, redisUsers: readonly LocalRedisUser[]): ServiceSpec[] {
   const common: Record<string, string> = {
     JWKS_URL: `http://127.0.0.1:${ports.auth}/auth/.well-known/jwks.json`,
     ...(run ? { KAFKA_TOPIC_PREFIX: `${run}.` } : {}),
   };
   const isolated = (values: Record<string, string>): Record<string, string> => (run ? values : {});
+  const redisUser = (service: RedisService): Record<string, string> => {
+    const user = redisUsers.find((u) => u.service === service);
+    return user ? { REDIS_USERNAME: user.username, REDIS_PASSWORD: user.password } : {};
+  };
   const gatewayColors = [32, 92, 96, 94];
   return [
     {
@@ -45,7 +51,7 @@ export function localServices(ports: ServicePorts, run: string | null): ServiceS
       port: ports.auth,
       color: 35,
       // Two proxy hops in front of auth: the front door and the gateway.
-      env: { ...common, TRUST_PROXY: '2', ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_auth`, AUTH_REDIS_KEY_PREFIX: `${run}.auth:` }) },
+      env: { ...common, TRUST_PROXY: '2', AUTH_KEY_ENCRYPTION_SECRET: secrets.AUTH_KEY_ENCRYPTION_SECRET, ...redisUser('auth'), ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_auth`, AUTH_REDIS_KEY_PREFIX: `${run}.auth:` }) },
     },
     {
       name: 'messaging',
@@ -55,7 +61,7 @@ export function localServices(ports: ServicePorts, run: string | null): ServiceS
       color: 36,
       env: { ...common, ...isolated({ CASSANDRA_KEYSPACE: `${run}_messaging` }) },
     },
-    { name: 'presence', service: 'presence', entry: 'apps/presence/src/main.ts', port: ports.presence, color: 33, env: common },
+    { name: 'presence', service: 'presence', entry: 'apps/presence/src/main.ts', port: ports.presence, color: 33, env: { ...common, ...redisUser('presence') } },
     {
       name: 'files',
       service: 'files',
@@ -73,6 +79,7 @@ export function localServices(ports: ServicePorts, run: string | null): ServiceS
         color: gatewayColors[i % gatewayColors.length],
         env: {
           ...common,
+          ...redisUser('gateway'),
           AUTH_URL: `http://127.0.0.1:${ports.auth}`,
           MESSAGING_URL: `http://127.0.0.1:${ports.messaging}`,
           PRESENCE_URL: `http://127.0.0.1:${ports.presence}`,

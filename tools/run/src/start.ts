@@ -10,7 +10,10 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { redisUrl } from '@chat/infra';
 import { FrontDoor, type Upstream } from './front-door';
+import { ensureRedisUsers, localRedisUsers } from './local-redis-users';
+import { localSecrets } from './local-secrets';
 import { parseOptions, type RunOptions, USAGE } from './options';
 import { LivenessWatch, Supervisor } from './supervisor';
 import { DEFAULT_PORTS, localServices, type ServicePorts, type ServiceSpec } from './services';
@@ -212,7 +215,13 @@ async function main(): Promise<void> {
       : 'engines already up',
   );
   if ((await infra('up')) !== 0) throw new Error('the engines did not come up (see above)');
-  specs = localServices(await ports(), options.run);
+  // Signing keys are stored encrypted: a secret generated once and kept in .local/ (git-ignored).
+  // Each service uses Redis as its own ACL user (created or reset now on the local Redis).
+  const redisUsers = localRedisUsers(options.run);
+  await ensureRedisUsers(redisUrl(process.env), redisUsers).catch((error: unknown) => {
+    throw new Error(`could not create the services' Redis users: ${error instanceof Error ? error.message : String(error)}`);
+  });
+  specs = localServices(await ports(), options.run, localSecrets(process.env), redisUsers);
   if (options.run) say(`isolated run "${options.run}" (topics ${options.run}.*, keyspace ${options.run}_messaging, databases ${options.run}_auth/_files)`);
   const auth = specs.filter((s) => s.service === 'auth');
   const backends = specs.filter((s) => s.service !== 'auth' && s.service !== 'gateway');

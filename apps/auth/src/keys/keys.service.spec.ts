@@ -1,7 +1,7 @@
-import { jwtVerify, SignJWT } from 'jose';
+import { createLocalJWKSet, jwtVerify, SignJWT } from 'jose';
 import { FakeClock, FakeTransactions, InMemoryKeys, SequenceRandom } from '../testing/fakes';
 import { KeyCipher } from './key-cipher';
-import { KeysService, RETIRED_KEY_MARGIN_MS } from './keys.service';
+import { KeysService, NEXT_KEY_LEAD_MS, RETIRED_KEY_MARGIN_MS } from './keys.service';
 import { SigningKeyFactory } from './signing-key.factory';
 
 const DAY = 86_400_000;
@@ -66,7 +66,11 @@ describe('KeysService', () => {
     clock.advance(29 * DAY);
     await service.refresh();
     expect(service.signingKey().kid).toBe(oldKid);
-    clock.advance(DAY);
+    expect((await service.jwks()).keys.map((k) => k.kid)).toEqual([oldKid]);
+    clock.advance(DAY - NEXT_KEY_LEAD_MS);
+    await service.refresh();
+    expect(service.signingKey().kid).toBe(oldKid);
+    clock.advance(NEXT_KEY_LEAD_MS);
     await service.refresh();
     const newKid = service.signingKey().kid;
     expect(newKid).not.toBe(oldKid);
@@ -78,12 +82,56 @@ describe('KeysService', () => {
     await expect(jwtVerify(oldToken, service.keyResolver)).rejects.toThrow();
   });
 
+  it('publishes the next key NEXT_KEY_LEAD_MS before it signs: a verifier holding the JWKS from before the rotation verifies the new tokens', async () => {
+    const service = start();
+    await service.onModuleInit();
+    const oldKid = service.signingKey().kid;
+    clock.advance(30 * DAY - NEXT_KEY_LEAD_MS);
+    await service.refresh();
+    // Still signing with the old key; the next one is already in the published set.
+    expect(service.signingKey().kid).toBe(oldKid);
+    const published = await service.jwks();
+    expect(published.keys).toHaveLength(2);
+    expect(published.keys.every((k) => k.d === undefined)).toBe(true);
+    // A verifier fetches the set once, a minute later, and keeps it (its cache).
+    clock.advance(60_000);
+    const verifierCache = createLocalJWKSet(structuredClone(await service.jwks()));
+    clock.advance(NEXT_KEY_LEAD_MS - 60_000);
+    await service.refresh();
+    expect(service.signingKey().kid).not.toBe(oldKid);
+    await expect(jwtVerify(await sign(service), verifierCache)).resolves.toBeDefined();
+  });
+
+  it('rotates only after the next key was published for the lead, even when refreshed late', async () => {
+    const service = start();
+    await service.onModuleInit();
+    const oldKid = service.signingKey().kid;
+    // Nothing refreshed during the lead (all instances down): the next key is published first ...
+    clock.advance(31 * DAY);
+    await service.refresh();
+    expect(service.signingKey().kid).toBe(oldKid);
+    expect(repository.rows.map((k) => [k.retiredAt, k.activatedAt === null])).toEqual([
+      [null, false],
+      [null, true],
+    ]);
+    clock.advance(NEXT_KEY_LEAD_MS - 1);
+    await service.refresh();
+    expect(service.signingKey().kid).toBe(oldKid);
+    // ... and signs once it has been published for the whole lead.
+    clock.advance(1);
+    await service.refresh();
+    expect(service.signingKey().kid).toBe(repository.rows[1]?.kid);
+    expect(repository.rows[0]?.retiredAt).not.toBeNull();
+  });
+
   it('picks up a key another instance rotated to when a token names it', async () => {
     const a = start();
     const b = start();
     await a.onModuleInit();
     await b.onModuleInit();
-    clock.advance(30 * DAY);
+    clock.advance(30 * DAY - NEXT_KEY_LEAD_MS);
+    await a.refresh();
+    clock.advance(NEXT_KEY_LEAD_MS);
     await a.refresh();
     clock.advance(10_000);
     await expect(jwtVerify(await sign(a), b.keyResolver)).resolves.toBeDefined();

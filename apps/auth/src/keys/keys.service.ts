@@ -1,7 +1,9 @@
-// Owns the access-token signing keys: creates the first one, rotates the active one when it is
-// AUTH_KEY_ROTATION_DAYS old, and keeps a retired key published until every token it signed has
-// expired. Each instance reloads the keys every minute, so a rotation done by one instance reaches
-// the others; tokens an instance signs meanwhile with the retired key still verify.
+// Owns the access-token signing keys: creates the first one, publishes the next one NEXT_KEY_LEAD_MS
+// before the active one is AUTH_KEY_ROTATION_DAYS old, then signs with it, and keeps a retired key
+// published until every token it signed has expired. A verifier that fetched the JWKS at any time
+// in the lead therefore already holds the key of every token signed after the rotation: no 401s
+// while its cache is fresh. Each instance reloads the keys every minute, so a rotation done by one
+// instance reaches the others; tokens an instance signs meanwhile with the retired key still verify.
 import { Inject, Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { createLocalJWKSet, errors, importJWK, type JSONWebKeySet, type JWK, type JWTVerifyGetKey, type KeyLike } from 'jose';
 import { ACCESS_TOKEN_ALGORITHM } from '@chat/auth-client';
@@ -22,6 +24,12 @@ const UNKNOWN_KID_RELOAD_COOLDOWN_MS = 5_000;
  * that sign with it until their next reload, and clock differences.
  */
 export const RETIRED_KEY_MARGIN_MS = 10 * 60_000;
+/**
+ * How long the next key is published before it signs: well beyond what a verifier caches the JWKS
+ * (libs/auth-client, 10 min by default) plus auth's own reload (1 min), so a verifier that could not
+ * refetch for a while still has it. Capped at half the rotation period.
+ */
+export const NEXT_KEY_LEAD_MS = 60 * 60_000;
 
 export interface SigningKey {
   kid: string;
@@ -39,6 +47,7 @@ interface PublishedSet {
 export class KeysService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(KeysService.name);
   private readonly rotationMs: number;
+  private readonly leadMs: number;
   private readonly publishRetiredMs: number;
   private active: (SigningKey & { createdAt: Date }) | undefined;
   private published: PublishedSet | undefined;
@@ -54,6 +63,7 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     @Inject(APP_CONFIG) config: KeysConfig,
   ) {
     this.rotationMs = config.AUTH_KEY_ROTATION_DAYS * DAY_MS;
+    this.leadMs = Math.min(NEXT_KEY_LEAD_MS, this.rotationMs / 2);
     this.publishRetiredMs = config.AUTH_ACCESS_TOKEN_TTL_SECONDS * 1000 + RETIRED_KEY_MARGIN_MS;
   }
 
@@ -69,9 +79,9 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     clearInterval(this.timer);
   }
 
-  /** Creates or rotates the active key when needed, then reloads the signing key and the published set. */
+  /** Creates, pre-publishes or rotates keys when due, then reloads the signing key and the published set. */
   async refresh(): Promise<void> {
-    await this.ensureActiveKey();
+    await this.ensureKeys();
     await this.load();
   }
 
@@ -110,28 +120,45 @@ export class KeysService implements OnModuleInit, OnModuleDestroy {
     return this.published;
   }
 
-  private isDue(key: Pick<StoredSigningKey, 'createdAt'>, now: Date): boolean {
-    return now.getTime() - key.createdAt.getTime() >= this.rotationMs;
+  /** What is due now: the first key, publishing the next key, or rotating to it (published long enough). */
+  private dueChange(active: StoredSigningKey | undefined, next: StoredSigningKey | undefined, now: Date): 'first' | 'publish-next' | 'rotate' | undefined {
+    if (!active) return 'first';
+    const age = now.getTime() - (active.activatedAt ?? active.createdAt).getTime();
+    if (!next) return age >= this.rotationMs - this.leadMs ? 'publish-next' : undefined;
+    return age >= this.rotationMs && now.getTime() - next.createdAt.getTime() >= this.leadMs ? 'rotate' : undefined;
   }
 
-  private async ensureActiveKey(): Promise<void> {
-    const current = await this.keys.findActive();
-    if (current && !this.isDue(current, this.clock.now())) return;
+  private async ensureKeys(): Promise<void> {
+    const [current, upcoming] = await Promise.all([this.keys.findActive(), this.keys.findNext()]);
+    if (!this.dueChange(current, upcoming, this.clock.now())) return;
     await this.transactions.run(async (tx) => {
       await this.keys.lockKeyChanges(tx);
       const now = this.clock.now();
       // Checked again under the lock: another instance may have just done it.
       const active = await this.keys.findActive(tx);
-      if (active && !this.isDue(active, now)) return;
-      if (active) await this.keys.retire(tx, active.kid, now);
-      const generated = await this.factory.generate();
-      await this.keys.insert(tx, {
-        kid: generated.kid,
-        privateJwk: this.cipher.seal(JSON.stringify(generated.privateJwk), generated.kid),
-        publicJwk: generated.publicJwk,
-        createdAt: now,
-      });
-      this.logger.log({ kid: generated.kid, retired: active?.kid, encrypted: this.cipher.encrypts }, active ? 'rotated the signing key' : 'created the first signing key');
+      const next = await this.keys.findNext(tx);
+      const change = this.dueChange(active, next, now);
+      if (change === 'rotate' && active && next) {
+        await this.keys.retire(tx, active.kid, now);
+        await this.keys.activate(tx, next.kid, now);
+        this.logger.log({ kid: next.kid, retired: active.kid }, 'rotated the signing key to the published next key');
+      } else if (change === 'first' && next) {
+        // Only a next key (the active one deleted by hand): it is published already, sign with it.
+        await this.keys.activate(tx, next.kid, now);
+        this.logger.warn({ kid: next.kid }, 'no active signing key; activated the next key');
+      } else if (change === 'first' || change === 'publish-next') {
+        // The very first key signs at once: no token and no verifier exists before it.
+        const generated = await this.factory.generate();
+        await this.keys.insert(tx, {
+          kid: generated.kid,
+          privateJwk: this.cipher.seal(JSON.stringify(generated.privateJwk), generated.kid),
+          publicJwk: generated.publicJwk,
+          createdAt: now,
+          activatedAt: change === 'first' ? now : null,
+        });
+        const message = change === 'first' ? 'created the first signing key' : 'published the next signing key; it signs from the next rotation';
+        this.logger.log({ kid: generated.kid, encrypted: this.cipher.encrypts }, message);
+      }
     });
   }
 

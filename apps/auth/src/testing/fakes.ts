@@ -230,12 +230,26 @@ export class InMemoryKeys extends KeysRepository {
   }
 
   override findActive(): Promise<StoredSigningKey | undefined> {
-    return Promise.resolve(this.rows.find((k) => k.retiredAt === null));
+    return Promise.resolve(this.rows.find((k) => k.retiredAt === null && k.activatedAt !== null));
+  }
+
+  override findNext(): Promise<StoredSigningKey | undefined> {
+    return Promise.resolve(this.rows.find((k) => k.activatedAt === null));
   }
 
   override insert(_tx: Queryable, key: Omit<StoredSigningKey, 'retiredAt'>): Promise<void> {
-    if (this.rows.some((k) => k.retiredAt === null)) return Promise.reject(new Error('signing_keys_one_active violated'));
+    const index = key.activatedAt === null ? 'signing_keys_one_next' : 'signing_keys_one_active';
+    if (this.rows.some((k) => (key.activatedAt === null ? k.activatedAt === null : k.retiredAt === null && k.activatedAt !== null))) {
+      return Promise.reject(new Error(`${index} violated`));
+    }
     this.rows.push({ ...key, publicJwk: { ...key.publicJwk }, retiredAt: null });
+    return Promise.resolve();
+  }
+
+  override activate(_tx: Queryable, kid: string, at: Date): Promise<void> {
+    if (this.rows.some((k) => k.retiredAt === null && k.activatedAt !== null)) return Promise.reject(new Error('signing_keys_one_active violated'));
+    const key = this.rows.find((k) => k.kid === kid && k.activatedAt === null);
+    if (key) key.activatedAt = at;
     return Promise.resolve();
   }
 

@@ -1,4 +1,4 @@
-// The gateway's own Prometheus series, on service-kit's registry (scraped at /metrics).
+// The gateway's own Prometheus series, on service-kit's registry (scraped at /metrics on METRICS_PORT).
 import { Injectable } from '@nestjs/common';
 import { MetricsService } from '@chat/service-kit';
 import { type Counter, type Gauge, type Histogram } from 'prom-client';
@@ -17,6 +17,8 @@ export class GatewayMetrics {
   readonly handshakes: Counter<'outcome'>;
   /** Actions refused `rate_limited`, by budget (`socket-change`, `handshake-address`, `rest-search`, …). */
   readonly rateLimited: Counter<'limit'>;
+  /** Event frames too large to parse, answered `too_large` (socket/frame-limit.parser.ts). */
+  readonly oversizedFrames: Counter;
   readonly proxyDuration: Histogram<'service' | 'status'>;
   /**
    * Where a delivered message's time went, from the trace headers of its sequenced record:
@@ -41,6 +43,7 @@ export class GatewayMetrics {
     this.kafkaEvents = metrics.counter('gateway_delivery_events_total', 'Kafka events consumed for delivery', ['topic', 'outcome']);
     this.handshakes = metrics.counter('gateway_handshakes_total', 'Socket.IO handshakes, by outcome', ['outcome']);
     this.rateLimited = metrics.counter('gateway_rate_limited_total', 'Client actions refused rate_limited, by budget', ['limit']);
+    this.oversizedFrames = metrics.counter('gateway_socket_oversized_frames_total', 'Client event frames too large to parse, answered too_large');
     this.proxyDuration = metrics.histogram('gateway_proxy_duration_seconds', 'Proxied REST calls, by owning service and status', ['service', 'status']);
     this.messageHops = metrics.histogram(
       'gateway_message_hop_seconds',

@@ -4,7 +4,7 @@ import { Injectable, Module, type BeforeApplicationShutdown, type OnApplicationB
 import { PresenceChangedTopic, PresenceSignalTopic } from '@chat/contracts';
 import { KafkaConsumerFactory, KafkaProducer } from '@chat/kafka';
 import { REDIS } from '@chat/redis';
-import { APP_CONFIG, AppError, MetricsService, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { APP_CONFIG, AppError, MetricsService, redisCredentials, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import type Redis from 'ioredis';
 import { type GatewayConfig } from '../config';
 import { BroadcastSubscription } from '../kafka/broadcast-subscription';
@@ -87,6 +87,7 @@ class PresenceLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
       useFactory: (config: GatewayConfig, sockets: SocketServer) =>
         new TypingRelay({
           url: config.REDIS_URL,
+          credentials: redisCredentials(config),
           channel: `gateway:typing:${config.KAFKA_TOPIC_PREFIX ?? ''}`,
           deliver: (event) => sockets.emitToRooms([channelRoom(event.channelId)], userRoom(event.userId), 'typing', event),
         }),

@@ -9,6 +9,8 @@ import Redis from 'ioredis';
 
 export interface TypingRelayOptions {
   url: string;
+  /** The gateway's own Redis ACL user (pub/sub on its typing channel only). */
+  credentials?: { username?: string; password?: string };
   channel: string;
   deliver: (event: TypingEvent) => void;
 }
@@ -19,7 +21,7 @@ export class TypingRelay {
   private readonly subscriber: Redis;
 
   constructor(private readonly options: TypingRelayOptions) {
-    const settings = { maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000), lazyConnect: true };
+    const settings = { ...options.credentials, maxRetriesPerRequest: 1, connectTimeout: 2_000, retryStrategy: (attempt: number) => Math.min(attempt * 200, 2_000), lazyConnect: true };
     this.publisher = new Redis(options.url, settings);
     this.subscriber = new Redis(options.url, settings);
     for (const client of [this.publisher, this.subscriber]) client.on('error', (error: Error) => this.logger.debug(`redis: ${error.message}`));

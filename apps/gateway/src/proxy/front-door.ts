@@ -1,7 +1,7 @@
 // Puts the REST proxy in front of the Express application on the one HTTP server. It has to sit
 // before Express, not inside it: bootstrapService registers the JSON body parser before the
 // `configure` hook runs, and a proxy mounted after it would see (and buffer) parsed bodies.
-// Requests no service owns (and /health, /metrics, /docs, /socket.io) go on to Express/Nest,
+// Requests no service owns (and /health, /docs, /socket.io; /metrics for a 404) go on to Express/Nest,
 // whose unknown routes answer 404 `not_found`.
 import { type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 

@@ -6,7 +6,11 @@ import { serviceForPath, type ServiceName } from '@chat/contracts';
 export type UpstreamService = Exclude<ServiceName, 'gateway'>;
 export type UpstreamUrls = Readonly<Record<UpstreamService, string>>;
 
-/** Served by the gateway itself (or by Socket.IO): never proxied whatever ROUTE_PREFIXES says. */
+/**
+ * Served by the gateway itself (or by Socket.IO): never proxied whatever ROUTE_PREFIXES says.
+ * `/metrics` is here so that it is never proxied nor answered with the web client: the public port
+ * answers it 404; the series are on METRICS_PORT (service-kit's MetricsServer).
+ */
 export const GATEWAY_OWN_PREFIXES = ['/health', '/metrics', '/docs', '/docs-json', '/socket.io'] as const;
 
 export interface Route {

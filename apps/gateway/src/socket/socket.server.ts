@@ -3,11 +3,12 @@
 // operations delivery uses. Feature code binds per-socket handlers through `onConnection`.
 import { type Server as HttpServer } from 'node:http';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { type Channel, type ClientToServerEvents, type ServerToClientEvents } from '@chat/contracts';
+import { type Channel, type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@chat/contracts';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type DefaultEventsMap, type ExtendedError, Server } from 'socket.io';
 import { type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { frameLimitParser, OversizedPayload } from './frame-limit.parser';
 import { handshakeError, HandshakeAuthenticator } from './handshake';
 import { RecentMembershipChanges } from './membership-changes';
 import { channelRoom, userRoom, workspaceRoom } from './rooms';
@@ -54,9 +55,11 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
     const io: GatewayServer = new Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, GatewaySocketData>(httpServer, {
       path: SOCKET_IO_PATH,
       serveClient: false,
-      // Above LIMITS.socketPayloadMaxBytes on purpose: payloads up to this size reach the handlers
-      // and are answered `too_large`; larger frames make the transport close the connection.
+      // Far above LIMITS.socketPayloadMaxBytes on purpose: every frame up to this hard bound is
+      // answered `too_large` (payloads up to twice the limit by the handlers' guard, larger ones
+      // unparsed, through the parser below); only a larger frame makes the transport close.
       maxHttpBufferSize: this.config.SOCKET_MAX_FRAME_BYTES,
+      parser: frameLimitParser(2 * LIMITS.socketPayloadMaxBytes),
     });
     io.use((socket, next) => {
       if (this.closing) next(handshakeError('unavailable', 'this gateway is shutting down; reconnect'));
@@ -178,6 +181,17 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
       }
       this.metrics.connectedSockets.inc();
       socket.once('disconnect', () => this.metrics.connectedSockets.dec());
+      socket.use(([event, payload, ...rest], next) => {
+        if (!(payload instanceof OversizedPayload)) {
+          next();
+          return;
+        }
+        // Too large to have been parsed (frame-limit.parser.ts): answered here, never dispatched.
+        const ack: unknown = rest[rest.length - 1];
+        const message = `payload of ${event || 'the event'} is over ${LIMITS.socketPayloadMaxBytes} bytes (a ${payload.packetLength}-character frame); at most ${LIMITS.socketPayloadMaxBytes} are accepted`;
+        if (typeof ack === 'function') (ack as (answer: unknown) => void)({ ok: false, error: { code: 'too_large', message } });
+        this.metrics.oversizedFrames.inc();
+      });
       for (const listener of this.listeners) listener(socket);
       this.logger.debug(`socket ${socket.id} of ${user.id} connected (${channelIds.length} channels)`);
     } catch (error) {

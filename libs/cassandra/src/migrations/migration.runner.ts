@@ -70,7 +70,11 @@ export class MigrationRunner {
   }
 
   async run(migrations: readonly Migration[]): Promise<MigrationReport> {
-    await this.ddl(`CREATE KEYSPACE IF NOT EXISTS ${this.ks} WITH replication = ${replicationCql(this.options.replication)} AND durable_writes = true`);
+    // Only when missing: CREATE KEYSPACE (even IF NOT EXISTS) needs CREATE on ALL KEYSPACES, which
+    // a service role granted just its own, pre-created keyspace does not have (k8s: cassandra-roles Job).
+    if (!(await this.keyspaceExists())) {
+      await this.ddl(`CREATE KEYSPACE IF NOT EXISTS ${this.ks} WITH replication = ${replicationCql(this.options.replication)} AND durable_writes = true`);
+    }
     await this.ddl(
       `CREATE TABLE IF NOT EXISTS ${this.ks}.schema_migrations (version int PRIMARY KEY, name text, checksum text, applied_at timestamp)`,
     );
@@ -136,6 +140,11 @@ export class MigrationRunner {
       [migration.version, migration.name, migration.checksum],
       { prepare: true, consistency: types.consistencies.quorum },
     );
+  }
+
+  private async keyspaceExists(): Promise<boolean> {
+    const result = await this.client.execute('SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = ?', [this.ks], { prepare: true });
+    return result.rowLength > 0;
   }
 
   private async ddl(cql: string): Promise<void> {

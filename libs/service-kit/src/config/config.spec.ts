@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, parseConfig } from './config';
 import { BaseConfigSchema, HostPortListSchema, PortSchema, UrlSchema } from './schemas';
-import { parseReplication } from './engines';
+import { CassandraEnv, KafkaEnv, parseReplication, redisCredentials, RedisEnv } from './engines';
 
 const schema = BaseConfigSchema.extend({
   PORT: PortSchema,
@@ -37,6 +37,38 @@ describe('parseConfig', () => {
   it('treats empty strings as unset', () => {
     const config = parseConfig(z.object({ A: z.string().default('d') }), { A: '' });
     expect(config.A).toBe('d');
+  });
+
+  it('takes engine credentials in pairs, and never echoes a secret', () => {
+    const engines = BaseConfigSchema.extend({ ...KafkaEnv, ...CassandraEnv, ...RedisEnv });
+    const full = parseConfig(engines, {
+      KAFKA_SASL_USERNAME: 'messaging',
+      KAFKA_SASL_PASSWORD: 'k-secret',
+      CASSANDRA_USERNAME: 'messaging',
+      CASSANDRA_PASSWORD: 'c-secret',
+      REDIS_USERNAME: 'gateway',
+      REDIS_PASSWORD: 'r-secret',
+    });
+    expect([full.KAFKA_SASL_MECHANISM, full.KAFKA_SSL, full.CASSANDRA_USERNAME]).toEqual(['scram-sha-512', false, 'messaging']);
+    expect(redisCredentials(full)).toEqual({ username: 'gateway', password: 'r-secret' });
+    expect(redisCredentials(parseConfig(engines, {}))).toEqual({});
+    // A Redis password alone is the default user's.
+    expect(redisCredentials(parseConfig(engines, { REDIS_PASSWORD: 'r-secret' }))).toEqual({ password: 'r-secret' });
+    const halves = (): unknown => parseConfig(engines, { KAFKA_SASL_USERNAME: 'gateway', CASSANDRA_PASSWORD: 'c-secret', REDIS_USERNAME: 'gateway' });
+    expect(halves).toThrow(ConfigError);
+    const message = (() => {
+      try {
+        halves();
+        return '';
+      } catch (error) {
+        return (error as ConfigError).message;
+      }
+    })();
+    expect(message).toContain('KAFKA_SASL_PASSWORD: must be set with KAFKA_SASL_USERNAME');
+    expect(message).toContain('CASSANDRA_USERNAME: must be set with CASSANDRA_PASSWORD');
+    expect(message).toContain('REDIS_PASSWORD: must be set with REDIS_USERNAME');
+    expect(message).not.toContain('c-secret');
+    expect(() => parseConfig(engines, { KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/KAFKA_SASL_MECHANISM/);
   });
 
   it('rejects URLs of the wrong protocol', () => {

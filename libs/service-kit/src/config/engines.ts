@@ -14,6 +14,15 @@ export const KafkaEnv = {
     .string()
     .regex(/^[a-z0-9][a-z0-9-]{0,30}\.$/, 'must be lower-case letters, digits or "-", ending with "."')
     .optional(),
+  /**
+   * SASL credentials of this service's own Kafka user (Strimzi KafkaUser, with ACLs for its topics
+   * and groups). Unset: no authentication (the local engines). A username needs a password.
+   */
+  KAFKA_SASL_MECHANISM: z.enum(['scram-sha-512', 'scram-sha-256', 'plain']).default('scram-sha-512'),
+  KAFKA_SASL_USERNAME: z.string().min(1).optional(),
+  KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
+  /** TLS to the brokers (a listener with `tls: true`). */
+  KAFKA_SSL: BooleanSchema.default(false),
 };
 
 export const CassandraEnv = {
@@ -24,6 +33,9 @@ export const CassandraEnv = {
     .string()
     .regex(/^(SimpleStrategy:\d+|NetworkTopologyStrategy:[A-Za-z0-9_-]+=\d+(,[A-Za-z0-9_-]+=\d+)*)$/, 'must be SimpleStrategy:N or NetworkTopologyStrategy:dc=N,...')
     .default('SimpleStrategy:1'),
+  /** This service's own Cassandra role (PasswordAuthenticator), granted its keyspace only. Unset: no authentication. */
+  CASSANDRA_USERNAME: z.string().min(1).optional(),
+  CASSANDRA_PASSWORD: z.string().min(1).optional(),
 };
 
 export function cassandraKeyspaceEnv(defaultKeyspace: string) {
@@ -47,7 +59,21 @@ export function postgresEnv(defaultDatabase: string) {
 
 export const RedisEnv = {
   REDIS_URL: UrlSchema(['redis', 'rediss']).default('redis://127.0.0.1:6379'),
+  /**
+   * This service's own Redis ACL user, allowed its key prefix (and channels) only. Kept out of
+   * REDIS_URL so the URL can live in a ConfigMap and be logged. Unset: the URL's user, or `default`.
+   */
+  REDIS_USERNAME: z.string().min(1).optional(),
+  REDIS_PASSWORD: z.string().min(1).optional(),
 };
+
+/** The credentials a Redis client is given (ioredis `username` / `password` options). */
+export function redisCredentials(config: { REDIS_USERNAME?: string | undefined; REDIS_PASSWORD?: string | undefined }): { username?: string; password?: string } {
+  return {
+    ...(config.REDIS_USERNAME !== undefined ? { username: config.REDIS_USERNAME } : {}),
+    ...(config.REDIS_PASSWORD !== undefined ? { password: config.REDIS_PASSWORD } : {}),
+  };
+}
 
 export const S3Env = {
   S3_ENDPOINT: UrlSchema(['http', 'https']).optional().describe('unset for AWS S3'),

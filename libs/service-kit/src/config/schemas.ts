@@ -42,5 +42,10 @@ export const BaseConfigSchema = z.object({
   /** Distinguishes instances of one service (Kafka client ids, reply routing, logs). */
   INSTANCE_ID: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'must be 1-64 letters, digits, ".", "_" or "-"').optional(),
   SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(10_000),
+  /**
+   * Port of the internal metrics server (GET /metrics), apart from the public PORT; 0 (default)
+   * picks a free one and logs it. Kubernetes and compose set 9464.
+   */
+  METRICS_PORT: z.coerce.number({ error: 'must be a port number from 0 to 65535' }).int().min(0).max(65535).default(0),
 });
 export type BaseConfig = z.infer<typeof BaseConfigSchema>;

@@ -1,2 +1,3 @@
 export * from './metrics.service';
+export * from './metrics.server';
 export * from './metrics.module';

@@ -71,7 +71,9 @@ async function processGroups(ctx: BenchContext, label: string, extraPids: Record
   return groups;
 }
 
-async function drive(ctx: BenchContext, label: string, origin: string, population: Population, extraPids: Record<string, number[]>, keyspace?: string): Promise<Against> {
+async function drive(ctx: BenchContext, label: string, origin: string, population: Population, extraPids: Record<string, number[]>, system?: { keyspace: string; metricsOrigin?: string | undefined }): Promise<Against> {
+  const keyspace = system?.keyspace;
+  const metricsOrigin = system?.metricsOrigin;
   const o = ctx.options;
   const fleet = LoadFleet.spawn(o.workers);
   try {
@@ -93,7 +95,7 @@ async function drive(ctx: BenchContext, label: string, origin: string, populatio
     const phases: PhaseOutcome[] = [];
     const hops: Record<string, HopSummary[]> = {};
     const phase = async (name: string, rate: number): Promise<PhaseOutcome> => {
-      const before = label === 'system' ? await scrapeHops(origin) : undefined;
+      const before = metricsOrigin ? await scrapeHops(metricsOrigin) : undefined;
       // nodetool runs outside the CPU window (its JVM would otherwise be counted against Cassandra's neighbours).
       const casBefore = keyspace ? await casCounts(keyspace).catch((error: unknown) => new Error(String(error))) : undefined;
       let cpuStart: CpuSnapshot | undefined;
@@ -114,8 +116,8 @@ async function drive(ctx: BenchContext, label: string, origin: string, populatio
           outcome.cas = { prepare, propose: casAfter.propose - casBefore.propose, commit: casAfter.commit - casBefore.commit, perSend: outcome.acked > 0 ? Math.round((prepare / outcome.acked) * 1000) / 1000 : 0 };
         }
       }
-      if (before) {
-        const list = (hops[name] = hopSummaries(before, await scrapeHops(origin)));
+      if (before && metricsOrigin) {
+        const list = (hops[name] = hopSummaries(before, await scrapeHops(metricsOrigin)));
         ctx.log(`${name} per hop (p50/p99 ms): ${list.map((h) => `${h.hop} ${h.p50}/${h.p99}`).join(', ') || 'no trace headers'}`);
       }
       if (outcome.cpu) ctx.log(`${name} CPU per send (µs): ${outcome.cpu.rows.map((r) => `${r.name} ${r.usPerSend}`).join(', ')}; total ${outcome.cpu.total.usPerSend}${outcome.cas ? `; CAS/send ${'perSend' in outcome.cas ? outcome.cas.perSend : outcome.cas.error}` : ''}`);
@@ -159,7 +161,7 @@ export async function runLoad(ctx: BenchContext): Promise<ScenarioResult> {
   const system = await ctx.systemUnderTest();
   ctx.log(`building ${o.users} users in workspaces of ${o.workspaceSize}, ${o.channels} channels, ${o.perUser} per user (~${Math.round((o.users * o.perUser) / o.channels)} members each)…`);
   const population = await buildPopulation(system.origin, shape, (line) => ctx.log(line));
-  const ours = await drive(ctx, 'system', system.origin, population, {}, system.keyspace);
+  const ours = await drive(ctx, 'system', system.origin, population, {}, system);
   return summarizeLoad(ctx, ours, relay);
 }
 

@@ -11,6 +11,8 @@ type Service = 'auth' | 'messaging' | 'presence' | 'gateway';
 
 export interface SystemUnderTest {
   readonly origin: string;
+  /** Where the gateway serves /metrics (its internal METRICS_PORT), when known: the per-hop breakdown. */
+  readonly metricsOrigin?: string | undefined;
   /** The messaging keyspace (history seeds it). */
   readonly keyspace: string;
   /** The gateway's inspector port, when the bench started it with one. */
@@ -49,14 +51,19 @@ export class StartedSystem implements SystemUnderTest {
     private readonly logDir: string | undefined,
     /** The gateway's inspector port, when it was started with one (idle-sockets' heap after GC). */
     readonly gatewayInspectPort: number | undefined,
+    private readonly gatewayMetricsPort: number,
   ) {}
+
+  get metricsOrigin(): string {
+    return `http://127.0.0.1:${this.gatewayMetricsPort}`;
+  }
 
   /**
    * `logDir`: where each service's last output is written when the system stops. `inspectGateway`:
    * start the gateway with the inspector on a loopback port (bench only: production never does).
    */
   static async start(options: { profileDir?: string; logDir?: string; inspectGateway?: boolean } = {}): Promise<StartedSystem> {
-    const system = new StartedSystem(options.profileDir, options.logDir, options.inspectGateway ? await freePort() : undefined);
+    const system = new StartedSystem(options.profileDir, options.logDir, options.inspectGateway ? await freePort() : undefined, await freePort());
     try {
       await system.launch();
     } catch (error) {
@@ -88,7 +95,7 @@ export class StartedSystem implements SystemUnderTest {
       auth: { POSTGRES_URL: `postgres://postgres@127.0.0.1:5432/${this.run}_auth`, AUTH_REDIS_KEY_PREFIX: `${this.run}.auth:` },
       messaging: { CASSANDRA_CONTACT_POINTS: CASSANDRA_CONTACT_POINTS.join(','), CASSANDRA_KEYSPACE: this.keyspace },
       presence: {},
-      gateway: { AUTH_URL: url('auth'), MESSAGING_URL: url('messaging'), PRESENCE_URL: url('presence'), FILES_URL: 'http://127.0.0.1:9' },
+      gateway: { AUTH_URL: url('auth'), MESSAGING_URL: url('messaging'), PRESENCE_URL: url('presence'), FILES_URL: 'http://127.0.0.1:9', METRICS_PORT: String(this.gatewayMetricsPort) },
     };
     const profiled = new Set<Service>(['gateway', 'messaging']);
     const groups: Service[][] = [['auth'], ['messaging', 'presence'], ['gateway']];

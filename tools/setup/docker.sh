@@ -64,7 +64,9 @@ if [ "$SUDO" = "-" ]; then
   exit 1
 fi
 echo "setup: starting dockerd (log: /var/log/chat-dockerd.log)..."
-# setsid + nohup: the daemon outlives this script and the test run that called it.
+# setsid + nohup: the daemon outlives this script and the test run that called it. Containers
+# inherit its file-descriptor limit: raise it as Docker's systemd unit does (LimitNOFILE).
+ulimit -n 1048576 2>/dev/null || ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 $SUDO setsid nohup dockerd --storage-driver=overlay2 >>/var/log/chat-dockerd.log 2>&1 </dev/null &
 for _ in $(seq 1 60); do
   if daemon_answers; then exit 0; fi

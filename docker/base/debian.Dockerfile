@@ -5,5 +5,14 @@
 ARG ROOTFS_IMAGE=chat-base/debian-rootfs:bookworm
 FROM ${ROOTFS_IMAGE}
 COPY ca-certificates/ /usr/local/share/ca-certificates/
-RUN update-ca-certificates >/dev/null
+# As Debian's own container images do: apt keeps no downloaded .deb files, and packages installed
+# later bring no man pages, docs or translations (images stay small without an `apt-get clean`).
+RUN update-ca-certificates >/dev/null \
+ && printf '%s\n' \
+      'DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' \
+      'APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };' \
+      'Dir::Cache::pkgcache ""; Dir::Cache::srcpkgcache "";' > /etc/apt/apt.conf.d/docker-clean \
+ && printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
+      'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' 'path-exclude /usr/share/locale/*' \
+      > /etc/dpkg/dpkg.cfg.d/docker-excludes
 CMD ["bash"]

@@ -1,6 +1,7 @@
 // Three tiers, selectable with --selectProjects: unit specs beside the code (fakes at I/O
 // adapters only), integration specs against the real engines, and end-to-end specs that start
-// the services as processes.
+// the services as processes; and `compose`, the smoke test of the images run by
+// docker/compose.yaml (needs Docker and `npm run images`).
 const preset = require('./jest.preset');
 
 module.exports = {
@@ -13,11 +14,20 @@ module.exports = {
       ...preset,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,tools}/**/*.int-spec.ts'],
+      // Engines as containers (testcontainers) or the local processes: CHAT_TEST_ENGINES, see
+      // tools/jest/integration-engines.ts.
+      globalSetup: '<rootDir>/tools/jest/integration-setup.js',
+      globalTeardown: '<rootDir>/tools/jest/integration-teardown.js',
     },
     {
       ...preset,
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
+    },
+    {
+      ...preset,
+      displayName: 'compose',
+      testMatch: ['<rootDir>/e2e/compose/**/*.compose-spec.ts'],
     },
   ],
 };

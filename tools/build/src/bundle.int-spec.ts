@@ -7,18 +7,7 @@ import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import {
-  CASSANDRA_CONTACT_POINTS,
-  CASSANDRA_LOCAL_DC,
-  KAFKA_BROKERS,
-  LOCAL_ENGINES,
-  postgresUrl,
-  redisUrl,
-  S3_ACCESS_KEY_ID,
-  S3_ENDPOINT,
-  S3_REGION,
-  S3_SECRET_ACCESS_KEY,
-} from '@chat/infra';
+import { CASSANDRA_LOCAL_DC, S3_ACCESS_KEY_ID, S3_REGION, S3_SECRET_ACCESS_KEY, testEngines } from '@chat/infra';
 import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
 import { APPS, type AppName } from './bundle';
 
@@ -29,6 +18,10 @@ const run = uniqueName('bundle');
 const keyspace = `${run}_messaging`;
 const databases = { auth: `${run}_auth`, files: `${run}_files` };
 const bucket = `${run}-files`;
+// The local engines, or the integration tier's containers (CHAT_TEST_ENGINES).
+const engines = testEngines();
+const postgresUrl = (): string => engines.postgresUrl;
+const redisUrl = (): string => engines.redisUrl;
 
 /** `postgres://user@host:port/db` → the same server, another database. */
 function withDatabase(url: string, database: string): string {
@@ -50,21 +43,21 @@ describe('production bundle (dist/)', () => {
       INSTANCE_ID: `${run}-${app}`,
       LOG_LEVEL: process.env['TEST_SERVICE_LOG_LEVEL'] ?? 'warn',
       SHUTDOWN_GRACE_MS: '15000',
-      KAFKA_BROKERS: KAFKA_BROKERS.join(','),
+      KAFKA_BROKERS: engines.kafkaBrokers.join(','),
       KAFKA_TOPIC_PREFIX: `${run}.`,
       JWKS_URL: `${url('auth')}/auth/.well-known/jwks.json`,
     };
     const specific: Record<AppName, Record<string, string>> = {
       auth: { POSTGRES_URL: withDatabase(postgresUrl(), databases.auth), REDIS_URL: redisUrl(), AUTH_REDIS_KEY_PREFIX: `${run}.auth:` },
       messaging: {
-        CASSANDRA_CONTACT_POINTS: CASSANDRA_CONTACT_POINTS.join(','),
+        CASSANDRA_CONTACT_POINTS: engines.cassandra.contactPoints.join(','),
         CASSANDRA_LOCAL_DC,
         CASSANDRA_KEYSPACE: keyspace,
       },
       presence: { REDIS_URL: redisUrl() },
       files: {
         POSTGRES_URL: withDatabase(postgresUrl(), databases.files),
-        S3_ENDPOINT,
+        S3_ENDPOINT: engines.s3.endpoint,
         S3_REGION,
         S3_ACCESS_KEY_ID,
         S3_SECRET_ACCESS_KEY,
@@ -95,7 +88,7 @@ describe('production bundle (dist/)', () => {
     await Promise.all(started.map((service) => service.kill()));
     await dropRunData(
       { topicPrefix: `${run}.`, databases: Object.values(databases), keyspaces: [keyspace], buckets: [bucket] },
-      { ...LOCAL_ENGINES, postgresUrl: postgresUrl() },
+      engines,
     );
   });
 

@@ -136,7 +136,47 @@ export async function buildBundle(options: BundleOptions): Promise<BundleReport>
     }
     entries[app] = join(outDir, 'apps', app, 'main.js');
   }
+  const manifest = runtimeManifest(pkg, packages, apps);
+  await writeFile(join(outDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   return { outDir, files: compiled.size, packages, entries };
+}
+
+/**
+ * Packages that a required package loads by name at run time, so no `require()` of the bundle
+ * names them: NestFactory loads the HTTP adapter (an optional peer of @nestjs/core, which npm
+ * does not install by itself). Required peers (rxjs, pino, pino-http) npm installs anyway.
+ */
+const LOADED_BY_NAME: Readonly<Record<string, readonly string[]>> = {
+  '@nestjs/core': ['@nestjs/platform-express'],
+};
+
+export interface RuntimeManifest {
+  name: string;
+  private: true;
+  description: string;
+  dependencies: Record<string, string>;
+}
+
+/**
+ * `<outDir>/package.json`: only the production dependencies the built apps require, at the root
+ * package.json's ranges. An image installs exactly these (`npm install --omit=dev` beside the
+ * root lock file, which keeps the locked versions), so the auth image gets argon2 but not sharp
+ * and the files image the AWS SDK but not argon2.
+ */
+export function runtimeManifest(
+  root: { dependencies?: Record<string, string> },
+  packages: ReadonlyMap<string, ReadonlySet<AppName>>,
+  apps: readonly AppName[],
+): RuntimeManifest {
+  const dependencies: Record<string, string> = {};
+  const names = new Set(packages.keys());
+  for (const [user, loaded] of Object.entries(LOADED_BY_NAME)) if (names.has(user)) loaded.forEach((name) => names.add(name));
+  for (const name of [...names].sort()) {
+    const range = root.dependencies?.[name];
+    if (range === undefined) throw new Error(`${name} is not a production dependency in package.json`);
+    dependencies[name] = range;
+  }
+  return { name: `chat-${apps.join('-')}`, private: true, description: `runtime dependencies of ${apps.join(', ')}`, dependencies };
 }
 
 /** `@chat/<name>` → absolute source file, from tsconfig.base.json `paths`. */

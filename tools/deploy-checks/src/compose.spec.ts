@@ -1,13 +1,15 @@
-// docker/compose.yaml names every app and engine, each with a healthcheck; every service is built
-// from docker/Dockerfile with its APP and waits for healthy engines; the gateways sit behind the
-// load balancer. Plus the Dockerfile's promises that can be read without a Docker engine.
+// docker/compose.yaml names every app and engine, each built from this repository and each with a
+// healthcheck; every service is built from docker/Dockerfile with its APP and waits for healthy
+// engines; the gateways sit behind the load balancer. Plus the Dockerfiles' promises that can be
+// read without a Docker engine (the images themselves are built and run by the compose smoke
+// test, e2e/compose).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { REPO_ROOT } from './render';
 
 interface ComposeService {
-  build?: { context: string; dockerfile: string; args?: Record<string, string> };
+  build?: { context: string; dockerfile: string; target?: string; args?: Record<string, string> };
   image?: string;
   healthcheck?: { test: string[] };
   depends_on?: Record<string, { condition: string }>;
@@ -18,6 +20,18 @@ interface ComposeService {
 const compose = parse(readFileSync(join(REPO_ROOT, 'docker', 'compose.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService> };
 const services = compose.services;
 const ENGINES = ['kafka', 'cassandra', 's3', 'postgres', 'redis'];
+/** Compose service → docker/engines/Dockerfile target. */
+const ENGINE_TARGETS: Record<string, string> = { kafka: 'kafka', cassandra: 'cassandra', s3: 's3proxy', postgres: 'postgres', redis: 'redis', lb: 'haproxy' };
+const enginesDockerfile = readFileSync(join(REPO_ROOT, 'docker', 'engines', 'Dockerfile'), 'utf8');
+
+/** The lines of one stage of docker/engines/Dockerfile. */
+function stage(target: string): string {
+  const start = enginesDockerfile.search(new RegExp(`^FROM \\S+ AS ${target}$`, 'm'));
+  if (start < 0) return '';
+  const rest = enginesDockerfile.slice(start + 1);
+  const end = rest.search(/^FROM /m);
+  return end < 0 ? rest : rest.slice(0, end);
+}
 const APPS: Record<string, { instances: string[]; engines: string[] }> = {
   auth: { instances: ['auth'], engines: ['kafka', 'postgres', 'redis'] },
   messaging: { instances: ['messaging'], engines: ['kafka', 'cassandra'] },
@@ -27,16 +41,36 @@ const APPS: Record<string, { instances: string[]; engines: string[] }> = {
 };
 
 describe('docker/compose.yaml', () => {
-  it('has every engine and every app, each with a healthcheck', () => {
-    for (const name of [...ENGINES, ...Object.values(APPS).flatMap((a) => a.instances), 'lb']) {
+  it('has every app, each with a healthcheck', () => {
+    for (const name of Object.values(APPS).flatMap((a) => a.instances)) {
       expect({ name, healthcheck: (services[name]?.healthcheck?.test.length ?? 0) > 0 }).toEqual({ name, healthcheck: true });
+    }
+  });
+
+  it('builds every engine the apps depend on', () => {
+    for (const engine of ENGINES) expect(Object.keys(ENGINE_TARGETS)).toContain(engine);
+  });
+
+  it.each(Object.entries(ENGINE_TARGETS))('%s is built from docker/engines/Dockerfile (target %s), whose stage has a HEALTHCHECK', (name, target) => {
+    const service = services[name];
+    expect(service?.build).toEqual({ context: '..', dockerfile: 'docker/engines/Dockerfile', target, args: { DEBIAN_IMAGE: '${DEBIAN_IMAGE:-debian:bookworm-slim}' } });
+    expect(service?.image).toBe(`chat-platform/${target}:local`);
+    expect(stage(target)).toMatch(/^HEALTHCHECK .*CMD /m);
+    expect(stage(target)).toMatch(/^USER \S+$/m);
+  });
+
+  it('publishes host ports on 127.0.0.1 only, each a variable (a second stack runs beside the local engines)', () => {
+    for (const [name, service] of Object.entries(services)) {
+      const pattern = /^127\.0\.0\.1:\$\{CHAT_[A-Z0-9_]+_PORT:-\d+\}:\d+$/;
+      for (const port of service.ports ?? []) expect({ name, port, ok: pattern.test(port) }).toEqual({ name, port, ok: true });
     }
   });
 
   it.each(Object.entries(APPS))('%s is built from docker/Dockerfile and waits for its healthy engines', (app, { instances, engines }) => {
     for (const instance of instances) {
       const service = services[instance];
-      expect(service?.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile', args: { APP: app } });
+      expect(service?.build).toEqual({ context: '..', dockerfile: 'docker/Dockerfile', args: { APP: app, NODE_IMAGE: '${NODE_IMAGE:-node:24-bookworm-slim}' } });
+      expect(service?.image).toBe(`chat-platform/${app}:local`);
       expect(service?.healthcheck?.test.join(' ')).toContain('/health/ready');
       for (const engine of engines) expect({ engine, ...service?.depends_on?.[engine] }).toEqual({ engine, condition: 'service_healthy' });
       if (app !== 'auth') expect(service?.depends_on?.['auth']?.condition).toBe('service_healthy');
@@ -76,7 +110,8 @@ describe('docker/compose.yaml', () => {
   it('puts two distinct gateway replicas behind the load balancer, the only published service port', () => {
     expect(services['gateway-1']?.environment?.['INSTANCE_ID']).not.toEqual(services['gateway-2']?.environment?.['INSTANCE_ID']);
     expect(Object.keys(services['lb']?.depends_on ?? {}).sort()).toEqual(['gateway-1', 'gateway-2']);
-    expect(services['lb']?.ports).toEqual(['127.0.0.1:8080:8080']);
+    expect(services['lb']?.ports).toEqual(['127.0.0.1:${CHAT_HTTP_PORT:-8080}:8080']);
+    expect(Object.entries(services).filter(([, service]) => service.ports?.some((port) => port.endsWith(':8080'))).map(([name]) => name)).toEqual(['lb']);
     const haproxy = readFileSync(join(REPO_ROOT, 'docker', 'haproxy', 'haproxy.cfg'), 'utf8');
     expect(haproxy).toMatch(/cookie GW insert/);
     expect(haproxy).toMatch(/server gateway-1 gateway-1:8080/);
@@ -87,9 +122,13 @@ describe('docker/compose.yaml', () => {
 describe('docker/Dockerfile', () => {
   const dockerfile = readFileSync(join(REPO_ROOT, 'docker', 'Dockerfile'), 'utf8');
 
-  it('installs from the lock file, ships production dependencies only and runs node directly as a non-root user', () => {
+  it("installs from the lock file, ships only the app's own production dependencies and runs node directly as a non-root user", () => {
     expect(dockerfile).toMatch(/^RUN .*npm ci --no-audit/m);
-    expect(dockerfile).toMatch(/^RUN .*npm ci --omit=dev/m);
+    // dist/package.json lists the packages the app's bundle requires (tools/build runtimeManifest).
+    expect(dockerfile).toMatch(/^COPY --from=build \/repo\/dist\/package\.json \.\/$/m);
+    expect(dockerfile).toMatch(/^RUN .*npm install --omit=dev/m);
+    // No `# syntax=` line: its frontend image would come from a registry.
+    expect(dockerfile).not.toMatch(/^# syntax=/m);
     expect(dockerfile).toMatch(/^FROM \$\{NODE_IMAGE\} AS runtime$/m);
     // A maintained LTS (22 or 24) by default, replaceable with a build argument.
     expect(dockerfile).toMatch(/^ARG NODE_IMAGE=node:(22|24)-[a-z]+-slim$/m);
@@ -104,6 +143,6 @@ describe('docker/Dockerfile', () => {
     expect(dockerfile).toMatch(/if \[ "\$APP" = gateway \]; then node node_modules\/vite\/bin\/vite\.js build --config apps\/web\/vite\.config\.mts --outDir \/repo\/dist\/web/);
     expect(dockerfile).toMatch(/^ENV WEB_ROOT=\/app\/dist\/web$/m);
     const ignore = readFileSync(join(REPO_ROOT, 'docker', 'Dockerfile.dockerignore'), 'utf8');
-    for (const file of ['!apps/web/index.html', '!apps/web/vite.config.mts', '!apps/*/src/**']) expect(ignore.split('\n')).toContain(file);
+    for (const file of ['!apps', '!libs', '**/node_modules', '**/.env']) expect(ignore.split('\n')).toContain(file);
   });
 });

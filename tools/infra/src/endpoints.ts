@@ -60,3 +60,20 @@ export const LOCAL_ENGINES = {
   s3: { endpoint: S3_ENDPOINT, region: S3_REGION, accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
   kafkaBrokers: KAFKA_BROKERS,
 };
+
+/**
+ * The engines a test talks to: the local ones above, or those named by KAFKA_BROKERS,
+ * CASSANDRA_CONTACT_POINTS, S3_ENDPOINT, POSTGRES_URL and REDIS_URL (the integration tier's
+ * containers set them: tools/infra/src/jest-engines.ts).
+ */
+export function testEngines(env: NodeJS.ProcessEnv = process.env): typeof LOCAL_ENGINES & { redisUrl: string } {
+  const list = (value: string | undefined, fallback: readonly string[]): readonly string[] =>
+    nonEmpty(value)?.split(',').map((entry) => entry.trim()) ?? fallback;
+  return {
+    postgresUrl: postgresUrl(env),
+    redisUrl: redisUrl(env),
+    cassandra: { contactPoints: list(env['CASSANDRA_CONTACT_POINTS'], CASSANDRA_CONTACT_POINTS), localDataCenter: CASSANDRA_LOCAL_DC },
+    s3: { ...LOCAL_ENGINES.s3, endpoint: nonEmpty(env['S3_ENDPOINT']) ?? S3_ENDPOINT },
+    kafkaBrokers: list(env['KAFKA_BROKERS'], KAFKA_BROKERS),
+  };
+}

@@ -68,7 +68,8 @@ describe('tools/infra/cassandra/cassandra.yaml', () => {
   });
 
   it('acknowledges a write only once its commit log entry is synced (one node, no replica), and no authentication', () => {
-    expect(value('commitlog_sync')).toBe('batch');
+    expect(value('commitlog_sync')).toBe('group');
+    expect(value('commitlog_sync_group_window')).toBe('10ms');
     expect(value('commitlog_sync_period')).toBeUndefined();
     expect(value('authenticator')).toBe('AllowAllAuthenticator');
   });

@@ -308,18 +308,18 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     // publishers), and its consumer-group prefix. A KafkaUser must allow exactly this.
     const KAFKA_ACCESS: Record<keyof typeof SERVICES, { consumes: string[]; produces: string[]; group?: [string, string[]] }> = {
       gateway: {
-        consumes: ['chat.message.created.v1', 'chat.message.updated.v1', 'chat.channel.membership.v1', 'chat.read.moved.v1', 'chat.presence.changed.v1', 'chat.auth.session-revoked.v1', 'chat.command.reply.v1'],
+        consumes: ['chat.message.sequenced.v1', 'chat.message.stored.v1', 'chat.message.updated.v1', 'chat.channel.membership.v1', 'chat.workspace.membership.v1', 'chat.read.moved.v1', 'chat.presence.changed.v1', 'chat.auth.session-revoked.v1', 'chat.command.reply.v1'],
         produces: ['chat.channel.command.v1', 'chat.presence.signal.v1'],
         // Broadcast groups are deleted by the pod that made them (libs/kafka, on shutdown).
         group: ['gateway.', ['Read', 'Describe', 'Delete']],
       },
       auth: { consumes: [], produces: ['chat.user.registered.v1', 'chat.auth.session-revoked.v1'] },
       messaging: {
-        consumes: ['chat.channel.command.v1', 'chat.message.sequenced.v1', 'chat.user.registered.v1', 'chat.message.created.v1', 'chat.channel.membership.v1', 'chat.file.changed.v1'],
-        produces: ['chat.message.sequenced.v1', 'chat.message.created.v1', 'chat.message.updated.v1', 'chat.command.reply.v1', 'chat.channel.membership.v1', 'chat.read.moved.v1', 'chat.file.shared.v1'],
+        consumes: ['chat.channel.command.v1', 'chat.message.sequenced.v1', 'chat.user.registered.v1', 'chat.channel.membership.v1', 'chat.file.changed.v1'],
+        produces: ['chat.message.sequenced.v1', 'chat.message.stored.v1', 'chat.message.updated.v1', 'chat.command.reply.v1', 'chat.channel.membership.v1', 'chat.workspace.membership.v1', 'chat.read.moved.v1', 'chat.file.shared.v1'],
         group: ['messaging', ['Read', 'Describe']],
       },
-      presence: { consumes: ['chat.channel.membership.v1', 'chat.presence.signal.v1'], produces: ['chat.presence.changed.v1', 'chat.presence.signal.v1'], group: ['presence', ['Read', 'Describe']] },
+      presence: { consumes: ['chat.channel.membership.v1', 'chat.workspace.membership.v1', 'chat.presence.signal.v1'], produces: ['chat.presence.changed.v1', 'chat.presence.signal.v1'], group: ['presence', ['Read', 'Describe']] },
       files: { consumes: ['chat.file.changed.v1', 'chat.file.shared.v1', 'chat.channel.membership.v1'], produces: ['chat.file.changed.v1'], group: ['files', ['Read', 'Describe']] },
     };
     const REDIS_USERS: Partial<Record<keyof typeof SERVICES, string>> = { gateway: '~gateway:* &gateway:typing:*', auth: '~auth:*', presence: '~presence:*' };

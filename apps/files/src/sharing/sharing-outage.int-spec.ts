@@ -3,6 +3,7 @@
 // records were dead-lettered and lost). The consumers must pause and apply every record once the
 // database is back, and park nothing in a dead-letter topic.
 import { randomUUID } from 'node:crypto';
+import { MetricsService } from '@chat/service-kit';
 import { freePort, sleep, TcpProxy, waitFor } from '@chat/testing';
 import { FilesTestApp } from '../testing/files-test-app';
 
@@ -10,9 +11,12 @@ jest.setTimeout(180_000);
 
 const POSTGRES = new URL(process.env['POSTGRES_ADMIN_URL'] ?? 'postgres://postgres@127.0.0.1:5432');
 
-/** The value of a Prometheus series of files' /metrics whose labels contain `labels`, summed; 0 when absent. */
+/**
+ * The value of a Prometheus series of files' registry (what its internal METRICS_PORT serves) whose
+ * labels contain `labels`, summed; 0 when absent.
+ */
 async function metric(files: FilesTestApp, name: string, labels: string): Promise<number> {
-  const text = await (await fetch(`${files.url}/metrics`)).text();
+  const text = await files.app.get(MetricsService).registry.metrics();
   return text
     .split('\n')
     .filter((line) => line.startsWith(`${name}{`) && line.includes(labels))

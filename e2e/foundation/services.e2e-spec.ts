@@ -41,9 +41,12 @@ describe('every service', () => {
   });
 
   it.each(Object.keys(ENGINES) as ServiceName[])('%s serves liveness, Prometheus metrics and its OpenAPI document', async (service) => {
-    const process = system.find(service === 'gateway' || service === 'messaging' ? `${service}-0` : service);
+    const name = service === 'gateway' || service === 'messaging' ? `${service}-0` : service;
+    const process = system.find(name);
     expect((await fetch(`${process.url}/health/live`)).status).toBe(200);
-    const metrics = await (await fetch(`${process.url}/metrics`)).text();
+    // Metrics on the internal port only: the public port does not serve them.
+    expect((await fetch(`${process.url}/metrics`)).status).toBe(404);
+    const metrics = await (await fetch(`${system.metricsUrl(name)}/metrics`)).text();
     expect(metrics).toContain(`process_cpu_user_seconds_total{service="${service}"`);
     const docs = (await (await fetch(`${process.url}/docs-json`)).json()) as { openapi: string; paths: Record<string, unknown> };
     expect(docs.openapi).toBe('3.1.0');

@@ -19,7 +19,8 @@ const THROTTLE_MS = 2_000;
 
 describe('presence and typing across two gateways', () => {
   let system: TestSystem;
-  let presenceUrl: string;
+  /** Where presence serves its metrics (its internal METRICS_PORT). */
+  let presenceMetrics: string;
   let alice: ChatUser;
   let bob: ChatUser;
   let carol: ChatUser;
@@ -44,7 +45,7 @@ describe('presence and typing across two gateways', () => {
     return answer.body.presence?.find((p) => p.userId === target.id);
   }
 
-  const presenceCounter = (name: string, labels: Record<string, string> = {}): Promise<number> => counter(presenceUrl, name, labels);
+  const presenceCounter = (name: string, labels: Record<string, string> = {}): Promise<number> => counter(presenceMetrics, name, labels);
 
   beforeAll(async () => {
     system = await TestSystem.start({
@@ -55,7 +56,7 @@ describe('presence and typing across two gateways', () => {
         presence: { PRESENCE_OFFLINE_GRACE_MS: String(GRACE_MS), PRESENCE_SWEEP_INTERVAL_MS: String(SWEEP_MS) },
       },
     });
-    presenceUrl = `http://127.0.0.1:${system.port('presence')}`;
+    presenceMetrics = system.metricsUrl('presence');
     const gw0 = system.gatewayUrl(0);
     // One after another: argon2 on a busy 2-core machine is slow enough without six at once.
     const registered: ChatUser[] = [];
@@ -181,9 +182,9 @@ describe('presence and typing across two gateways', () => {
   });
 
   it('measures what one status change costs (figures printed, not asserted)', async () => {
-    const gateways = [system.gatewayUrl(0), system.gatewayUrl(1)];
+    const gateways = [system.metricsUrl('gateway-0'), system.metricsUrl('gateway-1')];
     const snapshot = async () => {
-      const presence = await scrape(presenceUrl);
+      const presence = await scrape(presenceMetrics);
       const redis = presence('presence_redis_calls_total');
       const claims = presence('presence_redis_calls_total', { op: 'claim' });
       const leases = presence('presence_redis_calls_total', { op: 'lease' });

@@ -107,7 +107,10 @@ export class TestSystem {
     const names = ['auth', 'presence', 'files'];
     for (let i = 0; i < (this.options.messaging ?? 1); i++) names.push(`messaging-${i}`);
     for (let i = 0; i < (this.options.gateways ?? 1); i++) names.push(`gateway-${i}`);
-    for (const name of names) this.ports.set(name, await freePort());
+    for (const name of names) {
+      this.ports.set(name, await freePort());
+      this.ports.set(`${name}#metrics`, await freePort());
+    }
 
     // auth first: every other service reads its JWKS. The rest start together.
     const order: ServiceName[][] = [['auth'], ['messaging', 'presence', 'files'], ['gateway']];
@@ -125,7 +128,8 @@ export class TestSystem {
     const count = service === 'gateway' ? (this.options.gateways ?? 1) : service === 'messaging' ? (this.options.messaging ?? 1) : 1;
     return Array.from({ length: count }, (_, i) => {
       const name = count > 1 || service === 'gateway' || service === 'messaging' ? `${service}-${i}` : service;
-      return new ServiceProcess({ service, name: `${this.run}-${name}`, port: this.port(name), env: this.envFor(service, i) });
+      // Metrics are served on an internal port of their own (METRICS_PORT), never on the public one.
+      return new ServiceProcess({ service, name: `${this.run}-${name}`, port: this.port(name), env: { METRICS_PORT: String(this.port(`${name}#metrics`)), ...this.envFor(service, i) } });
     });
   }
 
@@ -133,6 +137,11 @@ export class TestSystem {
     const process = this.processes.find((p) => p.name === `${this.run}-${name}`);
     if (!process) throw new Error(`no process ${name}`);
     return process;
+  }
+
+  /** Where a process (`auth`, `presence`, `gateway-0`, `messaging-1`…) serves its /metrics. */
+  metricsUrl(name: string): string {
+    return `http://127.0.0.1:${this.port(`${name}#metrics`)}`;
   }
 
   gatewayUrl(index = 0): string {

@@ -39,6 +39,11 @@ export async function setup(): Promise<void> {
   );
 }
 
+/**
+ * Removes the containers. testcontainers' Docker client keeps its connection to the daemon open in
+ * Jest's own process afterwards, which would hold Jest after the last spec: the tier runs with
+ * --forceExit (package.json), after this teardown has stopped everything it started.
+ */
 export async function teardown(): Promise<void> {
   await shared.chatEngineContainers?.stop();
   delete shared.chatEngineContainers;

@@ -2,7 +2,7 @@
 // answered when messaging replies.
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { ChannelCommandTopic, LIMITS } from '@chat/contracts';
-import { JwtStrategy } from '@chat/auth-client';
+import { JwtVerifier } from '@chat/auth-client';
 import { KafkaProducer, TRACE_HEADERS, traceNow } from '@chat/kafka';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { type GatewayConfig } from '../config';
@@ -69,15 +69,14 @@ class ClientEventsBinding implements OnModuleInit {
     },
     {
       provide: ClientEvents,
-      inject: [CommandService, MessagingApi, PendingAcks, GatewayMetrics, JwtStrategy, TypingService, PresenceReporter],
-      useFactory: (commands: CommandService, messaging: MessagingApi, pending: PendingAcks, metrics: GatewayMetrics, jwt: JwtStrategy, typing: TypingService, presence: PresenceReporter) =>
+      inject: [CommandService, MessagingApi, PendingAcks, GatewayMetrics, JwtVerifier, TypingService, PresenceReporter],
+      useFactory: (commands: CommandService, messaging: MessagingApi, pending: PendingAcks, metrics: GatewayMetrics, verifier: JwtVerifier, typing: TypingService, presence: PresenceReporter) =>
         new ClientEvents({
           maxPayloadBytes: LIMITS.socketPayloadMaxBytes,
           maxConcurrentSyncs: SYNCS_PER_CONNECTION,
           commands,
           sync: (token, payload) => messaging.sync(token, payload),
-          // The same Passport strategy as the handshake and every REST guard.
-          verifyToken: async (token) => (await jwt.authenticateToken(token)).user.id,
+          verifyToken: async (token) => (await verifier.verify(token)).sub,
           onDisconnect: (socketId) => pending.dropSocket(socketId),
           typing: (socketId, userId, payload) => typing.typing(socketId, userId, payload),
           setAway: (socketId, away) => presence.setAway(socketId, away),

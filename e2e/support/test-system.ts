@@ -24,6 +24,11 @@ export interface TestSystemOptions {
    * a gateway whose upstream lives (a load balancer in front of messaging would do the same).
    */
   gatewayMessaging?: 'first' | 'spread';
+  /**
+   * How long the whole start may take. Below Jest's hook timeout (120 s) on purpose: a process
+   * that never gets ready then fails the start with its own output, not with a bare hook timeout.
+   */
+  startTimeoutMs?: number;
 }
 
 const POSTGRES_ADMIN = 'postgres://postgres@127.0.0.1:5432';
@@ -114,13 +119,15 @@ export class TestSystem {
 
     // auth first: every other service reads its JWKS. The rest start together.
     const order: ServiceName[][] = [['auth'], ['messaging', 'presence', 'files'], ['gateway']];
+    const deadline = Date.now() + (this.options.startTimeoutMs ?? 105_000);
     for (const group of order) {
       const starting = group
         .filter((service) => services.includes(service))
         .flatMap((service) => this.instancesOf(service))
         .map((process) => process.start());
       this.processes.push(...starting);
-      await Promise.all(starting.map((process) => process.waitReady(120_000)));
+      const left = Math.max(deadline - Date.now(), 1_000);
+      await Promise.all(starting.map((process) => process.waitReady(left)));
     }
   }
 

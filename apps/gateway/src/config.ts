@@ -83,5 +83,7 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   REVOKED_SESSIONS_RETAIN_MS: millis(60_000, 7 * 86_400_000).default(86_400_000),
   /** Channels whose highest delivered seq is remembered (least recently used forgotten). */
   SEQ_DEDUP_CHANNELS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  /** Every N-th command carries trace headers for the hop histograms (1: all, 0: none). */
+  TRACE_SAMPLE_EVERY: z.coerce.number().int().min(0).max(1_000_000).default(16),
 });
 export type GatewayConfig = z.infer<typeof GatewayConfigSchema>;

@@ -10,7 +10,7 @@ export * from './consumer/consume.options';
 export { NonRetriableError, type RetryPolicy, DEFAULT_RETRY_POLICY } from './consumer/retry.policy';
 export { DEAD_LETTER_HEADERS, type DeadLetterReason } from './consumer/dead-letter';
 export { KafkaAdmin, type TopicDescription } from './admin/kafka.admin';
-export { TRACE_HEADERS, type TraceHeaderName, traceNow, traceOf, traceSpan } from './trace-headers';
+export { TRACE_HEADERS, type TraceHeaderName, TraceSampler, traceNow, traceOf, traceSpan } from './trace-headers';
 export { OffsetTracker } from './consumer/offset-tracker';
 export { PartitionOutbox } from './producer/partition-outbox';
 export { replayDeadLetters, REPLAYED_FROM_HEADER, type ReplayOptions, type ReplaySummary, type ReplayedLetter } from './dlq/dead-letter-replay';

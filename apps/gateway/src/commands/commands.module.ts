@@ -3,7 +3,7 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { ChannelCommandTopic, LIMITS } from '@chat/contracts';
 import { JwtVerifier } from '@chat/auth-client';
-import { KafkaProducer, TRACE_HEADERS, traceNow } from '@chat/kafka';
+import { KafkaProducer, TRACE_HEADERS, TraceSampler, traceNow } from '@chat/kafka';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { type GatewayConfig } from '../config';
 import { MessagingApi } from '../messaging-api/messaging-api.client';
@@ -56,16 +56,18 @@ class ClientEventsBinding implements OnModuleInit {
     {
       provide: CommandService,
       inject: [APP_CONFIG, SERVICE_IDENTITY, PendingAcks, KafkaProducer, SendRateLimiter, RepliesConsumer],
-      useFactory: (config: GatewayConfig, identity: ServiceIdentity, pending: PendingAcks, producer: KafkaProducer, limiter: SendRateLimiter, replies: RepliesConsumer) =>
-        new CommandService({
+      useFactory: (config: GatewayConfig, identity: ServiceIdentity, pending: PendingAcks, producer: KafkaProducer, limiter: SendRateLimiter, replies: RepliesConsumer) => {
+        const sampler = new TraceSampler(config.TRACE_SAMPLE_EVERY);
+        return new CommandService({
           gatewayId: identity.instanceId,
           timeoutMs: config.COMMAND_TIMEOUT_MS,
           maxPendingPerSocket: config.PENDING_COMMANDS_PER_SOCKET,
           pending,
-          publish: (command) => producer.publish(ChannelCommandTopic, command.payload.channelId, command, { [TRACE_HEADERS.gatewayPublished]: traceNow() }),
+          publish: (command) => producer.publish(ChannelCommandTopic, command.payload.channelId, command, sampler.next() ? { [TRACE_HEADERS.gatewayPublished]: traceNow() } : undefined),
           sendLimiter: limiter,
           repliesReady: () => replies.ready,
-        }),
+        });
+      },
     },
     {
       provide: ClientEvents,

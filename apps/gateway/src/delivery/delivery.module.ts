@@ -26,14 +26,16 @@ class DeliveryConsumer implements OnApplicationBootstrap {
 }
 
 /**
- * Hop durations of one delivered message, from its trace headers (absent headers: nothing
+ * Hop durations of one delivered message, from its trace headers (an untraced message: nothing
  * observed) and the Kafka timestamps of the command (stamped by messaging) and of the sequenced
  * record (`sentAt`): when each record left its producer, so a producer's queue and a consumer's
  * lag are told apart.
  */
 function observeHops(metrics: GatewayMetrics, headers: Readonly<Record<string, string>>, sentAt: number): void {
-  const now = traceNow();
   const published = headers[TRACE_HEADERS.gatewayPublished];
+  // Only sampled commands carry headers (TRACE_SAMPLE_EVERY): every hop counts the same messages.
+  if (published === undefined) return;
+  const now = traceNow();
   const commandSent = headers[TRACE_HEADERS.commandSent];
   const started = headers[TRACE_HEADERS.messagingStarted];
   const spans: [string, number | undefined][] = [

@@ -105,7 +105,9 @@ export class PartitionSequencer {
   /** Takes a command in its channel's order; the promise settles when the command is finished. */
   take(record: RecordOf<typeof ChannelCommandTopic>): Promise<void> {
     const command = record.value;
-    const trace = { ...traceOf(record.headers), [TRACE_HEADERS.commandSent]: String(record.timestamp) };
+    // Only sampled commands carry trace headers (the gateway's TRACE_SAMPLE_EVERY); they are passed on, stamped.
+    const carried = traceOf(record.headers);
+    const trace = carried[TRACE_HEADERS.gatewayPublished] === undefined ? carried : { ...carried, [TRACE_HEADERS.commandSent]: String(record.timestamp) };
     // A user's read markers move forward only, in the order the user moved them: a chain of their
     // own, so reading never holds the channel's sends.
     const chain = command.type === 'read' ? `read/${command.userId}/${command.payload.channelId}` : command.payload.channelId;
@@ -147,7 +149,7 @@ export class PartitionSequencer {
   private async inOrder(command: ChannelCommand, trace: Record<string, string>): Promise<Rest> {
     const epoch = await this.epoch;
     if (this.revoked) return NEVER;
-    if (command.type === 'message.send') return this.send(command, epoch, { ...trace, [TRACE_HEADERS.messagingStarted]: traceNow() });
+    if (command.type === 'message.send') return this.send(command, epoch, TRACE_HEADERS.commandSent in trace ? { ...trace, [TRACE_HEADERS.messagingStarted]: traceNow() } : trace);
     if (command.type === 'read') {
       await this.changeCommand(command);
       return DONE;

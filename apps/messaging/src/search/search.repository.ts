@@ -2,8 +2,8 @@
 // search step (new messages, off the send path) and from edits and deletes; each carries an
 // explicit write time so that a late projection of a message never undoes its edit or delete.
 // A query asks SAI for candidates one channel at a time (SAI in Cassandra 5.0 does not combine an
-// index query with IN on the key): every query term as `terms CONTAINS ?`, optional sender and
-// creation-time filters. SAI filters; it does not rank (no BM25 in 5.0), so candidates come in
+// index query with IN on the key): every query term as `terms CONTAINS ?` on the terms and
+// channel indexes, optional sender and creation-time filters applied to those candidates. SAI filters; it does not rank (no BM25 in 5.0), so candidates come in
 // token order, are read from `messages` (one query per bucket) and ranked by search.service.ts.
 import { Injectable } from '@nestjs/common';
 import { type Message } from '@chat/contracts';
@@ -80,8 +80,10 @@ export class SearchRepository {
       params.push(filter.after);
     }
     params.push(filter.limit);
+    // Sender and time have no index (migration 0011): they filter what the terms and channel found.
+    const filtering = clauses.length > filter.terms.length + 1 ? ' ALLOW FILTERING' : '';
     // The shapes are few (terms count x 3 optional filters), so prepared statements stay bounded.
-    const { rows } = await this.db.execute(`SELECT bucket, seq FROM message_search WHERE ${clauses.join(' AND ')} LIMIT ?`, params);
+    const { rows } = await this.db.execute(`SELECT bucket, seq FROM message_search WHERE ${clauses.join(' AND ')} LIMIT ?${filtering}`, params);
     return rows.map((row) => ({ channelId: filter.channelId, bucket: numberOf(row.bucket), seq: numberOf(row.seq) }));
   }
 

@@ -9,7 +9,12 @@ export interface KafkaConsumerTuning {
   sessionTimeoutMs?: number;
   /** Default 1 s (kafkajs heartbeats only from its fetch loop, so keep it well below the session timeout). */
   heartbeatIntervalMs?: number;
-  /** How long a fetch waits for data when a partition is idle. Default 100 ms. */
+  /**
+   * How long a fetch waits for data when its partitions are idle (the broker answers at once when a
+   * record arrives, so this costs no latency). Default 500 ms: every consumer of every process
+   * polls this often at rest; at 100 ms an idle system's five services spent 189 ms of CPU per
+   * second (and the broker about 190), at 500 ms 138 (and about 130).
+   */
   maxWaitTimeMs?: number;
   /** How long the coordinator waits for members to rejoin during a rebalance. Default 30 s. */
   rebalanceTimeoutMs?: number;
@@ -91,7 +96,7 @@ export function resolveKafkaOptions(options: KafkaOptions): ResolvedKafkaOptions
     consumer: {
       sessionTimeoutMs: consumer.sessionTimeoutMs ?? 10_000,
       heartbeatIntervalMs: consumer.heartbeatIntervalMs ?? 1_000,
-      maxWaitTimeMs: consumer.maxWaitTimeMs ?? 100,
+      maxWaitTimeMs: consumer.maxWaitTimeMs ?? 500,
       rebalanceTimeoutMs: consumer.rebalanceTimeoutMs ?? 30_000,
       autoCommitIntervalMs: consumer.autoCommitIntervalMs ?? 1_000,
       autoCommitThreshold: consumer.autoCommitThreshold ?? 100,

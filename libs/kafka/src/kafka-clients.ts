@@ -4,6 +4,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Kafka, type SASLOptions } from 'kafkajs';
 import { KAFKA_OPTIONS, type KafkaSasl, type ResolvedKafkaOptions } from './kafka.options';
 import { KAFKA_LOG_LEVEL, nestLogCreator } from './kafka-log.adapter';
+// Before any client exists: every kafkajs connection otherwise spins a 1 ms timer (see the file).
+import './kafkajs-request-queue.fix';
 
 @Injectable()
 export class KafkaClients {

@@ -17,7 +17,7 @@ class DeliveryConsumer implements OnApplicationBootstrap {
   private readonly subscription: BroadcastSubscription<(typeof DELIVERY_TOPICS)[number]>;
 
   constructor(consumers: KafkaConsumerFactory, delivery: Delivery) {
-    this.subscription = new BroadcastSubscription({ name: 'delivery', topics: DELIVERY_TOPICS, handler: delivery.handle }, consumers);
+    this.subscription = new BroadcastSubscription({ name: 'delivery', topics: DELIVERY_TOPICS, handler: { batch: delivery.handleAll } }, consumers);
   }
 
   async onApplicationBootstrap(): Promise<void> {

@@ -88,6 +88,15 @@ describe('Delivery', () => {
     expect(outcomes).toEqual(['held', 'delivered', 'delivered', 'held', 'held']);
   });
 
+  it('delivers a partition\'s records handed over together in their order, as one at a time would', async () => {
+    const { rooms, delivery, outcomes } = setup();
+    await delivery.handleAll([send(1, 10)]);
+    await delivery.handleAll([stored(11)]);
+    await delivery.handleAll([send(2, 11), send(2, 12), send(3, 13)]);
+    expect(rooms.emitted).toEqual([1, 2, 3].map((seq) => [`ch:${CHANNEL}`, 'message:new', message(seq)]));
+    expect(outcomes).toEqual(['held', 'delivered', 'delivered', 'held', 'delivered']);
+  });
+
   it('settles the sender\'s ack once the store reports its record stored, only on the gateway it names, never when refused', async () => {
     const { delivery, settled } = setup();
     await delivery.handle(send(1, 0, { gatewayId: GATEWAY, requestId: 'r1' }));

@@ -53,8 +53,19 @@ export class Delivery {
     private readonly traced?: (headers: Readonly<Record<string, string>>, sentAt: number) => void,
   ) {}
 
-  /** The consumer's record handler. */
+  /** The consumer's handler: a partition's records at a time, in offset order. */
+  readonly handleAll = (records: readonly RecordOf<DeliveryTopic>[]): Promise<void> => {
+    for (const record of records) this.deliver(record);
+    return Promise.resolve();
+  };
+
+  /** One record. */
   readonly handle = (record: RecordOf<DeliveryTopic>): Promise<void> => {
+    this.deliver(record);
+    return Promise.resolve();
+  };
+
+  private deliver(record: RecordOf<DeliveryTopic>): void {
     let outcome: DeliveryOutcome;
     try {
       outcome = this.dispatch(record);
@@ -64,8 +75,7 @@ export class Delivery {
     }
     this.observe?.(record.topic, outcome);
     if (outcome === 'delivered' && record.definition === MessageSequencedTopic) this.traced?.(record.headers, record.timestamp);
-    return Promise.resolve();
-  };
+  }
 
   /** Emits what the reader released and settles this instance's acknowledgements. */
   private release({ deliver, acks }: ReaderOutput): DeliveryOutcome {

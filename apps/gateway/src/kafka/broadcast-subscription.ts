@@ -5,14 +5,15 @@
 // @chat/kafka, which fails when a consumer group crashed for good.
 import { Logger } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
-import { type ConsumerHandle, type KafkaConsumerFactory, type RecordHandler } from '@chat/kafka';
+import { type BatchHandler, type ConsumerHandle, type KafkaConsumerFactory, type RecordHandler } from '@chat/kafka';
 import { withTimeout } from '@chat/service-kit';
 
 export interface BroadcastSubscriptionOptions<T extends TopicDefinition> {
   /** Names the consumer group prefix: `gateway.<name>`. */
   name: string;
   topics: readonly T[];
-  handler: RecordHandler<T>;
+  /** Each record; or, with `batch`, a partition's records at a time (one offset resolution per group). */
+  handler: RecordHandler<T> | { batch: BatchHandler<T> };
   partitionsConsumedConcurrently?: number;
   /** How long joining may take before the start fails. Default 60 s. */
   joinTimeoutMs?: number;
@@ -42,7 +43,7 @@ export class BroadcastSubscription<T extends TopicDefinition> {
       // Handlers catch their own errors: there is nothing a retry would fix.
       retry: { maxAttempts: 1 },
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      handler: this.options.handler,
+      ...(typeof this.options.handler === 'function' ? { handler: this.options.handler } : { batchHandler: this.options.handler.batch, maxBatchSize: 500 }),
     });
     this.handle = handle;
     await withTimeout(handle.ready, this.options.joinTimeoutMs ?? 60_000, `${this.options.name} consumer group join`);

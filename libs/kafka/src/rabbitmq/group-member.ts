@@ -1,0 +1,216 @@
+// One member of a consumer group on RabbitMQ: subscribes to the lease of every partition index
+// (partition-lease.ts) and reads partition p of every topic of the group while it holds lease p,
+// from the offsets the lease holds. Partition p of all the group's topics therefore always lives
+// in one member (co-partitioned by construction). Offsets are committed on a timer, per partition,
+// up to what the sink says is finished; and on the same timer a member that holds more than its
+// fair share (ceil(partitions / members)) hands one partition on, so members started one after the
+// other end up balanced (RabbitMQ 3.10 has no consumer priorities for single active consumers).
+//
+// Every change of the held set is applied as Kafka's eager rebalance does: commit, stop every
+// reader, tell the sink the new assignment under a new generation, read again from the committed
+// offsets. Losing a lease under it (broker, heartbeat) drops the partition without a commit.
+import { Logger } from '@nestjs/common';
+import { type Channel, type ChannelModel } from 'amqplib';
+import { type RawMessage } from '../consumer/dead-letter';
+import { type Offsets, PartitionLease } from './partition-lease';
+import { leaseQueueName, membersQueueName, streamName } from './rabbitmq.options';
+import { type StreamStart, StreamReader } from './stream-reader';
+
+/** What the member feeds (PartitionProcessor or PipelineRunner, adapted by RabbitMqConsumers). */
+export interface MemberSink {
+  /** The held partitions changed; work of older generations must fence itself. */
+  assigned(partitions: readonly number[], generation: number): void;
+  deliver(topic: string, partition: number, messages: readonly RawMessage[], reader: StreamReader): Promise<void>;
+  /** Offsets (next to read) finished since the last call, per topic, for partition p. */
+  finished(partition: number): Offsets;
+}
+
+export interface GroupMemberOptions {
+  group: string;
+  /** Physical topic names and their partition counts. */
+  topics: ReadonlyMap<string, number>;
+  fromBeginning: boolean;
+  prefetch: number;
+  commitEveryMs: number;
+  sink: MemberSink;
+  /** Something under the member failed; the owner of the member starts a new one. */
+  failed: (error: Error) => void;
+}
+
+export class GroupMember {
+  private readonly logger = new Logger('RabbitMqGroup');
+  private readonly leases: PartitionLease[] = [];
+  /** Every live member subscribes to the group's members queue: its consumer count is the group's size. */
+  private membership: Channel | undefined;
+  private readers = new Map<number, StreamReader[]>();
+  private generation = 0;
+  private changes: Promise<void> = Promise.resolve();
+  private timer: NodeJS.Timeout | undefined;
+  private ticking = false;
+  private stopped = false;
+
+  constructor(
+    private readonly model: ChannelModel,
+    private readonly options: GroupMemberOptions,
+  ) {}
+
+  get partitions(): number {
+    return Math.max(...this.options.topics.values());
+  }
+
+  /** Partitions held now. */
+  held(): number[] {
+    return this.leases.filter((l) => l.held).map((l) => l.partition);
+  }
+
+  async start(): Promise<void> {
+    const membership = await this.model.createChannel();
+    this.membership = membership;
+    membership.on('error', () => undefined);
+    membership.on('close', () => {
+      if (!this.stopped) this.options.failed(new Error(`the membership channel of ${this.options.group} closed`));
+    });
+    const members = membersQueueName(this.options.group);
+    // Classic, never holds a message, removed by the broker after a day without members.
+    await membership.assertQueue(members, { durable: true, arguments: { 'x-expires': 86_400_000 } });
+    await membership.consume(members, () => undefined, { noAck: true });
+    for (let p = 0; p < this.partitions; p++) {
+      const lease = this.newLease(p);
+      this.leases.push(lease);
+      await lease.start();
+    }
+    this.timer = setInterval(() => void this.tick(), this.options.commitEveryMs);
+  }
+
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.changes;
+    await this.stopReaders();
+    await this.commitAll();
+    await Promise.all(this.leases.map((l) => l.close()));
+    await this.membership?.close().catch(() => undefined);
+  }
+
+  /** Forgets everything without committing (a lease or the connection was lost). */
+  async abandon(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.stopReaders();
+    await Promise.all(this.leases.map((l) => l.close()));
+    await this.membership?.close().catch(() => undefined);
+  }
+
+  private newLease(p: number): PartitionLease {
+    return new PartitionLease(this.model, leaseQueueName(this.options.group, p), p, {
+      acquired: () => this.change(),
+      lost: (partition, error) => {
+        if (this.stopped) return;
+        this.logger.warn({ err: error, group: this.options.group, partition }, 'lease lost');
+        this.options.failed(error);
+      },
+    });
+  }
+
+  /** Applies the held set as it is now, one change at a time. */
+  private change(): void {
+    this.changes = this.changes.then(() => this.rebuild()).catch((error: unknown) => this.options.failed(error instanceof Error ? error : new Error(String(error))));
+  }
+
+  private async rebuild(): Promise<void> {
+    if (this.stopped) return;
+    await this.stopReaders();
+    await this.commitAll();
+    const held = this.held();
+    this.generation++;
+    this.options.sink.assigned(held, this.generation);
+    const readers = new Map<number, StreamReader[]>();
+    for (const p of held) {
+      const lease = this.leases[p];
+      const list: StreamReader[] = [];
+      for (const [topic, count] of this.options.topics) {
+        if (p >= count) continue;
+        const committed = lease.committed[topic];
+        const start: StreamStart = committed ?? (this.options.fromBeginning ? 'first' : 'next');
+        const reader: StreamReader = new StreamReader(this.model, {
+          stream: streamName(topic, p),
+          start,
+          prefetch: this.options.prefetch,
+          deliver: (messages) => this.options.sink.deliver(topic, p, messages, reader),
+          lost: (error) => this.options.failed(error),
+        });
+        await reader.start();
+        list.push(reader);
+      }
+      readers.set(p, list);
+    }
+    this.readers = readers;
+    this.logger.log({ group: this.options.group, partitions: held, generation: this.generation }, 'partitions assigned');
+  }
+
+  private async stopReaders(): Promise<void> {
+    const all = [...this.readers.values()].flat();
+    this.readers = new Map();
+    await Promise.all(all.map((r) => r.stop()));
+  }
+
+  private async commitAll(): Promise<void> {
+    await Promise.all(this.leases.filter((l) => l.held).map((l) => this.commit(l)));
+  }
+
+  private async commit(lease: PartitionLease): Promise<void> {
+    const finished = this.options.sink.finished(lease.partition);
+    const moved = Object.entries(finished).some(([topic, offset]) => offset > (lease.committed[topic] ?? -1));
+    if (!moved) return;
+    try {
+      await lease.commit(finished);
+    } catch (error) {
+      // The lease is gone (its close handler reports it) or the broker is away: the next commit carries the same or higher offsets.
+      this.logger.debug({ err: error, group: this.options.group, partition: lease.partition }, 'offset commit failed');
+    }
+  }
+
+  private async tick(): Promise<void> {
+    if (this.ticking || this.stopped) return;
+    this.ticking = true;
+    try {
+      await this.commitAll();
+      await this.balance();
+    } finally {
+      this.ticking = false;
+    }
+  }
+
+  /** Hands one partition on when this member holds more than its share. */
+  private async balance(): Promise<void> {
+    const held = this.leases.filter((l) => l.held);
+    if (held.length <= 1) return;
+    let members: number;
+    try {
+      if (this.membership === undefined) return;
+      // (A single-active-consumer queue counts only its active consumer, hence the members queue.)
+      members = (await this.membership.checkQueue(membersQueueName(this.options.group))).consumerCount;
+    } catch {
+      return;
+    }
+    const share = Math.ceil(this.partitions / Math.max(1, members));
+    if (held.length <= share) return;
+    const lease = held[held.length - 1];
+    const p = lease.partition;
+    this.logger.log({ group: this.options.group, partition: p, members, share }, 'handing a partition on (fair share)');
+    // Stop reading it, commit what is finished, leave the line (the token goes to the next member), join again at its end.
+    await new Promise<void>((resolve) => {
+      this.changes = this.changes.then(async () => {
+        for (const reader of this.readers.get(p) ?? []) await reader.stop();
+        this.readers.delete(p);
+        await this.commit(lease);
+        await lease.close();
+        const again = this.newLease(p);
+        this.leases[p] = again;
+        await again.start();
+        await this.rebuild();
+      }).catch((error: unknown) => this.options.failed(error instanceof Error ? error : new Error(String(error)))).finally(resolve);
+    });
+  }
+}

@@ -3,8 +3,8 @@
 // from the offsets the lease holds. Partition p of all the group's topics therefore always lives
 // in one member (co-partitioned by construction). Offsets are committed on a timer, per partition,
 // up to what the sink says is finished; and on the same timer a member that holds more than its
-// fair share (ceil(partitions / members)) hands one partition on, so members started one after the
-// other end up balanced (RabbitMQ 3.10 has no consumer priorities for single active consumers).
+// fair share (ceil(partitions / members)) hands the extra partitions on, so members started one
+// after the other end up balanced (RabbitMQ 3.10 has no consumer priorities for single active consumers).
 //
 // Every change of the held set is applied as Kafka's eager rebalance does: commit, stop every
 // reader, tell the sink the new assignment under a new generation, read again from the committed
@@ -15,6 +15,10 @@ import { type RawMessage } from '../consumer/dead-letter';
 import { type Offsets, PartitionLease } from './partition-lease';
 import { leaseQueueName, membersQueueName, streamName } from './rabbitmq.options';
 import { type StreamStart, StreamReader } from './stream-reader';
+
+/** How long a change of the held set waits for others that come with it. */
+const GATHER_MS = 50;
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** What the member feeds (PartitionProcessor or PipelineRunner, adapted by RabbitMqConsumers). */
 export interface MemberSink {
@@ -47,6 +51,9 @@ export class GroupMember {
   private changes: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private ticking = false;
+  private rebuildQueued = false;
+  /** Partitions whose readers are subscribed (by the last rebuild). */
+  private reading = new Set<number>();
   private stopped = false;
 
   constructor(
@@ -82,6 +89,25 @@ export class GroupMember {
     this.timer = setInterval(() => void this.tick(), this.options.commitEveryMs);
   }
 
+  /**
+   * Settles once every partition is either read by this member (its readers subscribed, so a
+   * record published from now on is seen) or owned by another (its token is held elsewhere), as
+   * seen twice in a row: Kafka's "joined and resolved the starting offsets".
+   */
+  async settled(timeoutMs = 60_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let stableRounds = 0;
+    while (stableRounds < 2) {
+      if (this.stopped) throw new Error(`the member of ${this.options.group} stopped before it settled`);
+      if (Date.now() > deadline) throw new Error(`the member of ${this.options.group} did not settle within ${timeoutMs} ms`);
+      await sleep(GATHER_MS);
+      const states = await Promise.all(
+        this.leases.map(async (lease) => (this.reading.has(lease.partition) && lease.held) || (lease.waiting && (await lease.readyTokens().catch(() => 1)) === 0)),
+      );
+      stableRounds = states.every(Boolean) && !this.rebuildQueued ? stableRounds + 1 : 0;
+    }
+  }
+
   async stop(): Promise<void> {
     if (this.stopped) return;
     this.stopped = true;
@@ -115,7 +141,20 @@ export class GroupMember {
 
   /** Applies the held set as it is now, one change at a time. */
   private change(): void {
-    this.changes = this.changes.then(() => this.rebuild()).catch((error: unknown) => this.options.failed(error instanceof Error ? error : new Error(String(error))));
+    // Leases acquired together (a member starting alone, or taking over a departed member's
+    // partitions) are applied in one rebuild, as one Kafka rebalance would assign them.
+    if (this.rebuildQueued) return;
+    this.rebuildQueued = true;
+    void this.enqueue(async () => {
+      await sleep(GATHER_MS);
+      this.rebuildQueued = false;
+      await this.rebuild();
+    });
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    this.changes = this.changes.then(work).catch((error: unknown) => this.options.failed(error instanceof Error ? error : new Error(String(error))));
+    return this.changes;
   }
 
   private async rebuild(): Promise<void> {
@@ -132,7 +171,10 @@ export class GroupMember {
       for (const [topic, count] of this.options.topics) {
         if (p >= count) continue;
         const committed = lease.committed[topic];
-        const start: StreamStart = committed ?? (this.options.fromBeginning ? 'first' : 'next');
+        // No commit yet: from the group's creation (or the beginning), so records published while
+        // the partition changed hands before its first commit are not skipped.
+        const since = lease.since;
+        const start: StreamStart = committed ?? (this.options.fromBeginning ? 'first' : since !== undefined ? { since } : 'next');
         const reader: StreamReader = new StreamReader(this.model, {
           stream: streamName(topic, p),
           start,
@@ -146,6 +188,7 @@ export class GroupMember {
       readers.set(p, list);
     }
     this.readers = readers;
+    this.reading = new Set(held);
     this.logger.log({ group: this.options.group, partitions: held, generation: this.generation }, 'partitions assigned');
   }
 
@@ -182,13 +225,12 @@ export class GroupMember {
     }
   }
 
-  /** Hands one partition on when this member holds more than its share. */
+  /** Hands partitions on, in one change, while this member holds more than its share. */
   private async balance(): Promise<void> {
     const held = this.leases.filter((l) => l.held);
-    if (held.length <= 1) return;
+    if (held.length <= 1 || this.membership === undefined) return;
     let members: number;
     try {
-      if (this.membership === undefined) return;
       // (A single-active-consumer queue counts only its active consumer, hence the members queue.)
       members = (await this.membership.checkQueue(membersQueueName(this.options.group))).consumerCount;
     } catch {
@@ -196,21 +238,23 @@ export class GroupMember {
     }
     const share = Math.ceil(this.partitions / Math.max(1, members));
     if (held.length <= share) return;
-    const lease = held[held.length - 1];
-    const p = lease.partition;
-    this.logger.log({ group: this.options.group, partition: p, members, share }, 'handing a partition on (fair share)');
-    // Stop reading it, commit what is finished, leave the line (the token goes to the next member), join again at its end.
-    await new Promise<void>((resolve) => {
-      this.changes = this.changes.then(async () => {
-        for (const reader of this.readers.get(p) ?? []) await reader.stop();
-        this.readers.delete(p);
+    const handedOn = held.slice(share);
+    this.logger.log({ group: this.options.group, partitions: handedOn.map((l) => l.partition), members, share }, 'handing partitions on (fair share)');
+    // Stop reading them, commit what is finished, leave their lines (the tokens go to the next
+    // members), join again at the end of each line, and apply the smaller set.
+    await this.enqueue(async () => {
+      for (const lease of handedOn) {
+        for (const reader of this.readers.get(lease.partition) ?? []) await reader.stop();
+        this.readers.delete(lease.partition);
         await this.commit(lease);
         await lease.close();
-        const again = this.newLease(p);
-        this.leases[p] = again;
+      }
+      for (const lease of handedOn) {
+        const again = this.newLease(lease.partition);
+        this.leases[lease.partition] = again;
         await again.start();
-        await this.rebuild();
-      }).catch((error: unknown) => this.options.failed(error instanceof Error ? error : new Error(String(error)))).finally(resolve);
+      }
+      await this.rebuild();
     });
   }
 }

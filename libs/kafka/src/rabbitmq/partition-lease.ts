@@ -1,7 +1,9 @@
 // Ownership of partition p by one member of a group, and the group's committed offsets of p.
 //
 // The lease is a quorum queue with single active consumer (`<group>.owner.p<p>`) holding a token
-// message: `{offsets: {<topic>: next offset to read}}`. Every member subscribes; RabbitMQ delivers
+// message: `{offsets: {<topic>: next offset to read}, since: <ms>}`, `since` being when the group
+// was created (where a topic without a committed offset is read from, so a partition handed on
+// before its first commit loses nothing). Every member subscribes; RabbitMQ delivers
 // only to the active consumer, so the member that holds a token owns the partition. When its
 // channel closes (it stopped, crashed, or missed heartbeats) the broker returns the token and makes
 // the next subscriber active, which receives it: that is the takeover, with the offsets to resume
@@ -32,6 +34,7 @@ export class PartitionLease {
   private channel: ConfirmChannel | undefined;
   private tokens: ConsumeMessage[] = [];
   private offsets: Record<string, number> = {};
+  private createdAt: number | undefined;
   private state: 'waiting' | 'acquiring' | 'held' | 'closed' = 'waiting';
 
   constructor(
@@ -43,6 +46,23 @@ export class PartitionLease {
 
   get held(): boolean {
     return this.state === 'held';
+  }
+
+  /** Neither held nor being acquired by this member. */
+  get waiting(): boolean {
+    return this.state === 'waiting';
+  }
+
+  /** Tokens ready in the queue: none while some member holds them (or this one is receiving them). */
+  async readyTokens(): Promise<number> {
+    const channel = this.channel;
+    if (channel === undefined) throw new Error(`lease ${this.queue} is closed`);
+    return (await channel.checkQueue(this.queue)).messageCount;
+  }
+
+  /** When the group was created (ms), as the tokens say. */
+  get since(): number | undefined {
+    return this.createdAt;
   }
 
   /** The committed offsets of the partition while held. */
@@ -68,7 +88,7 @@ export class PartitionLease {
     const declared = await channel.assertQueue(this.queue, { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-single-active-consumer': true } });
     // No token ready and nobody subscribed: the group is new. Two members starting together may
     // both seed; empty tokens carry nothing, so that is harmless.
-    if (declared.messageCount === 0 && declared.consumerCount === 0) await this.publishToken(channel, {});
+    if (declared.messageCount === 0 && declared.consumerCount === 0) await this.publishToken(channel, {}, Date.now());
     await channel.prefetch(PREFETCH);
     await channel.consume(this.queue, (message) => this.onToken(channel, message), { noAck: false });
   }
@@ -80,7 +100,7 @@ export class PartitionLease {
     const merged = { ...this.offsets };
     for (const [topic, offset] of Object.entries(offsets)) merged[topic] = Math.max(merged[topic] ?? 0, offset);
     const superseded = [...this.tokens];
-    await this.publishToken(channel, merged);
+    await this.publishToken(channel, merged, this.createdAt);
     this.offsets = merged;
     this.tokens = this.tokens.filter((t) => !superseded.includes(t));
     for (const token of superseded) channel.ack(token);
@@ -127,6 +147,8 @@ export class PartitionLease {
       this.logger.error({ queue: this.queue }, 'a lease token is not JSON; ignored');
       return;
     }
+    const since = (parsed as { since?: unknown }).since;
+    if (typeof since === 'number' && Number.isSafeInteger(since)) this.createdAt = Math.min(this.createdAt ?? since, since);
     const offsets = (parsed as { offsets?: unknown }).offsets;
     if (typeof offsets !== 'object' || offsets === null) return;
     for (const [topic, offset] of Object.entries(offsets)) {
@@ -134,9 +156,9 @@ export class PartitionLease {
     }
   }
 
-  private publishToken(channel: ConfirmChannel, offsets: Offsets): Promise<void> {
+  private publishToken(channel: ConfirmChannel, offsets: Offsets, since: number | undefined): Promise<void> {
     return new Promise((resolve, reject) => {
-      channel.sendToQueue(this.queue, Buffer.from(JSON.stringify({ offsets })), { persistent: true }, (error: unknown) =>
+      channel.sendToQueue(this.queue, Buffer.from(JSON.stringify({ offsets, ...(since !== undefined ? { since } : {}) })), { persistent: true }, (error: unknown) =>
         error ? reject(error instanceof Error ? error : new Error(`lease ${this.queue}: token not confirmed`)) : resolve(),
       );
     });

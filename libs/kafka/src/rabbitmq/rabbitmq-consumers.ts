@@ -21,6 +21,12 @@ import { prefixed, RABBITMQ_OPTIONS, type ResolvedRabbitMqOptions, streamName } 
 import { StreamReader } from './stream-reader';
 
 const DEFAULT_MAX_BATCH_SIZE = 100;
+
+interface Started {
+  /** See ConsumerHandle.ready. */
+  ready: Promise<void>;
+  stop: () => Promise<void>;
+}
 const RESTART_MS = { first: 500, max: 10_000 };
 
 @Injectable()
@@ -82,10 +88,10 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
         return offsets;
       },
     };
-    const stop = options.broadcast ? await this.startBroadcast(groupId, [...topics].map(([name, t]) => [name, t.partitions] as const), sink) : await this.startGroup(groupId, topics, options.fromBeginning ?? false, sink);
-    const handle = this.register(groupId, async () => {
+    const started = options.broadcast ? await this.startBroadcast(groupId, [...topics].map(([name, t]) => [name, t.partitions] as const), sink) : await this.startGroup(groupId, topics, options.fromBeginning ?? false, sink);
+    const handle = this.register(groupId, started.ready, async () => {
       processor.close();
-      await stop();
+      await started.stop();
     });
     this.logger.log(`consuming ${[...topics.keys()].join(', ')} as ${groupId}`);
     return handle;
@@ -116,8 +122,8 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
         return offsets;
       },
     };
-    const stop = await this.startGroup(groupId, topics, options.fromBeginning ?? false, sink, options.commitEveryMs);
-    const handle = this.register(groupId, stop);
+    const started = await this.startGroup(groupId, topics, options.fromBeginning ?? false, sink, options.commitEveryMs);
+    const handle = this.register(groupId, started.ready, started.stop);
     this.logger.log(`consuming ${[...topics.keys()].join(', ')} as ${groupId} (pipelined, co-partitioned by construction)`);
     return handle;
   }
@@ -139,7 +145,7 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
   }
 
   /** Joins the group (and joins again after a failure); resolves once the first member subscribed its leases. */
-  private async startGroup(group: string, topics: ReadonlyMap<string, TopicDefinition>, fromBeginning: boolean, sink: MemberSink, commitEveryMs?: number): Promise<() => Promise<void>> {
+  private async startGroup(group: string, topics: ReadonlyMap<string, TopicDefinition>, fromBeginning: boolean, sink: MemberSink, commitEveryMs?: number): Promise<Started> {
     let member: GroupMember | undefined;
     let stopped = false;
     let delay = RESTART_MS.first;
@@ -184,17 +190,21 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
       }, delay);
     };
     await join();
-    return async () => {
-      stopped = true;
-      clearTimeout(timer);
-      this.down.delete(group);
-      await member?.stop();
-      this.logger.log(`consumer ${group} stopped`);
+    const first = member;
+    return {
+      ready: first ? first.settled() : Promise.reject(new Error(`the first member of ${group} failed`)),
+      stop: async () => {
+        stopped = true;
+        clearTimeout(timer);
+        this.down.delete(group);
+        await member?.stop();
+        this.logger.log(`consumer ${group} stopped`);
+      },
     };
   }
 
   /** Every partition of every topic from the next record on; no lease, no commit. */
-  private async startBroadcast(group: string, topics: readonly (readonly [string, number])[], sink: MemberSink): Promise<() => Promise<void>> {
+  private async startBroadcast(group: string, topics: readonly (readonly [string, number])[], sink: MemberSink): Promise<Started> {
     const model = await this.connection.get();
     const readers: StreamReader[] = [];
     let stopped = false;
@@ -217,11 +227,15 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
       }
     }
     await Promise.all(readers.map((r) => r.start()));
-    return async () => {
-      stopped = true;
-      this.down.delete(group);
-      await Promise.all(readers.map((r) => r.stop()));
-      this.logger.log(`consumer ${group} stopped`);
+    return {
+      // Subscribed at 'next': everything published from now on is read.
+      ready: Promise.resolve(),
+      stop: async () => {
+        stopped = true;
+        this.down.delete(group);
+        await Promise.all(readers.map((r) => r.stop()));
+        this.logger.log(`consumer ${group} stopped`);
+      },
     };
   }
 
@@ -239,11 +253,13 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
     }
   }
 
-  private register(groupId: string, stop: () => Promise<void>): ConsumerHandle {
+  private register(groupId: string, ready: Promise<void>, stop: () => Promise<void>): ConsumerHandle {
     let stopping: Promise<void> | undefined;
+    // Callers that never look at `ready` must not see an unhandled rejection.
+    ready.catch(() => undefined);
     const handle: ConsumerHandle = {
       groupId,
-      ready: Promise.resolve(),
+      ready,
       stop: () => {
         stopping ??= stop().finally(() => this.handles.delete(handle));
         return stopping;

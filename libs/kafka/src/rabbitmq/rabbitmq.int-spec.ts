@@ -172,6 +172,9 @@ describe('the RabbitMQ transport against a real broker', () => {
     handles.push(handleA);
     const handleB = await b.get(BusConsumers).consume({ groupId: group('owned'), topics: [Owned], handler: handler('b') });
     handles.push(handleB);
+    // The group starts at the next records (no committed offsets): ready means every partition is
+    // read by someone, so nothing published from here on is missed (b may own nothing yet).
+    await Promise.all([handleA.ready, handleB.ready]);
     // Two keys per partition.
     const keys = ['k0', 'k1', 'k2', 'k3', 'k4', 'k5', 'k6', 'k7'];
     const byPartition = new Map<number, string[]>();

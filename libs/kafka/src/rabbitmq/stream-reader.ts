@@ -12,8 +12,12 @@ import { type RawHeaders } from '../codec/record.codec';
 import { type RawMessage } from '../consumer/dead-letter';
 import { BUS_HEADERS } from './rabbitmq.producer';
 
-/** Where a reader starts: an offset, the first record kept, or the next one appended. */
-export type StreamStart = number | 'first' | 'next';
+/**
+ * Where a reader starts: an offset, the first record kept, the next one appended, or the first
+ * chunk written at or after a time (ms; the broker resolves it to the second, by whole chunks, so a
+ * few earlier records may come too).
+ */
+export type StreamStart = number | 'first' | 'next' | { since: number };
 
 export interface StreamReaderOptions {
   stream: string;
@@ -80,7 +84,7 @@ export class StreamReader {
           this.pumping = undefined;
         });
       },
-      { noAck: false, arguments: { 'x-stream-offset': this.position } },
+      { noAck: false, arguments: { 'x-stream-offset': offsetArgument(this.position) } },
     );
   }
 
@@ -131,6 +135,11 @@ export class StreamReader {
       if (this.channel === channel) channel.ack(batch[batch.length - 1], true);
     }
   }
+}
+
+function offsetArgument(start: StreamStart): number | string | { '!': 'timestamp'; value: number } {
+  if (typeof start === 'object') return { '!': 'timestamp', value: Math.floor(start.since / 1000) };
+  return start;
 }
 
 function offsetOf(message: ConsumeMessage): number {

@@ -166,7 +166,7 @@ export class TestSystem {
       databases: this.databases,
       keyspaces: [`${this.run}_messaging`],
       buckets: [`${this.run}-files`],
-    }, LOCAL_ENGINES);
+    }, { ...LOCAL_ENGINES, ...(process.env['BUS'] === 'rabbitmq' ? { rabbitmqUrl: process.env['RABBITMQ_URL'] ?? 'amqp://127.0.0.1:5672' } : {}) });
   }
 
 }

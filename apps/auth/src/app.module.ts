@@ -4,7 +4,7 @@
 import { join } from 'node:path';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { AuthGuard, JwtStrategy, JwtVerifier } from '@chat/auth-client';
-import { KafkaModule } from '@chat/kafka';
+import { BusModule } from '@chat/kafka';
 import { PostgresModule } from '@chat/postgres';
 import { REDIS, RedisModule } from '@chat/redis';
 import { redisCredentials, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
@@ -45,7 +45,7 @@ export class AppModule {
         ServiceKitModule.forRoot(identity, config),
         PostgresModule.forRoot({ url: config.POSTGRES_URL, migrationsDir: join(__dirname, 'migrations') }),
         RedisModule.forRoot({ url: config.REDIS_URL, ...redisCredentials(config), keyPrefix: config.AUTH_REDIS_KEY_PREFIX }),
-        KafkaModule.forService(identity.instanceId, config),
+        BusModule.forService(identity.instanceId, config),
       ],
       controllers: [AccountsController, TokensController, KeysController],
       providers: [

@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { type AuthSession, type ErrorBody, type TokenPair, UserRegisteredTopic } from '@chat/contracts';
 import { JwtVerifier } from '@chat/auth-client';
-import { KafkaAdmin, KafkaConsumerFactory, type ConsumedRecord } from '@chat/kafka';
+import { BusAdmin, BusConsumers, type ConsumedRecord } from '@chat/kafka';
 import { AppError } from '@chat/service-kit';
 import { waitFor } from '@chat/testing';
 import request, { type Response } from 'supertest';
@@ -305,9 +305,9 @@ describe('auth service', () => {
 
   describe('events', () => {
     it('publishes chat.user.registered.v1 keyed by user id after a registration', async () => {
-      await auth.app.get(KafkaAdmin).ensureTopics([UserRegisteredTopic]);
+      await auth.app.get(BusAdmin).ensureTopics([UserRegisteredTopic]);
       const received: ConsumedRecord<typeof UserRegisteredTopic>[] = [];
-      const handle = await auth.app.get(KafkaConsumerFactory).consume({
+      const handle = await auth.app.get(BusConsumers).consume({
         groupId: `auth-int-${randomUUID()}`,
         topics: [UserRegisteredTopic],
         fromBeginning: true,

@@ -6,7 +6,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ChannelMembershipTopic, FileChangedTopic, FileSharedTopic } from '@chat/contracts';
 import { AuthClientModule } from '@chat/auth-client';
 import { PostgresModule } from '@chat/postgres';
-import { KafkaModule } from '@chat/kafka';
+import { BusModule } from '@chat/kafka';
 import { ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { AbandonedUploadsJob } from './cleanup/abandoned-uploads.job';
 import { Clock } from './common/clock';
@@ -33,7 +33,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot(identity, config),
-        KafkaModule.forService(identity.instanceId, config, FILES_TOPICS),
+        BusModule.forService(identity.instanceId, config, FILES_TOPICS),
         PostgresModule.forRoot({ url: config.POSTGRES_URL, migrationsDir: join(__dirname, 'migrations') }),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
       ],

@@ -4,7 +4,7 @@ import { type Server as HttpServer } from 'node:http';
 import { type DynamicModule, type INestApplication, Module } from '@nestjs/common';
 import { ChannelCommandTopic, CommandReplyTopic, PresenceChangedTopic, PresenceSignalTopic, SessionRevokedTopic, WorkspaceMembershipTopic } from '@chat/contracts';
 import { AuthClientModule } from '@chat/auth-client';
-import { KafkaModule } from '@chat/kafka';
+import { BusModule } from '@chat/kafka';
 import { RedisModule } from '@chat/redis';
 import { APP_CONFIG, redisCredentials, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { CommandsModule } from './commands/commands.module';
@@ -35,7 +35,7 @@ export class AppModule {
         // the gateway keeps serving, typing off and those limits per instance, and stays ready.
         RedisModule.forRoot({ url: config.REDIS_URL, ...redisCredentials(config), keyPrefix: 'gateway:', degrades: REDIS_DEGRADES }),
         // Created when missing: the broadcast consumers cannot subscribe to absent topics.
-        KafkaModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic, SessionRevokedTopic, WorkspaceMembershipTopic]),
+        BusModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic, SessionRevokedTopic, WorkspaceMembershipTopic]),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
         GatewayMetricsModule,
         MessagingApiModule,

@@ -20,7 +20,7 @@ import {
 } from '@chat/contracts';
 import { AuthClientModule } from '@chat/auth-client';
 import { CassandraModule } from '@chat/cassandra';
-import { KafkaModule } from '@chat/kafka';
+import { BusModule } from '@chat/kafka';
 import { parseReplication, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { ChannelAccessModule } from './channels/channel-access.module';
 import { ChannelsModule } from './channels/channels.module';
@@ -72,7 +72,7 @@ export class AppModule {
             ? { credentials: { username: config.CASSANDRA_USERNAME, password: config.CASSANDRA_PASSWORD } }
             : {}),
         }),
-        KafkaModule.forService(identity.instanceId, config, MESSAGING_TOPICS),
+        BusModule.forService(identity.instanceId, config, MESSAGING_TOPICS),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
         // The features, each with its own module; a module imports only those below it:
         // common, pipeline < users, message store, channel access < message rows, read ledgers

@@ -5,7 +5,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { ChannelMembershipTopic, PresenceChangedTopic, PresenceSignalTopic, WorkspaceMembershipTopic } from '@chat/contracts';
 import { AuthClientModule } from '@chat/auth-client';
 import { RedisModule } from '@chat/redis';
-import { KafkaModule } from '@chat/kafka';
+import { BusModule } from '@chat/kafka';
 import { redisCredentials, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { type PresenceConfig } from './config';
 import { PresenceSignals } from './presence/presence-signals.service';
@@ -27,7 +27,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceKitModule.forRoot(identity, config),
-        KafkaModule.forService(identity.instanceId, config, PRESENCE_TOPICS),
+        BusModule.forService(identity.instanceId, config, PRESENCE_TOPICS),
         RedisModule.forRoot({ url: config.REDIS_URL, ...redisCredentials(config), keyPrefix: config.PRESENCE_REDIS_KEY_PREFIX }),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
       ],

@@ -1,4 +1,6 @@
-// @chat/kafka: the one place that talks to Kafka (and the only importer of kafkajs): a validating
+// @chat/kafka: the bus library, the one place that talks to the message bus — Kafka (the only
+// importer of kafkajs) or RabbitMQ (the only importer of amqplib), behind BusProducer,
+// BusConsumers and BusAdmin (bus/bus.ts, docs/design/bus.md). For Kafka: a validating
 // producer, consumer groups with schema checks on consume, retries and dead-letter topics,
 // topic creation from the contracts, and the `kafka` readiness check.
 export * from './kafka.module';
@@ -15,3 +17,7 @@ export { OffsetTracker } from './consumer/offset-tracker';
 export { PartitionOutbox } from './producer/partition-outbox';
 export { replayDeadLetters, REPLAYED_FROM_HEADER, type ReplayOptions, type ReplaySummary, type ReplayedLetter } from './dlq/dead-letter-replay';
 export { type RestartPolicy, DEFAULT_RESTART_POLICY } from './consumer/consumer-restarts';
+export { BusProducer, BusConsumers, BusAdmin, type BusKind } from './bus/bus';
+export { BusModule, type BusEnvConfig } from './bus/bus.module';
+export { RabbitMqModule } from './rabbitmq/rabbitmq.module';
+export { type RabbitMqOptions } from './rabbitmq/rabbitmq.options';

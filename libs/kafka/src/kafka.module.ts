@@ -3,6 +3,7 @@
 import { type DynamicModule, Global, Module, type ModuleMetadata, type Provider } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
 import { KafkaAdmin } from './admin/kafka.admin';
+import { BusAdmin, BusConsumers, BusProducer } from './bus/bus';
 import { ConsumerMetrics } from './consumer/consumer.metrics';
 import { DeadLetterPublisher } from './consumer/dead-letter.publisher';
 import { KafkaConsumerFactory } from './consumer/kafka-consumer.factory';
@@ -27,8 +28,12 @@ const PROVIDERS: Provider[] = [
   KafkaConsumerFactory,
   KafkaAdmin,
   KafkaReadinessCheck,
+  // The bus seam (bus/bus.ts) bound to Kafka.
+  { provide: BusProducer, useExisting: KafkaProducer },
+  { provide: BusConsumers, useExisting: KafkaConsumerFactory },
+  { provide: BusAdmin, useExisting: KafkaAdmin },
 ];
-const EXPORTS = [KafkaProducer, KafkaConsumerFactory, KafkaAdmin];
+const EXPORTS = [KafkaProducer, KafkaConsumerFactory, KafkaAdmin, BusProducer, BusConsumers, BusAdmin];
 
 /** The Kafka variables of service-kit's KafkaEnv, as a service's validated config holds them. */
 export interface KafkaEnvConfig {

@@ -1,7 +1,10 @@
 // Drops everything a test run created on the shared local engines under its unique names, so
 // runs never accumulate topics, keyspaces, databases or buckets. Test-only, so it talks to the
 // engines' clients directly (production code reaches them only through libs/kafka and libs/cassandra).
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { connect as amqpConnect } from 'amqplib';
 import { Client as CassandraClient } from 'cassandra-driver';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client as PgClient } from 'pg';
@@ -20,6 +23,8 @@ export interface RunEngines {
   cassandra: { contactPoints: readonly string[]; localDataCenter: string };
   s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   kafkaBrokers: readonly string[];
+  /** Set when the run's services talked over RabbitMQ (BUS=rabbitmq): its streams and queues are dropped too. */
+  rabbitmqUrl?: string;
 }
 
 export async function dropRunData(data: RunData, engines: RunEngines): Promise<void> {
@@ -60,6 +65,31 @@ export async function dropRunData(data: RunData, engines: RunEngines): Promise<v
     }
   }
   if (data.topicPrefix) await dropPrefixedTopicsAndGroups(engines.kafkaBrokers, data.topicPrefix);
+  if (data.topicPrefix && engines.rabbitmqUrl !== undefined) await dropPrefixedQueues(engines.rabbitmqUrl, data.topicPrefix);
+}
+
+/**
+ * Streams (topics' partitions), leases and members queues of the run. AMQP cannot list queues and
+ * the local broker runs without the management plugin, so the names come from `rabbitmqctl`
+ * (the local broker only).
+ */
+async function dropPrefixedQueues(url: string, prefix: string): Promise<void> {
+  if (!/^[a-z0-9][a-z0-9-]{0,30}\.$/.test(prefix)) throw new Error(`refusing to drop queues with prefix "${prefix}"`);
+  const { stdout } = await promisify(execFile)('rabbitmqctl', ['list_queues', 'name', '-q', '--no-table-headers'], { timeout: 60_000 });
+  const names = stdout.split('\n').map((line) => line.trim()).filter((name) => name.startsWith(prefix));
+  if (names.length === 0) return;
+  const connection = await amqpConnect(url);
+  try {
+    for (const name of names) {
+      // A failed delete closes its channel: one channel per queue.
+      const channel = await connection.createChannel();
+      channel.on('error', () => undefined);
+      await channel.deleteQueue(name).catch(() => undefined);
+      await channel.close().catch(() => undefined);
+    }
+  } finally {
+    await connection.close();
+  }
 }
 
 async function dropPrefixedTopicsAndGroups(brokers: readonly string[], prefix: string): Promise<void> {

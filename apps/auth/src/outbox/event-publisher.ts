@@ -3,7 +3,7 @@
 // publish, so auth starts and registers accounts while Kafka is still down.
 import { Injectable } from '@nestjs/common';
 import { SessionRevokedTopic, type TopicDefinition, UserRegisteredTopic } from '@chat/contracts';
-import { KafkaAdmin, KafkaProducer } from '@chat/kafka';
+import { BusAdmin, BusProducer } from '@chat/kafka';
 
 export const PUBLISHED_TOPICS: readonly TopicDefinition[] = [UserRegisteredTopic, SessionRevokedTopic];
 
@@ -13,8 +13,8 @@ export class EventPublisher {
   private topicsReady: Promise<void> | undefined;
 
   constructor(
-    private readonly producer: KafkaProducer,
-    private readonly admin: KafkaAdmin,
+    private readonly producer: BusProducer,
+    private readonly admin: BusAdmin,
   ) {}
 
   async publish(topicName: string, key: string, value: unknown): Promise<void> {

@@ -1,14 +1,14 @@
 // Everything files tells the rest of the system: a file's life (chat.file.changed.v1, key file id).
 import { Injectable } from '@nestjs/common';
 import { FileChangedTopic } from '@chat/contracts';
-import { KafkaProducer } from '@chat/kafka';
+import { BusProducer } from '@chat/kafka';
 import { Clock } from '../common/clock';
 import { type FileRecord } from './files.repository';
 
 @Injectable()
 export class FileEventsPublisher {
   constructor(
-    private readonly producer: KafkaProducer,
+    private readonly producer: BusProducer,
     private readonly clock: Clock,
   ) {}
 

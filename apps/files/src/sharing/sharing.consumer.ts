@@ -6,7 +6,7 @@
 // projections are idempotent, so replays are harmless.
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ChannelMembershipTopic, FileSharedTopic } from '@chat/contracts';
-import { type ConsumerHandle, KafkaConsumerFactory } from '@chat/kafka';
+import { type ConsumerHandle, BusConsumers } from '@chat/kafka';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type FilesConfig } from '../config';
 import { AccessRepository } from '../metadata/access.repository';
@@ -16,7 +16,7 @@ export class SharingConsumer implements OnApplicationBootstrap {
   private handles: ConsumerHandle[] = [];
 
   constructor(
-    private readonly consumers: KafkaConsumerFactory,
+    private readonly consumers: BusConsumers,
     private readonly access: AccessRepository,
     @Inject(APP_CONFIG) private readonly config: FilesConfig,
   ) {}

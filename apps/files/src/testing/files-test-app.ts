@@ -11,7 +11,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { type Pool } from 'pg';
 import { ChannelMembershipTopic, type FileChangedEvent, FileChangedTopic, FileSharedTopic } from '@chat/contracts';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@chat/auth-client';
-import { type ConsumerHandle, KafkaConsumerFactory, KafkaProducer } from '@chat/kafka';
+import { type ConsumerHandle, BusConsumers, BusProducer } from '@chat/kafka';
 import { PG_POOL } from '@chat/postgres';
 import { bootstrapService, parseConfig, serviceIdentity } from '@chat/service-kit';
 import { dropRunData, freePort, uniqueName } from '@chat/testing';
@@ -87,7 +87,7 @@ export class FilesTestApp {
     const app = await bootstrapService({ identity, config, module: AppModule.forRoot(identity, config) });
     const running = new FilesTestApp(app, config, `http://127.0.0.1:${port}`, jwks, privateKey, kid, run);
     await Promise.all([app.get(SharingConsumer).ready(), app.get(ThumbnailsConsumer).ready()]);
-    running.observer = await app.get(KafkaConsumerFactory).consume({
+    running.observer = await app.get(BusConsumers).consume({
       groupId: `observer-${randomUUID()}`,
       fromBeginning: true,
       topics: [FileChangedTopic],
@@ -128,12 +128,12 @@ export class FilesTestApp {
   /** What messaging would publish when a user joins or leaves a channel. */
   async membership(channelId: string, userId: string, change: 'joined' | 'left'): Promise<void> {
     const channel = { id: channelId, workspaceId: randomUUID(), name: 'general', kind: 'public' as const, private: false, createdBy: userId, createdAt: new Date().toISOString() };
-    await this.app.get(KafkaProducer).publish(ChannelMembershipTopic, channelId, { channel, userId, change });
+    await this.app.get(BusProducer).publish(ChannelMembershipTopic, channelId, { channel, userId, change });
   }
 
   /** What messaging publishes when a message with the file is stored (or, `revoked`, deleted). */
   async shared(fileId: string, channelId: string, sharedBy: string, messageId: string = randomUUID(), change: 'shared' | 'revoked' = 'shared'): Promise<void> {
-    await this.app.get(KafkaProducer).publish(FileSharedTopic, fileId, {
+    await this.app.get(BusProducer).publish(FileSharedTopic, fileId, {
       fileId,
       channelId,
       messageId,

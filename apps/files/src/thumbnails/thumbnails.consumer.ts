@@ -2,7 +2,7 @@
 // `<FILES_CONSUMER_GROUP>.thumbnails`) and renders every ready image.
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { FileChangedTopic } from '@chat/contracts';
-import { type ConsumerHandle, KafkaConsumerFactory } from '@chat/kafka';
+import { type ConsumerHandle, BusConsumers } from '@chat/kafka';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type FilesConfig } from '../config';
 import { ThumbnailService } from './thumbnail.service';
@@ -12,7 +12,7 @@ export class ThumbnailsConsumer implements OnApplicationBootstrap {
   private handle: ConsumerHandle | undefined;
 
   constructor(
-    private readonly consumers: KafkaConsumerFactory,
+    private readonly consumers: BusConsumers,
     private readonly thumbnails: ThumbnailService,
     @Inject(APP_CONFIG) private readonly config: FilesConfig,
   ) {}

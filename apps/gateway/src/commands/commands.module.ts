@@ -3,7 +3,7 @@
 import { Injectable, Module, type OnModuleInit } from '@nestjs/common';
 import { ChannelCommandTopic, LIMITS } from '@chat/contracts';
 import { JwtVerifier } from '@chat/auth-client';
-import { KafkaProducer, TRACE_HEADERS, TraceSampler, traceNow } from '@chat/kafka';
+import { BusProducer, TRACE_HEADERS, TraceSampler, traceNow } from '@chat/kafka';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { type GatewayConfig } from '../config';
 import { MessagingApi } from '../messaging-api/messaging-api.client';
@@ -55,8 +55,8 @@ class ClientEventsBinding implements OnModuleInit {
     RepliesConsumer,
     {
       provide: CommandService,
-      inject: [APP_CONFIG, SERVICE_IDENTITY, PendingAcks, KafkaProducer, SendRateLimiter, RepliesConsumer],
-      useFactory: (config: GatewayConfig, identity: ServiceIdentity, pending: PendingAcks, producer: KafkaProducer, limiter: SendRateLimiter, replies: RepliesConsumer) => {
+      inject: [APP_CONFIG, SERVICE_IDENTITY, PendingAcks, BusProducer, SendRateLimiter, RepliesConsumer],
+      useFactory: (config: GatewayConfig, identity: ServiceIdentity, pending: PendingAcks, producer: BusProducer, limiter: SendRateLimiter, replies: RepliesConsumer) => {
         const sampler = new TraceSampler(config.TRACE_SAMPLE_EVERY);
         return new CommandService({
           gatewayId: identity.instanceId,

@@ -2,7 +2,7 @@
 // instance keeps the replies addressed to it and settles the matching pending acknowledgement.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { type CommandReply, CommandReplyTopic } from '@chat/contracts';
-import { KafkaConsumerFactory } from '@chat/kafka';
+import { BusConsumers } from '@chat/kafka';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { BroadcastSubscription } from '../kafka/broadcast-subscription';
 import { PendingAcks } from './pending-acks';
@@ -19,7 +19,7 @@ export class RepliesConsumer implements OnApplicationBootstrap {
   private readonly subscription: BroadcastSubscription<typeof CommandReplyTopic>;
 
   constructor(
-    consumers: KafkaConsumerFactory,
+    consumers: BusConsumers,
     private readonly pending: PendingAcks,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {

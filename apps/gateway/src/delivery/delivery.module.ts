@@ -1,6 +1,6 @@
 // Kafka events to local sockets: one broadcast consumer of the delivery topics per instance.
 import { Injectable, Module, type OnApplicationBootstrap } from '@nestjs/common';
-import { KafkaConsumerFactory, TRACE_HEADERS, traceNow, traceSpan } from '@chat/kafka';
+import { BusConsumers, TRACE_HEADERS, traceNow, traceSpan } from '@chat/kafka';
 import { SequencedReader } from '@chat/contracts';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { CommandsModule } from '../commands/commands.module';
@@ -16,7 +16,7 @@ import { Delivery, DELIVERY_TOPICS } from './delivery.service';
 class DeliveryConsumer implements OnApplicationBootstrap {
   private readonly subscription: BroadcastSubscription<(typeof DELIVERY_TOPICS)[number]>;
 
-  constructor(consumers: KafkaConsumerFactory, delivery: Delivery) {
+  constructor(consumers: BusConsumers, delivery: Delivery) {
     this.subscription = new BroadcastSubscription({ name: 'delivery', topics: DELIVERY_TOPICS, handler: { batch: delivery.handleAll } }, consumers);
   }
 

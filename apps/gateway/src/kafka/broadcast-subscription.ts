@@ -5,7 +5,7 @@
 // @chat/kafka, which fails when a consumer group crashed for good.
 import { Logger } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
-import { type BatchHandler, type ConsumerHandle, type KafkaConsumerFactory, type RecordHandler } from '@chat/kafka';
+import { type BatchHandler, type ConsumerHandle, type BusConsumers, type RecordHandler } from '@chat/kafka';
 import { withTimeout } from '@chat/service-kit';
 
 export interface BroadcastSubscriptionOptions<T extends TopicDefinition> {
@@ -26,7 +26,7 @@ export class BroadcastSubscription<T extends TopicDefinition> {
 
   constructor(
     private readonly options: BroadcastSubscriptionOptions<T>,
-    private readonly consumers: KafkaConsumerFactory,
+    private readonly consumers: BusConsumers,
   ) {
     this.logger = new Logger(`Broadcast:${options.name}`);
   }

@@ -2,7 +2,7 @@
 // presence changes to workspace rooms, and relays typing between instances (Redis pub/sub).
 import { Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { PresenceChangedTopic, PresenceSignalTopic } from '@chat/contracts';
-import { KafkaConsumerFactory, KafkaProducer } from '@chat/kafka';
+import { BusConsumers, BusProducer } from '@chat/kafka';
 import { REDIS } from '@chat/redis';
 import { APP_CONFIG, AppError, MetricsService, redisCredentials, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import type Redis from 'ioredis';
@@ -25,7 +25,7 @@ class PresenceLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
     private readonly sockets: SocketServer,
     private readonly reporter: PresenceReporter,
     private readonly relay: TypingRelay,
-    consumers: KafkaConsumerFactory,
+    consumers: BusConsumers,
     metrics: GatewayMetrics,
   ) {
     const delivery = new PresenceDelivery(sockets);
@@ -69,8 +69,8 @@ class PresenceLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
   providers: [
     {
       provide: PresenceReporter,
-      inject: [APP_CONFIG, SERVICE_IDENTITY, KafkaProducer, MetricsService],
-      useFactory: (config: GatewayConfig, identity: ServiceIdentity, producer: KafkaProducer, metrics: MetricsService) => {
+      inject: [APP_CONFIG, SERVICE_IDENTITY, BusProducer, MetricsService],
+      useFactory: (config: GatewayConfig, identity: ServiceIdentity, producer: BusProducer, metrics: MetricsService) => {
         const sent = metrics.counter('gateway_presence_signals_total', 'Presence signals sent to Kafka, by type', ['type']);
         return new PresenceReporter({
           gatewayId: identity.instanceId,

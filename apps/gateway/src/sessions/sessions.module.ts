@@ -2,7 +2,7 @@
 // (chat.auth.session-revoked.v1, read by every gateway instance). See session-watch.ts.
 import { Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { SessionRevokedTopic } from '@chat/contracts';
-import { KafkaConsumerFactory } from '@chat/kafka';
+import { BusConsumers } from '@chat/kafka';
 import { APP_CONFIG, MetricsService } from '@chat/service-kit';
 import { type GatewayConfig } from '../config';
 import { BroadcastSubscription } from '../kafka/broadcast-subscription';
@@ -19,7 +19,7 @@ class SessionsLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
   constructor(
     private readonly sockets: SocketServer,
     private readonly watch: SessionWatch,
-    consumers: KafkaConsumerFactory,
+    consumers: BusConsumers,
   ) {
     this.revocations = new BroadcastSubscription(
       {

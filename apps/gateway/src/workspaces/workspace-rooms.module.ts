@@ -5,7 +5,7 @@
 // messaging publishes first, handled by delivery.)
 import { Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap } from '@nestjs/common';
 import { WorkspaceMembershipTopic } from '@chat/contracts';
-import { KafkaConsumerFactory } from '@chat/kafka';
+import { BusConsumers } from '@chat/kafka';
 import { BroadcastSubscription } from '../kafka/broadcast-subscription';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { SocketModule } from '../socket/socket.module';
@@ -15,7 +15,7 @@ import { SocketServer } from '../socket/socket.server';
 class WorkspaceRooms implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly subscription: BroadcastSubscription<typeof WorkspaceMembershipTopic>;
 
-  constructor(sockets: SocketServer, consumers: KafkaConsumerFactory, metrics: GatewayMetrics) {
+  constructor(sockets: SocketServer, consumers: BusConsumers, metrics: GatewayMetrics) {
     this.subscription = new BroadcastSubscription(
       {
         name: 'workspaces',

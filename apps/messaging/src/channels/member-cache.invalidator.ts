@@ -2,7 +2,7 @@
 // chat.channel.membership.v1. A broadcast consumer: every process sees every event.
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { ChannelMembershipTopic } from '@chat/contracts';
-import { KafkaConsumerFactory, type RecordOf } from '@chat/kafka';
+import { BusConsumers, type RecordOf } from '@chat/kafka';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type MessagingConfig } from '../config';
 import { MemberCache } from './member-cache';
@@ -10,7 +10,7 @@ import { MemberCache } from './member-cache';
 @Injectable()
 export class MemberCacheInvalidator implements OnApplicationBootstrap {
   constructor(
-    private readonly consumers: KafkaConsumerFactory,
+    private readonly consumers: BusConsumers,
     private readonly cache: MemberCache,
     @Inject(APP_CONFIG) private readonly config: MessagingConfig,
   ) {}

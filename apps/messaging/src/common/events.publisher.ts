@@ -12,13 +12,13 @@ import {
   ReadMarkerTopic,
   type ReplyTo,
 } from '@chat/contracts';
-import { KafkaProducer } from '@chat/kafka';
+import { BusProducer } from '@chat/kafka';
 
 export type CommandResult = CommandReply['result'];
 
 @Injectable()
 export class EventsPublisher {
-  constructor(private readonly producer: KafkaProducer) {}
+  constructor(private readonly producer: BusProducer) {}
 
   /** Edits, deletes, reactions and reply counts; in order, keyed by channel like the commands. */
   async messageUpdated(message: Message): Promise<void> {

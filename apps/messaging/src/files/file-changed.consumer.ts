@@ -2,7 +2,7 @@
 // Events of a file share its partition, so its pending → ready | deleted changes apply in order.
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { FileChangedTopic } from '@chat/contracts';
-import { type ConsumerHandle, KafkaConsumerFactory } from '@chat/kafka';
+import { type ConsumerHandle, BusConsumers } from '@chat/kafka';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type MessagingConfig } from '../config';
 import { AttachableFilesRepository } from './attachable-files.repository';
@@ -12,7 +12,7 @@ export class FileChangedConsumer implements OnApplicationBootstrap {
   private handle: ConsumerHandle | undefined;
 
   constructor(
-    private readonly consumers: KafkaConsumerFactory,
+    private readonly consumers: BusConsumers,
     private readonly files: AttachableFilesRepository,
     @Inject(APP_CONFIG) private readonly config: MessagingConfig,
   ) {}

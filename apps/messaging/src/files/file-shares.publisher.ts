@@ -3,11 +3,11 @@
 // deleted message, which takes that right away again.
 import { Injectable } from '@nestjs/common';
 import { FileSharedTopic, type Message } from '@chat/contracts';
-import { KafkaProducer } from '@chat/kafka';
+import { BusProducer } from '@chat/kafka';
 
 @Injectable()
 export class FileSharesPublisher {
-  constructor(private readonly producer: KafkaProducer) {}
+  constructor(private readonly producer: BusProducer) {}
 
   shared(message: Message): Promise<void> {
     return this.publish(message, 'shared');

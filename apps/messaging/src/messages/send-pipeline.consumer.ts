@@ -8,7 +8,7 @@
 // channel, and offsets are committed up to the lowest unfinished record.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { ChannelCommandTopic, type Message, MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
-import { type AssignedPartition, type ConsumerHandle, KafkaConsumerFactory, KafkaProducer, PartitionOutbox, type PartitionPipeline, type RecordOf } from '@chat/kafka';
+import { type AssignedPartition, type ConsumerHandle, BusConsumers, BusProducer, PartitionOutbox, type PartitionPipeline, type RecordOf } from '@chat/kafka';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { ChannelAccess } from '../channels/channel-access.service';
 import { Clock } from '../common/clock';
@@ -42,8 +42,8 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
   private handle: ConsumerHandle | undefined;
 
   constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly producer: KafkaProducer,
+    private readonly consumers: BusConsumers,
+    private readonly producer: BusProducer,
     private readonly epochs: PartitionEpochsRepository,
     private readonly progress: StoreProgress,
     private readonly acks: StoreAcks,

@@ -9,7 +9,7 @@
 // what has accumulated meanwhile: progress is merged, never lost or reordered.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { type Message, type MessageStored, MessageStoredTopic, type PartitionStored, type ReplyTo } from '@chat/contracts';
-import { KafkaProducer } from '@chat/kafka';
+import { BusProducer } from '@chat/kafka';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { Clock } from '../common/clock';
 
@@ -39,7 +39,7 @@ export class StoreAcks {
   private sending = false;
 
   constructor(
-    private readonly producer: KafkaProducer,
+    private readonly producer: BusProducer,
     private readonly clock: Clock,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}

@@ -30,7 +30,7 @@ import {
 } from '@chat/contracts';
 import { ACCESS_TOKEN_ALGORITHM, ACCESS_TOKEN_AUDIENCE, ACCESS_TOKEN_ISSUER } from '@chat/auth-client';
 import { CassandraClient } from '@chat/cassandra';
-import { type ConsumerHandle, KafkaConsumerFactory, KafkaProducer } from '@chat/kafka';
+import { type ConsumerHandle, BusConsumers, BusProducer } from '@chat/kafka';
 import { bootstrapService, parseConfig, serviceIdentity } from '@chat/service-kit';
 import { freePort, uniqueName, waitFor } from '@chat/testing';
 import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
@@ -169,7 +169,7 @@ export class Observer {
 
   static async start(app: INestApplication): Promise<Observer> {
     const observer = new Observer();
-    observer.handle = await app.get(KafkaConsumerFactory).consume({
+    observer.handle = await app.get(BusConsumers).consume({
       // Its own group reading every topic of the run from the start: nothing published after the
       // topics exist can be missed, however late the group's start offsets are resolved.
       groupId: `observer-${randomUUID()}`,
@@ -224,18 +224,18 @@ export class Publisher {
   constructor(private readonly app: INestApplication) {}
 
   async command(command: ChannelCommand): Promise<void> {
-    await this.app.get(KafkaProducer).publish(ChannelCommandTopic, command.payload.channelId, command);
+    await this.app.get(BusProducer).publish(ChannelCommandTopic, command.payload.channelId, command);
   }
 
   async commands(commands: readonly ChannelCommand[]): Promise<void> {
-    await this.app.get(KafkaProducer).publishBatch(
+    await this.app.get(BusProducer).publishBatch(
       ChannelCommandTopic,
       commands.map((value) => ({ key: value.payload.channelId, value })),
     );
   }
 
   async registered(user: TestUser): Promise<void> {
-    await this.app.get(KafkaProducer).publish(UserRegisteredTopic, user.id, {
+    await this.app.get(BusProducer).publish(UserRegisteredTopic, user.id, {
       userId: user.id,
       username: user.username,
       displayName: user.username.toUpperCase(),

@@ -1,7 +1,7 @@
 // Projects chat.user.registered.v1 into the users tables (group `<MESSAGING_CONSUMER_GROUP>.users`).
 import { Inject, Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { UserRegisteredTopic } from '@chat/contracts';
-import { type ConsumerHandle, KafkaConsumerFactory } from '@chat/kafka';
+import { type ConsumerHandle, BusConsumers } from '@chat/kafka';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type MessagingConfig } from '../config';
 import { UsersService } from './users.service';
@@ -11,7 +11,7 @@ export class UserRegisteredConsumer implements OnApplicationBootstrap {
   private handle: ConsumerHandle | undefined;
 
   constructor(
-    private readonly consumers: KafkaConsumerFactory,
+    private readonly consumers: BusConsumers,
     private readonly users: UsersService,
     @Inject(APP_CONFIG) private readonly config: MessagingConfig,
   ) {}

@@ -7,7 +7,7 @@
 // round trips.
 import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { ChannelMembershipTopic, PresenceSignalTopic, WorkspaceMembershipTopic } from '@chat/contracts';
-import { type ConsumerHandle, KafkaConsumerFactory } from '@chat/kafka';
+import { type ConsumerHandle, BusConsumers } from '@chat/kafka';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type PresenceConfig } from '../config';
 import { PresenceSignals } from './presence-signals.service';
@@ -19,7 +19,7 @@ export class PresenceConsumers implements OnApplicationBootstrap, OnApplicationS
   private readonly handles: ConsumerHandle[] = [];
 
   constructor(
-    private readonly consumers: KafkaConsumerFactory,
+    private readonly consumers: BusConsumers,
     private readonly signals: PresenceSignals,
     private readonly repository: PresenceRepository,
     private readonly sweeper: PresenceSweeper,

@@ -2,13 +2,13 @@
 // the signal topic (keyed by user, so the user's one consumer applies them in order).
 import { Injectable } from '@nestjs/common';
 import { type PresenceChanged, PresenceChangedTopic, type PresenceSignal, PresenceSignalTopic } from '@chat/contracts';
-import { KafkaProducer } from '@chat/kafka';
+import { BusProducer } from '@chat/kafka';
 import { PresenceMetrics } from './presence.metrics';
 
 @Injectable()
 export class PresencePublisher {
   constructor(
-    private readonly producer: KafkaProducer,
+    private readonly producer: BusProducer,
     private readonly metrics: PresenceMetrics,
   ) {}
 

@@ -4,19 +4,17 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { deadLetterTopicName, type TopicDefinition } from '@chat/contracts';
 import { type Admin, type ITopicMetadata } from 'kafkajs';
+import { type BusAdmin, type TopicDescription } from '../bus/bus';
 import { KafkaClients } from '../kafka-clients';
 import { KAFKA_OPTIONS, physicalName, type ResolvedKafkaOptions } from '../kafka.options';
 
-export interface TopicDescription {
-  name: string;
-  partitions: number;
-}
+export type { TopicDescription };
 
 const LEADER_WAIT_MS = 30_000;
 const LEADER_POLL_MS = 200;
 
 @Injectable()
-export class KafkaAdmin implements OnModuleInit, OnApplicationShutdown {
+export class KafkaAdmin implements BusAdmin, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('KafkaAdmin');
   private readonly admin: Admin;
   private connecting: Promise<void> | undefined;

@@ -12,6 +12,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
 import { type Consumer, type PartitionAssigner } from 'kafkajs';
+import { type BusConsumers } from '../bus/bus';
 import { KafkaClients } from '../kafka-clients';
 import { KAFKA_OPTIONS, physicalName, type ResolvedKafkaOptions } from '../kafka.options';
 import { CoPartitionedAssigner } from './co-partitioned.assigner';
@@ -25,7 +26,7 @@ import { PipelineRunner } from './pipeline.runner';
 const DEFAULT_MAX_BATCH_SIZE = 100;
 
 @Injectable()
-export class KafkaConsumerFactory implements OnModuleDestroy {
+export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
   private readonly logger = new Logger('KafkaConsumer');
   private readonly handles = new Set<ConsumerHandle>();
   /** Pipelined consumers that crashed for good (they are not restarted). */

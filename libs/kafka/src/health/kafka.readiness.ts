@@ -27,13 +27,14 @@ export class ClusterProbe {
   constructor(
     private readonly admin: ProbeAdmin,
     private readonly timeoutMs: number,
+    private readonly label = 'kafka',
   ) {}
 
   check(): Promise<void> {
     this.pending ??= this.probe().finally(() => {
       this.pending = undefined;
     });
-    return withTimeout(this.pending, this.timeoutMs, 'kafka');
+    return withTimeout(this.pending, this.timeoutMs, this.label);
   }
 
   async close(): Promise<void> {

@@ -4,38 +4,13 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type TopicDefinition, type TopicValue } from '@chat/contracts';
 import { encodeValue } from '../codec/record.codec';
 import { KAFKA_OPTIONS, physicalName, type ResolvedKafkaOptions } from '../kafka.options';
+import { type BusProducer, type OutgoingRecord, type PublishedRecord, type PublishOptions } from '../bus/bus';
 import { ProducerConnection } from './producer.connection';
 
-export interface OutgoingRecord<T extends TopicDefinition> {
-  /** Records with the same key keep their order (the topic definition says what the key holds). */
-  key: string;
-  value: TopicValue<T>;
-  headers?: Readonly<Record<string, string>>;
-  /** Overrides the partition the key would choose. */
-  partition?: number;
-}
-
-export interface PublishOptions {
-  /**
-   * The values were built by this process from values already validated (a service relaying its
-   * own records along a pipeline): serialise them without parsing them again. Consumers still
-   * validate what they read.
-   */
-  trusted?: boolean;
-}
-
-export interface PublishedRecord {
-  topic: string;
-  partition: number;
-  /**
-   * Offset of the first record the broker stored in that partition for the request that carried
-   * the record; -1 (and partition -1) when that request carried the topic to several partitions.
-   */
-  offset: string;
-}
+export type { OutgoingRecord, PublishedRecord, PublishOptions };
 
 @Injectable()
-export class KafkaProducer {
+export class KafkaProducer implements BusProducer {
   constructor(
     private readonly connection: ProducerConnection,
     @Inject(KAFKA_OPTIONS) private readonly options: ResolvedKafkaOptions,

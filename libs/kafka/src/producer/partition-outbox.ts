@@ -6,7 +6,7 @@
 import { Logger } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
 import { realSleep } from '../consumer/retry.policy';
-import { type KafkaProducer, type OutgoingRecord, type PublishOptions } from './kafka.producer';
+import { type BusProducer, type OutgoingRecord, type PublishOptions } from '../bus/bus';
 
 interface Queued<T extends TopicDefinition> {
   record: OutgoingRecord<T>;
@@ -23,7 +23,7 @@ export class PartitionOutbox<T extends TopicDefinition> {
   private closed = false;
 
   constructor(
-    private readonly producer: KafkaProducer,
+    private readonly producer: BusProducer,
     private readonly topic: T,
     readonly partition: number,
     private readonly options: PublishOptions = {},

@@ -71,6 +71,16 @@ describe('parseConfig', () => {
     expect(() => parseConfig(engines, { KAFKA_SASL_MECHANISM: 'gssapi' })).toThrow(/KAFKA_SASL_MECHANISM/);
   });
 
+  it('chooses the bus: Kafka by default, RabbitMQ over amqp(s) with its credentials in pairs', () => {
+    const bus = BaseConfigSchema.extend({ ...KafkaEnv });
+    expect(parseConfig(bus, {}).BUS).toBe('kafka');
+    const rabbit = parseConfig(bus, { BUS: 'rabbitmq', RABBITMQ_URL: 'amqps://b-1.mq.eu-west-1.amazonaws.com:5671', RABBITMQ_USERNAME: 'messaging', RABBITMQ_PASSWORD: 'q-secret' });
+    expect([rabbit.BUS, rabbit.RABBITMQ_URL, rabbit.RABBITMQ_USERNAME]).toEqual(['rabbitmq', 'amqps://b-1.mq.eu-west-1.amazonaws.com:5671', 'messaging']);
+    expect(() => parseConfig(bus, { BUS: 'nats' })).toThrow(/BUS/);
+    expect(() => parseConfig(bus, { BUS: 'rabbitmq', RABBITMQ_URL: 'http://127.0.0.1:15672' })).toThrow(/RABBITMQ_URL/);
+    expect(() => parseConfig(bus, { BUS: 'rabbitmq', RABBITMQ_USERNAME: 'messaging' })).toThrow(/RABBITMQ_PASSWORD: must be set with RABBITMQ_USERNAME/);
+  });
+
   it('rejects URLs of the wrong protocol', () => {
     expect(() => parseConfig(schema, { PORT: '1', KAFKA_BROKERS: 'a:1', POSTGRES_URL: 'http://x' })).toThrow(/POSTGRES_URL/);
   });

@@ -19,6 +19,7 @@ const CREDENTIAL_PAIRS: readonly (readonly [string, string, boolean])[] = [
   ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD', true],
   ['CASSANDRA_USERNAME', 'CASSANDRA_PASSWORD', true],
   ['REDIS_USERNAME', 'REDIS_PASSWORD', false],
+  ['RABBITMQ_USERNAME', 'RABBITMQ_PASSWORD', true],
 ];
 
 function credentialProblems(schema: z.ZodObject, present: Record<string, string | undefined>): string[] {

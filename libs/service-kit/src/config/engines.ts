@@ -2,6 +2,21 @@
 import { z } from 'zod';
 import { BooleanSchema, HostPortListSchema, IdentifierSchema, UrlSchema } from './schemas';
 
+/**
+ * Which message bus the services talk over (docs/design/bus.md): Kafka (default, KAFKA_* below) or
+ * RabbitMQ / Amazon MQ for RabbitMQ (RABBITMQ_*). The topic prefix applies to either.
+ */
+function BusSelectionEnv() {
+  return {
+    BUS: z.enum(['kafka', 'rabbitmq']).default('kafka'),
+    /** `amqp://host:5672`, or `amqps://b-….mq.<region>.amazonaws.com:5671` for Amazon MQ. */
+    RABBITMQ_URL: UrlSchema(['amqp', 'amqps']).default('amqp://127.0.0.1:5672'),
+    /** This service's RabbitMQ user; kept out of RABBITMQ_URL so the URL can be logged. Unset: the URL's, or guest/guest. */
+    RABBITMQ_USERNAME: z.string().min(1).optional(),
+    RABBITMQ_PASSWORD: z.string().min(1).optional(),
+  };
+}
+
 export const KafkaEnv = {
   KAFKA_BROKERS: HostPortListSchema.default(['127.0.0.1:9092']),
   /** Replication of the topics a service creates: 1 on one machine, 3 in production. */
@@ -23,6 +38,7 @@ export const KafkaEnv = {
   KAFKA_SASL_PASSWORD: z.string().min(1).optional(),
   /** TLS to the brokers (a listener with `tls: true`). */
   KAFKA_SSL: BooleanSchema.default(false),
+  ...BusSelectionEnv(),
 };
 
 export const CassandraEnv = {

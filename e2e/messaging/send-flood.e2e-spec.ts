@@ -93,7 +93,7 @@ describe('a flood of sends that can never succeed', () => {
     // A user with a channel of their own, naming random file ids in it.
     const attacher = await ChatUser.register(origin, 'attacher');
     const own = await attacher.createWorkspace();
-    const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)] as T;
+    const pick = <T>(list: readonly T[]): T => list[Math.floor(Math.random() * list.length)];
     const randomFiles = (): string[] => [randomUUID(), randomUUID()];
     const add = async (name: string, user: ChatUser, payload: Flood['payload']): Promise<Flood> => {
       const flooder: Flood = { name, device: await user.connect(origin), payload, answers: {}, latencies: [] };

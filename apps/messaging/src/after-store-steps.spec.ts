@@ -78,7 +78,7 @@ describe('ledger steps', () => {
 describe('search index step', () => {
   it("indexes each live message's terms as of its createdAt and skips tombstones and empty texts", async () => {
     const written: { entry: SearchEntry; at: string }[] = [];
-    const search = { index: (entry: SearchEntry, at: Date) => Promise.resolve(void written.push({ entry, at: at.toISOString() })) };
+    const search = { index: (entry: SearchEntry, at: bigint) => Promise.resolve(void written.push({ entry, at: new Date(Number(at / 1000n)).toISOString() })) };
     const buckets = wire({ bucketSize: 10 }).buckets;
     const first = message(9, ALICE, 'Crème brûlée, crème!');
     await new SearchIndexStep(search as unknown as SearchRepository, buckets).apply([first, message(10, BOB, ''), message(11, BOB, 'gone', { deleted: true })]);

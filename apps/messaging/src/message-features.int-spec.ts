@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import {
   type Channel,
   type ChannelCommand,
+  ChannelCommandTopic,
   type ChannelSummary,
   type CommandReply,
   type ErrorBody,
@@ -15,6 +16,7 @@ import {
   type ThreadResponse,
   type Workspace,
 } from '@chat/contracts';
+import { KafkaProducer } from '@chat/kafka';
 import { waitFor } from '@chat/testing';
 import request, { type Response } from 'supertest';
 import {
@@ -25,6 +27,7 @@ import {
   type SpecUsers,
   type TestUser,
 } from './testing/messaging-test-app';
+import { type ChangeCommand, ChannelCommandService } from './messages/channel-command.service';
 
 jest.setTimeout(180_000);
 
@@ -207,6 +210,35 @@ describe('message features', () => {
         return got.length >= 10 ? got : undefined;
       });
       expect(pushes.map((m) => m.text)).toEqual(acked);
+    });
+
+    it('a deposed owner applying an old edit or reaction late (after its successor applied later ones) cannot undo them', async () => {
+      const alice = await newUser('alice');
+      const { general } = await newWorkspace(alice, []);
+      const message = await send(alice, general.id, 'v0');
+      const target = { channelId: general.id, messageId: message.id };
+      /** Publishes one command and waits for its reply; its offset is where a zombie would apply it again. */
+      const applied = async (c: ChannelCommand): Promise<bigint> => {
+        const { offset } = await messaging.app.get(KafkaProducer).publish(ChannelCommandTopic, c.payload.channelId, c);
+        if (offset === '-1') throw new Error('no offset for a command published alone');
+        await waitFor('the reply', () => observer.replies.some((r) => r.commandId === c.commandId));
+        return BigInt(offset);
+      };
+      const stored = async () => (await history(alice, general.id)).find((m) => m.id === message.id)!;
+
+      const older = command(alice, 'message.edit', { ...target, text: 'older edit' }) as ChangeCommand;
+      const olderAt = await applied(older);
+      await ok([command(alice, 'message.edit', { ...target, text: 'newer edit' })]);
+      // The owner that applied `older` was paused past its session timeout (its successor has
+      // applied both edits since) and wakes up in the middle of that command: it writes again.
+      await messaging.app.get(ChannelCommandService).handle(older, olderAt);
+      expect((await stored()).text).toBe('newer edit');
+
+      const add = command(alice, 'reaction.add', { ...target, emoji: '👍' }) as ChangeCommand;
+      const addAt = await applied(add);
+      await ok([command(alice, 'reaction.remove', { ...target, emoji: '👍' })]);
+      await messaging.app.get(ChannelCommandService).handle(add, addAt);
+      expect((await stored()).reactions).toBeUndefined();
     });
 
     it('deletes by the author or a workspace owner only; the tombstone keeps the seq and loses the text everywhere', async () => {

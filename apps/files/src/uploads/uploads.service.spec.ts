@@ -18,6 +18,10 @@ class FakeFiles {
   get(id: string): Promise<FileRecord | undefined> {
     return Promise.resolve(this.rows.get(id));
   }
+  deletePending(id: string): Promise<void> {
+    if (this.rows.get(id)?.status === 'pending') this.rows.delete(id);
+    return Promise.resolve();
+  }
   async withLockedPending<T>(id: string, _age: number, work: (file: FileRecord, locked: LockedPendingFile) => Promise<T>): Promise<LockedOutcome<T>> {
     const row = this.rows.get(id);
     if (row?.status !== 'pending') return { found: false };
@@ -62,7 +66,10 @@ class FakeStorage {
 
 class FakeEvents {
   readonly changes: [string, string][] = [];
+  /** Set: the broker is away, every announcement fails. */
+  away: Error | undefined;
   changed(file: FileRecord, status: string): Promise<void> {
+    if (this.away) return Promise.reject(this.away);
     this.changes.push([file.id, status]);
     return Promise.resolve();
   }
@@ -104,6 +111,16 @@ describe('UploadsService', () => {
     expect(started.upload).toEqual({ url: `http://s3.invalid/uploads/${started.file.id}`, headers: { 'content-type': 'image/png' }, method: 'PUT' });
     expect(files.rows.size).toBe(1);
     expect(events.changes).toEqual([[started.file.id, 'pending']]);
+  });
+
+  it('records no file when its pending announcement fails (Kafka away): the caller gets the error and no upload URL', async () => {
+    const { service, files, events } = setup();
+    events.away = new Error('broker unreachable');
+    await expect(service.start(OWNER, { name: 'a.png', contentType: 'image/png', size: 8 })).rejects.toThrow('broker unreachable');
+    expect(files.rows.size).toBe(0);
+    events.away = undefined;
+    const started = await service.start(OWNER, { name: 'a.png', contentType: 'image/png', size: 8 });
+    expect([...files.rows.keys()]).toEqual([started.file.id]);
   });
 
   it('refuses an over-limit size (too_large) and a type not allowed (invalid), recording nothing', async () => {

@@ -57,7 +57,14 @@ export class UploadsService {
     const name = nameForType(request.name, contentType);
     const file = await this.files.insert({ id, ownerId, name, contentType, size: request.size, createdAt: this.clock.now() });
     const upload = await this.storage.signUpload(uploadKey(id), contentType, request.size, this.config.FILES_UPLOAD_URL_TTL_SECONDS);
-    await this.events.changed(file, 'pending');
+    try {
+      await this.events.changed(file, 'pending');
+    } catch (error) {
+      // Kafka is away: the caller gets no upload URL, so the file must not exist either, or files
+      // would hold a pending file that messaging's projection never hears of (until the cleanup).
+      await this.files.deletePending(id).catch((cleanup: unknown) => this.logger.warn({ err: cleanup, fileId: id }, 'could not remove an unannounced upload; the cleanup job will'));
+      throw error;
+    }
     return { file: toFileMeta(file), upload: { ...upload, method: 'PUT' } };
   }
 

@@ -29,8 +29,9 @@ export function big(value: number): bigint {
 
 /**
  * A write time (USING TIMESTAMP: microseconds since the epoch). Derived rows written off the send
- * path carry their message's createdAt, changes (edits, deletes) their own time, so the change
- * wins whichever write lands last.
+ * path carry their message's createdAt, changes (edits, deletes, reactions) a time above it that
+ * follows their command's position (edits/change-write-time.ts), so the change wins whichever
+ * write lands last.
  */
 export function micros(at: Date): bigint {
   return BigInt(at.getTime()) * 1000n;

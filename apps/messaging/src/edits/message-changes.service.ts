@@ -5,7 +5,8 @@
 // order, after the sends issued before them are stored: two edits of one message from two devices
 // are applied in the order Kafka holds them, acknowledged in that order, and announced on
 // chat.message.updated.v1 (keyed by channel) in that order, so every receiver ends with the last
-// acknowledged edit.
+// acknowledged edit. The row and search writes carry their command's write time
+// (change-write-time.ts): a command applied again, late, by a deposed owner cannot undo a later one.
 // Every step is an idempotent write, so a redelivered command converges on the same state.
 import { Injectable } from '@nestjs/common';
 import { type ChannelCommand, type Message } from '@chat/contracts';
@@ -21,6 +22,7 @@ import { searchEntry } from '../search/search-index.step';
 import { SearchRepository } from '../search/search.repository';
 import { ThreadsService } from '../threads/threads.service';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
+import { changeWriteTime, type CommandPosition } from './change-write-time';
 import { MessageLocator, notFound } from './message-locator';
 import { MessageUpdatesRepository } from './message-updates.repository';
 
@@ -50,7 +52,7 @@ export class MessageChanges {
   ) {}
 
   /** `message.edit`: the author only; a deleted message cannot be edited (not_found). */
-  async edit(command: CommandOf<'message.edit'>): Promise<ChangeOutcome> {
+  async edit(command: CommandOf<'message.edit'>, position: CommandPosition): Promise<ChangeOutcome> {
     const { channelId, messageId, text } = command.payload;
     const { message, row } = await this.locator.forMember(channelId, messageId, command.userId);
     if (message.deleted) throw notFound(messageId);
@@ -59,11 +61,12 @@ export class MessageChanges {
     const before = fromStored(message.mentions);
     const after = await this.mentions.resolve(text);
     const editedAt = this.clock.now();
+    const writeTime = changeWriteTime(message, position);
     await this.mentionLedger.forget(message, { userIds: before.userIds.filter((id) => !after.userIds.includes(id)), channel: before.channel && !after.channel });
     await Promise.all([
-      this.updates.edit(row, text, storedMentions(after), editedAt),
+      this.updates.edit(row, text, storedMentions(after), editedAt, writeTime),
       // As of the edit: a projection of the original text landing later cannot undo it.
-      this.search.index(searchEntry({ ...message, text }, row.bucket), editedAt),
+      this.search.index(searchEntry({ ...message, text }, row.bucket), writeTime),
     ]);
     await this.mentionLedger.record(message, after, editedAt);
     if (message.threadId) await this.threads.addParticipants(message.channelId, message.threadId, after.userIds);
@@ -72,7 +75,7 @@ export class MessageChanges {
   }
 
   /** `message.delete`: the author or an owner of the channel's workspace. Deleting twice is a no-op. */
-  async remove(command: CommandOf<'message.delete'>): Promise<ChangeOutcome> {
+  async remove(command: CommandOf<'message.delete'>, position: CommandPosition): Promise<ChangeOutcome> {
     const { channelId, messageId } = command.payload;
     const { channel, message, row } = await this.locator.forMember(channelId, messageId, command.userId).catch(async (error: unknown) => {
       // A workspace owner may moderate a channel they are not a member of, if they can see it.
@@ -88,11 +91,12 @@ export class MessageChanges {
     // files: a retry after a failure here finds the message undeleted and revokes again. files keeps
     // the revocation, so the message's share landing later does not bring the right back.
     await this.fileShares.revoked(message);
-    await this.updates.tombstone(row);
+    const writeTime = changeWriteTime(message, position);
+    await this.updates.tombstone(row, writeTime);
     await Promise.all([
       this.ledger.addDeleted(channelId, { seq: message.seq, senderId: message.senderId }),
       this.mentionLedger.forget(message, fromStored(message.mentions)),
-      this.search.unindex(row, this.clock.now()),
+      this.search.unindex(row, writeTime),
       this.pins.unpin(channelId, messageId),
     ]);
     const tombstone = await this.locator.reread(row);
@@ -101,14 +105,15 @@ export class MessageChanges {
   }
 
   /** `reaction.add` / `reaction.remove`: per user idempotent; announced only when something changed. */
-  async react(command: CommandOf<'reaction.add' | 'reaction.remove'>): Promise<ChangeOutcome> {
+  async react(command: CommandOf<'reaction.add' | 'reaction.remove'>, position: CommandPosition): Promise<ChangeOutcome> {
     const { channelId, messageId, emoji } = command.payload;
     const { message, row } = await this.locator.forMember(channelId, messageId, command.userId);
     if (message.deleted) throw notFound(messageId);
     const had = message.reactions?.some((r) => r.emoji === emoji && r.userIds.includes(command.userId)) ?? false;
     const cell = reactionCell(emoji, command.userId);
-    if (command.type === 'reaction.add') await this.updates.addReaction(row, cell);
-    else await this.updates.removeReaction(row, cell);
+    const writeTime = changeWriteTime(message, position);
+    if (command.type === 'reaction.add') await this.updates.addReaction(row, cell, writeTime);
+    else await this.updates.removeReaction(row, cell, writeTime);
     if (had === (command.type === 'reaction.add')) return { updated: [] };
     return { updated: [await this.locator.reread(row)] };
   }

@@ -3,7 +3,7 @@ import { AppError } from '@chat/service-kit';
 import { FixedClock, testId } from '../testing/fakes';
 import { type AttachableFilesRepository } from './attachable-files.repository';
 import { FakeAttachableFilesRepository, FakeFileSharesPublisher } from './attachments.fakes';
-import { AttachmentsService } from './attachments.service';
+import { AttachmentsService, WAIT_COOLDOWN_FACTOR } from './attachments.service';
 import { type FileSharesPublisher } from './file-shares.publisher';
 
 const sender = testId(1);
@@ -74,6 +74,30 @@ describe('AttachmentsService.resolve', () => {
     expect(await codeOf(service.resolve(sender, [testId(9, 'f0000000')]))).toBe('not_found');
     await add(1, sender, 'deleted');
     expect(await codeOf(service.resolve(sender, [testId(1, 'f0000000')]))).toBe('not_found');
+  });
+
+  it('waits at most once per cooldown for a sender whose wait found nothing: random ids are refused at once', async () => {
+    const { service, add, clock } = setup(1000);
+    let start = clock.now().getTime();
+    expect(await codeOf(service.resolve(sender, [testId(9, 'f0000000')]))).toBe('not_found');
+    expect(clock.now().getTime() - start).toBeGreaterThanOrEqual(1000);
+    // The same sender's next sends naming unknown (or unfinished) files: refused without a wait.
+    await add(1, sender, 'pending');
+    start = clock.now().getTime();
+    for (let i = 0; i < 20; i++) expect(await codeOf(service.resolve(sender, [testId(100 + i, 'f0000000')]))).toBe('not_found');
+    expect(await codeOf(service.resolve(sender, [testId(1, 'f0000000')]))).toBe('conflict');
+    expect(clock.now().getTime()).toBe(start);
+    // Other senders keep their wait; the sender's own ready files attach as ever.
+    start = clock.now().getTime();
+    expect(await codeOf(service.resolve(other, [testId(9, 'f0000000')]))).toBe('not_found');
+    expect(clock.now().getTime() - start).toBeGreaterThanOrEqual(1000);
+    await add(2, sender, 'ready');
+    expect(await service.resolve(sender, [testId(2, 'f0000000')])).toHaveLength(1);
+    // After the cooldown the sender waits again (a file completed a moment ago).
+    await clock.sleep(WAIT_COOLDOWN_FACTOR * 1000);
+    await add(3, sender, 'pending');
+    clock.onSleep = () => add(3, sender, 'ready');
+    expect(await service.resolve(sender, [testId(3, 'f0000000')])).toHaveLength(1);
   });
 
   it('accepts a file that becomes ready while it waits (completed a moment ago)', async () => {

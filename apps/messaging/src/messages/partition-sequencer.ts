@@ -15,6 +15,7 @@ import { type ChannelCommand, type ChannelCommandTopic, type Message, type Messa
 import { type PartitionOutbox, type RecordOf, TRACE_HEADERS, traceNow, traceOf } from '@chat/kafka';
 import { AppError } from '@chat/service-kit';
 import { type ChannelAccess } from '../channels/channel-access.service';
+import { type CommandPosition } from '../edits/change-write-time';
 import { type Clock } from '../common/clock';
 import { type CommandResult } from '../common/events.publisher';
 import { type SendSteps } from '../pipeline/send-steps';
@@ -44,7 +45,8 @@ export interface SequencerDeps {
   buckets: MessageBuckets;
   clock: Clock;
   reply(replyTo: ReplyTo, commandId: string, result: CommandResult): Promise<void>;
-  change(command: ChangeCommand): Promise<void>;
+  /** Applies an edit, delete, reaction or read marker; `position`: the command's offset (its writes' order). */
+  change(command: ChangeCommand, position: CommandPosition): Promise<void>;
   logger: Logger;
 }
 
@@ -114,7 +116,8 @@ export class PartitionSequencer {
     let release: (rest: Rest) => void = () => undefined;
     const finished = new Promise<Rest>((resolve) => (release = resolve)).then((rest) => rest.done);
     const previous = this.chains.get(chain) ?? Promise.resolve();
-    const next = previous.then(async () => release(await this.safely(command, trace)));
+    const position = BigInt(record.offset);
+    const next = previous.then(async () => release(await this.safely(command, position, trace)));
     this.chains.set(chain, next);
     void next.finally(() => {
       if (this.chains.get(chain) === next) this.chains.delete(chain);
@@ -136,9 +139,9 @@ export class PartitionSequencer {
    * escapes is a bug: the command is logged and left unfinished, so its offset is never committed
    * and the partition's next owner takes it again.
    */
-  private async safely(command: ChannelCommand, trace: Record<string, string>): Promise<Rest> {
+  private async safely(command: ChannelCommand, position: CommandPosition, trace: Record<string, string>): Promise<Rest> {
     try {
-      return await this.inOrder(command, trace);
+      return await this.inOrder(command, position, trace);
     } catch (error) {
       this.deps.logger.error({ err: error, partition: this.partition, commandId: command.commandId, type: command.type }, 'command failed; left for the next owner');
       return NEVER;
@@ -146,18 +149,18 @@ export class PartitionSequencer {
   }
 
   /** The part of a command done in its channel's order; returns what remains to wait for. */
-  private async inOrder(command: ChannelCommand, trace: Record<string, string>): Promise<Rest> {
+  private async inOrder(command: ChannelCommand, position: CommandPosition, trace: Record<string, string>): Promise<Rest> {
     const epoch = await this.epoch;
     if (this.revoked) return NEVER;
     if (command.type === 'message.send') return this.send(command, epoch, TRACE_HEADERS.commandSent in trace ? { ...trace, [TRACE_HEADERS.messagingStarted]: traceNow() } : trace);
     if (command.type === 'read') {
-      await this.changeCommand(command);
+      await this.changeCommand(command, position);
       return DONE;
     }
     const channel = await persistently('reading a channel', () => this.channel(command.payload.channelId), this.persistence);
     // Edits, deletes and reactions apply after the sends issued before them are stored.
     await this.deps.progress.storedUpTo(command.payload.channelId, channel.last);
-    await this.changeCommand(command);
+    await this.changeCommand(command, position);
     return DONE;
   }
 
@@ -213,8 +216,8 @@ export class PartitionSequencer {
     return { done: this.deps.log.push({ key: channelId, value: { kind: 'send', epoch, message, ...(replyTo ? { replyTo } : {}) }, headers }) };
   }
 
-  private changeCommand(command: ChangeCommand): Promise<void> {
-    return persistently(`${command.type} ${command.commandId}`, () => this.deps.change(command), this.persistence);
+  private changeCommand(command: ChangeCommand, position: CommandPosition): Promise<void> {
+    return persistently(`${command.type} ${command.commandId}`, () => this.deps.change(command, position), this.persistence);
   }
 
   /** The channel's sequence, read back from Cassandra the first time this owner sees the channel. */

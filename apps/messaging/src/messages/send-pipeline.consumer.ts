@@ -16,6 +16,7 @@ import { type CommandResult, EventsPublisher } from '../common/events.publisher'
 import { type MessagingConfig } from '../config';
 import { applySteps, distinct } from '../pipeline/after-store';
 import { SendSteps } from '../pipeline/send-steps';
+import { type CommandPosition } from '../edits/change-write-time';
 import { type ChangeCommand, ChannelCommandService } from './channel-command.service';
 import { ChannelHeads } from './channel-heads';
 import { ChannelHeadsRepository } from './channel-heads.repository';
@@ -125,7 +126,7 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
       buckets: this.buckets,
       clock: this.clock,
       reply: (replyTo: ReplyTo, commandId: string, result: CommandResult) => this.events.reply(replyTo, commandId, result),
-      change: (command: ChangeCommand) => this.changes.handle(command),
+      change: (command: ChangeCommand, position: CommandPosition) => this.changes.handle(command, position),
       logger: this.logger,
     });
   }

@@ -2,6 +2,7 @@
 // concurrent write per message; a replay rewrites the same cells with the same write time.
 import { Injectable } from '@nestjs/common';
 import { type Message } from '@chat/contracts';
+import { micros } from '../common/cql-values';
 import { MessageBuckets } from '../messages/message-buckets';
 import { type AfterStoreStep } from '../pipeline/send-steps';
 import { type SearchEntry, SearchRepository } from './search.repository';
@@ -20,7 +21,7 @@ export class SearchIndexStep implements AfterStoreStep {
     await Promise.all(
       messages
         .filter((m) => !m.deleted && m.text.length > 0)
-        .map((m) => this.search.index(searchEntry(m, this.buckets.of(m.seq)), new Date(m.createdAt))),
+        .map((m) => this.search.index(searchEntry(m, this.buckets.of(m.seq)), micros(new Date(m.createdAt)))),
     );
   }
 }

@@ -8,7 +8,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Message } from '@chat/contracts';
 import { CassandraClient, defineStatements } from '@chat/cassandra';
-import { big, micros, numberOf } from '../common/cql-values';
+import { big, numberOf } from '../common/cql-values';
 import { MESSAGE_COLUMNS, type MessagePartition, toMessage } from '../messages/messages.repository';
 
 const KEY = 'channel_id = ? AND bucket = ? AND seq = ?';
@@ -45,8 +45,8 @@ export interface SearchFilter {
 export class SearchRepository {
   constructor(private readonly db: CassandraClient) {}
 
-  /** Writes the entry as of `writtenAt` (a newer write of the same row wins, whatever lands last). */
-  async index(entry: SearchEntry, writtenAt: Date): Promise<void> {
+  /** Writes the entry as of `writeTime` (µs): a newer write of the same row wins, whatever lands last. */
+  async index(entry: SearchEntry, writeTime: bigint): Promise<void> {
     await this.db.write(CQL.index, [
       entry.channelId,
       big(entry.bucket),
@@ -54,13 +54,13 @@ export class SearchRepository {
       entry.senderId,
       entry.createdAt,
       [...entry.terms],
-      micros(writtenAt),
+      writeTime,
     ]);
   }
 
-  /** Removes the row as of `removedAt`: an index write older than that cannot bring it back. */
-  async unindex(row: MessagePartition & { seq: number }, removedAt: Date): Promise<void> {
-    await this.db.execute(CQL.unindex, [micros(removedAt), row.channelId, big(row.bucket), big(row.seq)]);
+  /** Removes the row as of `writeTime` (µs): an index write older than that cannot bring it back. */
+  async unindex(row: MessagePartition & { seq: number }, writeTime: bigint): Promise<void> {
+    await this.db.execute(CQL.unindex, [writeTime, row.channelId, big(row.bucket), big(row.seq)]);
   }
 
   /** Where the matching messages of one channel are: their partitions and seqs, at most `limit`. */

@@ -7,7 +7,7 @@ import { Logger } from '@nestjs/common';
 import { type Ack, type ChannelCommand, type ChannelCommandType, type ClientEventName, type ErrorDetail, type Message } from '@chat/contracts';
 import { rateLimited } from '../rate-limit/rate-limited';
 import { type RateDecision } from '../rate-limit/send-rate-limiter';
-import { type EventPayload } from './payload-guard';
+import { type EventPayload } from '../socket/client-payload.pipe';
 import { type PendingAcks, type PendingOutcome } from './pending-acks';
 
 export const COMMAND_TYPES = {

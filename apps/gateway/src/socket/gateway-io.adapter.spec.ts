@@ -74,6 +74,28 @@ describe('GatewayIoAdapter', () => {
     expect(ack).toHaveBeenCalledWith({ ok: true });
   });
 
+  it('binds one listener per event shared by every socket, each socket calling its own Nest callback', async () => {
+    const adapter = new GatewayIoAdapter(undefined as unknown as HttpServer, { maxFrameBytes: 1024 });
+    const transform = (data: unknown): Observable<unknown> => from(Promise.resolve(data as Observable<unknown>)).pipe(mergeAll());
+    const sockets = [new EventEmitter(), new EventEmitter()];
+    const calls: string[] = [];
+    sockets.forEach((socket, i) => {
+      const handler = (name: string): MessageMappingProperties => ({
+        message: name,
+        methodName: name,
+        callback: () => Promise.resolve(calls.push(`${name} of socket ${i}`)),
+        isAckHandledManually: false,
+      });
+      adapter.bindMessageHandlers(socket as never, [handler('ping'), handler('pong')], transform);
+    });
+    expect(sockets[0]?.listeners('ping')).toEqual(sockets[1]?.listeners('ping'));
+    expect(sockets[0]?.listeners('ping')).not.toEqual(sockets[0]?.listeners('pong'));
+    sockets[1]?.emit('ping', {});
+    sockets[0]?.emit('pong', {});
+    await settled();
+    expect(calls).toEqual(['ping of socket 1', 'pong of socket 0']);
+  });
+
   it("creates the project's Socket.IO server on the HTTP server with the frame limits and the gateway's options", async () => {
     const http = createServer();
     const adapter = new GatewayIoAdapter(http, { maxFrameBytes: 4096 });

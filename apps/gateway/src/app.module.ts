@@ -13,12 +13,13 @@ import { DeliveryModule } from './delivery/delivery.module';
 import { DELIVERY_TOPICS } from './delivery/delivery.service';
 import { MessagingApiModule } from './messaging-api/messaging-api.module';
 import { GatewayMetricsModule } from './metrics/gateway-metrics.module';
+import { GatewayMetrics } from './metrics/gateway.metrics';
 import { installFrontDoor } from './proxy/front-door';
 import { ProxyModule } from './proxy/proxy.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { RestProxy } from './proxy/rest-proxy';
 import { chainFrontDoors, WebClient } from './proxy/web-client';
-import { SocketServer } from './socket/socket.server';
+import { GatewayIoAdapter } from './socket/gateway-io.adapter';
 import { WorkspaceRoomsModule } from './workspaces/workspace-rooms.module';
 
 /** What the gateway does while Redis is unreachable (shown by /health/ready). */
@@ -50,12 +51,23 @@ export class AppModule {
 }
 
 /**
- * bootstrapService's `configure` hook: the REST proxy goes in front of Express and Socket.IO
- * attaches to the same HTTP server, before it listens.
+ * bootstrapService's `configure` hook: the REST proxy goes in front of Express, and Nest's
+ * WebSocket gateway (ClientEventsGateway) gets the gateway's Socket.IO adapter; Nest creates the
+ * Socket.IO server on the same HTTP server when the application initializes, before it listens
+ * (so Socket.IO sits in front of the front door and hands it every request outside /socket.io).
  */
 export function attachGateway(app: INestApplication): void {
   const httpServer = app.getHttpServer() as HttpServer;
-  const { WEB_ROOT } = app.get<GatewayConfig>(APP_CONFIG);
+  const { WEB_ROOT, SOCKET_MAX_FRAME_BYTES } = app.get<GatewayConfig>(APP_CONFIG);
   installFrontDoor(httpServer, WEB_ROOT ? chainFrontDoors(app.get(RestProxy), new WebClient(WEB_ROOT)) : app.get(RestProxy));
-  app.get(SocketServer).attach(httpServer);
+  const metrics = app.get(GatewayMetrics);
+  app.useWebSocketAdapter(
+    new GatewayIoAdapter(app, {
+      maxFrameBytes: SOCKET_MAX_FRAME_BYTES,
+      observer: {
+        eventIn: (event) => metrics.eventsIn.inc({ event }),
+        acked: (event, outcome, seconds) => metrics.ackLatency.observe({ event, outcome }, seconds),
+      },
+    }),
+  );
 }

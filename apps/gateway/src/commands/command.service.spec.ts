@@ -1,5 +1,6 @@
 import { type ChannelCommand, type Message } from '@chat/contracts';
-import { CommandService, type CommandServiceDeps } from './command.service';
+import { type RateDecision } from '../rate-limit/send-rate-limiter';
+import { CommandService, type CommandSettings } from './command.service';
 import { PendingAcks } from './pending-acks';
 
 const USER = '0b9b5f5e-4d8e-4a4b-9a51-2f6c1c0e7d10';
@@ -17,26 +18,33 @@ const MESSAGE: Message = {
 const context = { socketId: 'sock-1', userId: USER };
 const send = { channelId: CHANNEL, clientMsgId: CLIENT_MSG, text: 'hello' };
 
-function setup(overrides: Partial<CommandServiceDeps> = {}) {
+/** The settings and the fakes of the service's collaborators (publisher, send limiter, reply consumer). */
+interface Setup extends CommandSettings {
+  publish: (command: ChannelCommand) => Promise<unknown>;
+  sendLimiter: { consume(userId: string): Promise<RateDecision> };
+  repliesReady: boolean;
+}
+
+function setup(overrides: Partial<Setup> = {}) {
   const pending = new PendingAcks();
   const published: ChannelCommand[] = [];
   let ids = 0;
-  const deps: CommandServiceDeps = {
+  const deps: Setup = {
     gatewayId: 'gw-1',
     timeoutMs: 1_000,
     maxPendingPerSocket: 2,
-    pending,
     publish: (command) => {
       published.push(command);
       return Promise.resolve();
     },
     sendLimiter: { consume: () => Promise.resolve({ allowed: true }) },
-    repliesReady: () => true,
+    repliesReady: true,
     newId: () => `id-${++ids}`,
     now: () => new Date('2026-01-01T00:00:00.000Z'),
     ...overrides,
   };
-  return { service: new CommandService(deps), pending, published };
+  const service = new CommandService(deps, pending, { publish: deps.publish }, deps.sendLimiter, { ready: deps.repliesReady });
+  return { service, pending, published };
 }
 
 /** Lets the service publish, then answers like messaging would. */
@@ -146,7 +154,7 @@ describe('CommandService', () => {
   });
 
   it('answers unavailable while the reply consumer has not joined', async () => {
-    const { service, published } = setup({ repliesReady: () => false });
+    const { service, published } = setup({ repliesReady: false });
     await expect(service.run(context, 'message:send', send)).resolves.toMatchObject({ ok: false, error: { code: 'unavailable' } });
     expect(published).toHaveLength(0);
   });

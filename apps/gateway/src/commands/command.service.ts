@@ -3,12 +3,14 @@
 // to this gateway instance and request. Every path ends in an acknowledgement, or in none when the
 // socket has gone; nothing here throws to the caller.
 import { randomUUID } from 'node:crypto';
-import { Logger } from '@nestjs/common';
-import { type Ack, type ChannelCommand, type ChannelCommandType, type ClientEventName, type ErrorDetail, type Message } from '@chat/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type Ack, type ChannelCommand, ChannelCommandTopic, type ChannelCommandType, type ClientEventName, type ErrorDetail, type Message } from '@chat/contracts';
+import { BusProducer, TRACE_HEADERS, TraceSampler, traceNow } from '@chat/kafka';
 import { rateLimited } from '../rate-limit/rate-limited';
-import { type RateDecision } from '../rate-limit/send-rate-limiter';
-import { type EventPayload } from './payload-guard';
-import { type PendingAcks, type PendingOutcome } from './pending-acks';
+import { type RateDecision, SendRateLimiter } from '../rate-limit/send-rate-limiter';
+import { type EventPayload } from '../socket/client-payload.pipe';
+import { PendingAcks, type PendingOutcome } from './pending-acks';
+import { RepliesConsumer } from './replies.consumer';
 
 export const COMMAND_TYPES = {
   'message:send': 'message.send',
@@ -29,17 +31,35 @@ export interface CommandContext {
   userId: string;
 }
 
-export interface CommandServiceDeps {
+/** The numbers and identity CommandService works with (COMMAND_SETTINGS, from the config). */
+export interface CommandSettings {
   gatewayId: string;
   timeoutMs: number;
   maxPendingPerSocket: number;
-  pending: PendingAcks;
-  publish: (command: ChannelCommand) => Promise<unknown>;
-  sendLimiter: { consume(userId: string): Promise<RateDecision> };
-  /** False until this instance's reply consumer has joined: a reply published before then would be lost. */
-  repliesReady: () => boolean;
+  /** Every N-th command carries trace headers (TRACE_SAMPLE_EVERY; default 16). */
+  traceSampleEvery?: number;
   newId?: () => string;
   now?: () => Date;
+}
+
+export const COMMAND_SETTINGS = Symbol('COMMAND_SETTINGS');
+
+/** Hands a command to the bus (chat.channel.command.v1, keyed by channel); a sample is stamped for the hop metrics. */
+@Injectable()
+export class CommandPublisher {
+  private readonly sampler: TraceSampler;
+
+  constructor(
+    private readonly producer: BusProducer,
+    @Inject(COMMAND_SETTINGS) settings: CommandSettings,
+  ) {
+    this.sampler = new TraceSampler(settings.traceSampleEvery ?? 16);
+  }
+
+  publish(command: ChannelCommand): Promise<unknown> {
+    const headers = this.sampler.next() ? { [TRACE_HEADERS.gatewayPublished]: traceNow() } : undefined;
+    return this.producer.publish(ChannelCommandTopic, command.payload.channelId, command, headers);
+  }
 }
 
 /** `{ok:true}` for most commands, `{ok:true, message}` for send and edit. */
@@ -49,6 +69,7 @@ type Admission = { kind: 'answered'; ack: CommandAck } | { kind: 'queued'; outco
 
 export const unavailable = (message: string): { ok: false; error: ErrorDetail } => ({ ok: false, error: { code: 'unavailable', message } });
 
+@Injectable()
 export class CommandService {
   private readonly logger = new Logger('Commands');
   private readonly newId: () => string;
@@ -56,9 +77,16 @@ export class CommandService {
   /** Per socket: the end of the last admission, which the next one waits for. */
   private readonly admissions = new Map<string, Promise<void>>();
 
-  constructor(private readonly deps: CommandServiceDeps) {
-    this.newId = deps.newId ?? randomUUID;
-    this.now = deps.now ?? (() => new Date());
+  constructor(
+    @Inject(COMMAND_SETTINGS) private readonly settings: CommandSettings,
+    private readonly pending: PendingAcks,
+    @Inject(CommandPublisher) private readonly publisher: Pick<CommandPublisher, 'publish'>,
+    @Inject(SendRateLimiter) private readonly sendLimiter: { consume(userId: string): Promise<RateDecision> },
+    /** Not ready until this instance's reply consumer has joined: a reply published before then would be lost. */
+    @Inject(RepliesConsumer) private readonly replies: Pick<RepliesConsumer, 'ready'>,
+  ) {
+    this.newId = settings.newId ?? randomUUID;
+    this.now = settings.now ?? (() => new Date());
   }
 
   /**
@@ -92,12 +120,12 @@ export class CommandService {
 
   private async admit<E extends CommandEvent>(context: CommandContext, event: E, payload: EventPayload<E>): Promise<Admission> {
     const answered = (ack: CommandAck): Admission => ({ kind: 'answered', ack });
-    if (!this.deps.repliesReady()) return answered(unavailable('the gateway is starting; try again'));
-    if (this.deps.pending.countFor(context.socketId) >= this.deps.maxPendingPerSocket) {
+    if (!this.replies.ready) return answered(unavailable('the gateway is starting; try again'));
+    if (this.pending.countFor(context.socketId) >= this.settings.maxPendingPerSocket) {
       return answered({ ok: false, error: { code: 'rate_limited', message: 'too many commands awaiting an answer on this connection' } });
     }
     if (event === 'message:send') {
-      const decision = await this.deps.sendLimiter.consume(context.userId);
+      const decision = await this.sendLimiter.consume(context.userId);
       if (!decision.allowed) {
         return answered({ ok: false, error: rateLimited('messages', decision.retryAfterMs) });
       }
@@ -109,14 +137,14 @@ export class CommandService {
       commandId: this.newId(),
       userId: context.userId,
       issuedAt: this.now().toISOString(),
-      replyTo: { gatewayId: this.deps.gatewayId, requestId },
+      replyTo: { gatewayId: this.settings.gatewayId, requestId },
       payload,
     } as ChannelCommand;
     // Registered before publishing: messaging may answer before `publish` even returns.
-    const outcome = this.deps.pending.wait(context.socketId, requestId, this.deps.timeoutMs);
-    this.deps.publish(command).catch((error: unknown) => {
+    const outcome = this.pending.wait(context.socketId, requestId, this.settings.timeoutMs);
+    this.publisher.publish(command).catch((error: unknown) => {
       this.logger.warn(`could not publish ${command.type}: ${error instanceof Error ? error.message : String(error)}`);
-      this.deps.pending.settle(requestId, unavailable('the command could not be queued; try again'));
+      this.pending.settle(requestId, unavailable('the command could not be queued; try again'));
     });
     return { kind: 'queued', outcome };
   }

@@ -2,6 +2,7 @@
 // deadline settles it as `timeout`; a disconnecting socket drops its entries (nobody is left to
 // acknowledge, and a late reply then finds nothing and is ignored). Each wait resolves exactly
 // once and never rejects.
+import { Injectable } from '@nestjs/common';
 import { type CommandReply } from '@chat/contracts';
 
 export type CommandResult = CommandReply['result'];
@@ -14,6 +15,7 @@ interface Entry {
   resolve: (outcome: PendingOutcome) => void;
 }
 
+@Injectable()
 export class PendingAcks {
   private readonly byRequest = new Map<string, Entry>();
   private readonly bySocket = new Map<string, Set<string>>();

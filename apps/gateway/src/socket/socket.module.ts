@@ -1,5 +1,5 @@
-// The Socket.IO server, its handshake and rooms; attached to the HTTP server by the bootstrap
-// `configure` hook.
+// The Socket.IO server's handshake and rooms (SocketServer). Nest creates the server itself, through
+// GatewayIoAdapter, for ClientEventsGateway (commands/), which hands it to SocketServer.
 import { Module } from '@nestjs/common';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type GatewayConfig } from '../config';

@@ -1,19 +1,18 @@
-// Owns the Socket.IO server on the gateway's HTTP server (path /socket.io): the handshake, the
-// rooms a socket joins on connect (its user, its workspaces, its channels), and the local room
-// operations delivery uses. Feature code binds per-socket handlers through `onConnection`.
-import { type Server as HttpServer } from 'node:http';
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { type Channel, type ClientToServerEvents, LIMITS, type ServerToClientEvents } from '@chat/contracts';
-import { APP_CONFIG } from '@chat/service-kit';
-import { type DefaultEventsMap, type ExtendedError, Server } from 'socket.io';
-import { type GatewayConfig } from '../config';
+// Owns what the gateway does with the Socket.IO server Nest creates (ClientEventsGateway hands it
+// over in `afterInit`): the handshake, the rooms a socket joins on connect (its user, its
+// workspaces, its channels), and the local room operations delivery uses. Feature code adds
+// per-socket set-up through `onConnection` and handshake checks through `addHandshakeCheck`.
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { type Channel, LIMITS, type ServerToClientEvents } from '@chat/contracts';
+import { type ExtendedError } from 'socket.io';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
-import { frameLimitParser, OversizedPayload } from './frame-limit.parser';
+import { OversizedPayload } from './frame-limit.parser';
 import { handshakeError, HandshakeAuthenticator } from './handshake';
 import { RecentMembershipChanges } from './membership-changes';
 import { channelRoom, userRoom, workspaceRoom } from './rooms';
-import { type GatewayServer, type GatewaySocket, type GatewaySocketData } from './socket.types';
+import { type GatewayServer, type GatewaySocket } from './socket.types';
 
+/** Where the gateway serves Socket.IO (its @WebSocketGateway's `path`). */
 export const SOCKET_IO_PATH = '/socket.io';
 
 export type ConnectionListener = (socket: GatewaySocket) => void;
@@ -43,33 +42,26 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
   private closing = false;
 
   constructor(
-    @Inject(APP_CONFIG) private readonly config: GatewayConfig,
     private readonly handshake: HandshakeAuthenticator,
     private readonly changes: RecentMembershipChanges,
     private readonly metrics: GatewayMetrics,
   ) {}
 
-  /** Creates the Socket.IO server on the application's HTTP server (bootstrap's `configure` hook). */
-  attach(httpServer: HttpServer): GatewayServer {
-    if (this.server) throw new Error('the Socket.IO server is already attached');
-    const io: GatewayServer = new Server<ClientToServerEvents, ServerToClientEvents, DefaultEventsMap, GatewaySocketData>(httpServer, {
-      path: SOCKET_IO_PATH,
-      serveClient: false,
-      // Far above LIMITS.socketPayloadMaxBytes on purpose: every frame up to this hard bound is
-      // answered `too_large` (payloads up to twice the limit by the handlers' guard, larger ones
-      // unparsed, through the parser below); only a larger frame makes the transport close.
-      maxHttpBufferSize: this.config.SOCKET_MAX_FRAME_BYTES,
-      parser: frameLimitParser(2 * LIMITS.socketPayloadMaxBytes),
-    });
+  /**
+   * Takes the Socket.IO server Nest created through GatewayIoAdapter (the gateway's `afterInit`,
+   * before the HTTP server listens) and installs the handshake: the shutdown check and the
+   * `before-auth` checks, the authentication (HandshakeAuthenticator: Passport's JwtStrategy and
+   * the memberships), then the `after-auth` checks.
+   */
+  bind(io: GatewayServer): void {
+    if (this.server) throw new Error('the Socket.IO server is already bound');
     io.use((socket, next) => {
       if (this.closing) next(handshakeError('unavailable', 'this gateway is shutting down; reconnect'));
       else this.runChecks('before-auth', socket, next);
     });
     io.use(this.handshake.middleware);
     io.use((socket, next) => this.runChecks('after-auth', socket, next));
-    io.on('connection', (socket) => this.connected(socket));
     this.server = io;
-    return io;
   }
 
   get io(): GatewayServer | undefined {
@@ -80,7 +72,7 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
     this.listeners.push(listener);
   }
 
-  /** Adds a check every connecting socket must pass (registered before `attach`, e.g. in onModuleInit). */
+  /** Adds a check every connecting socket must pass (registered before the server listens, e.g. in onModuleInit). */
   addHandshakeCheck(stage: HandshakeStage, check: HandshakeCheck): void {
     this.checks[stage].push(check);
   }
@@ -170,7 +162,11 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
     io.engine.close();
   }
 
-  private connected(socket: GatewaySocket): void {
+  /**
+   * Sets up an authenticated socket (the gateway's `handleConnection`, before its event handlers
+   * are bound): its rooms, the oversized-frame answer, then every `onConnection` listener.
+   */
+  connected(socket: GatewaySocket): void {
     try {
       const { user, workspaceIds, channelIds, membershipCursor } = socket.data;
       void socket.join([userRoom(user.id), ...workspaceIds.map(workspaceRoom), ...channelIds.map(channelRoom)]);

@@ -16,16 +16,14 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { type ErrorBody, type FileMeta } from '@chat/contracts';
-import { KAFKA_FAULT_PORT, KAFKA_FAULT_PROXY_PORT } from '@chat/infra';
-import { freePort, http, sleep, TcpProxy, uniqueName, waitFor } from '@chat/testing';
+import { http, sleep, uniqueName, waitFor } from '@chat/testing';
 import { type ChatUser } from '../support/chat-client';
 import { FaultScenario } from '../support/fault-scenario';
 import { ProjectionCheck } from '../support/projections';
 import { checkClean } from '../support/send-checker';
 import { DEFAULT_LOAD, SendLoad } from '../support/send-load';
+import { type Engine, type EngineProxies, openEngineProxies, throughProxies } from '../support/engine-proxies';
 import { TestSystem } from '../support/test-system';
-
-type Engine = 'kafka' | 'cassandra' | 'postgres' | 'redis' | 's3';
 
 const OUTAGE_MS = Number(process.env['OUTAGE_MS'] ?? 30_000);
 const BEFORE_MS = 3_000;
@@ -68,22 +66,17 @@ async function call<T>(origin: string, method: string, path: string, options: { 
 }
 
 describe('30-second engine outages under load', () => {
-  const proxies = {} as Record<Engine, TcpProxy>;
+  // Empty until beforeAll opened them, so afterAll has nothing to close if that failed first.
+  let proxies = {} as EngineProxies;
   let system: TestSystem;
   let scenario: FaultScenario;
   let projections: ProjectionCheck;
   let pids: Record<string, number | undefined>;
 
   beforeAll(async () => {
-    proxies.postgres = new TcpProxy(await freePort(), '127.0.0.1', 5432);
-    proxies.redis = new TcpProxy(await freePort(), '127.0.0.1', 6379);
-    proxies.cassandra = new TcpProxy(await freePort(), '127.0.0.1', 9042);
-    proxies.s3 = new TcpProxy(await freePort(), '127.0.0.1', 9000);
-    proxies.kafka = new TcpProxy(KAFKA_FAULT_PROXY_PORT, '127.0.0.1', KAFKA_FAULT_PORT);
-    await Promise.all(Object.values(proxies).map((proxy) => proxy.up()));
-    const at = (engine: Engine): string => `127.0.0.1:${proxies[engine].port}`;
+    proxies = await openEngineProxies();
     system = await TestSystem.start({
-      engines: { postgres: at('postgres'), redis: at('redis'), cassandra: at('cassandra'), s3: at('s3'), kafka: at('kafka') },
+      engines: throughProxies(proxies),
       env: {
         // A send waits at most 5 s for messaging before `unavailable`, so the load retries soon after an engine returns.
         gateway: { SEND_RATE_LIMIT: '2000/1s,10000/5s', COMMAND_TIMEOUT_MS: '5000' },

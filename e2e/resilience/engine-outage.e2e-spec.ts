@@ -2,11 +2,9 @@
 // back when the engine returns, without restarting the service. Each engine is cut off with a TCP
 // proxy between the services and the real engine (the engine itself keeps serving everyone else);
 // Kafka through its failure-test listener, which advertises the proxy's port.
-import { KAFKA_FAULT_PORT, KAFKA_FAULT_PROXY_PORT } from '@chat/infra';
-import { freePort, TcpProxy, waitFor } from '@chat/testing';
+import { waitFor } from '@chat/testing';
+import { type Engine, type EngineProxies, openEngineProxies, throughProxies } from '../support/engine-proxies';
 import { type ServiceName, TestSystem } from '../support/test-system';
-
-type Engine = 'postgres' | 'redis' | 'cassandra' | 's3' | 'kafka';
 
 const OWNERS: Record<Engine, ServiceName[]> = {
   postgres: ['auth', 'files'],
@@ -24,19 +22,14 @@ interface Readiness {
 }
 
 describe('engine outage', () => {
-  const proxies = {} as Record<Engine, TcpProxy>;
+  // Empty until beforeAll opened them, so afterAll has nothing to close if that failed first.
+  let proxies = {} as EngineProxies;
   let system: TestSystem;
 
   beforeAll(async () => {
-    proxies.postgres = new TcpProxy(await freePort(), '127.0.0.1', 5432);
-    proxies.redis = new TcpProxy(await freePort(), '127.0.0.1', 6379);
-    proxies.cassandra = new TcpProxy(await freePort(), '127.0.0.1', 9042);
-    proxies.s3 = new TcpProxy(await freePort(), '127.0.0.1', 9000);
-    proxies.kafka = new TcpProxy(KAFKA_FAULT_PROXY_PORT, '127.0.0.1', KAFKA_FAULT_PORT);
-    await Promise.all(Object.values(proxies).map((proxy) => proxy.up()));
-    const at = (engine: Engine): string => `127.0.0.1:${proxies[engine].port}`;
+    proxies = await openEngineProxies();
     system = await TestSystem.start({
-      engines: { postgres: at('postgres'), redis: at('redis'), cassandra: at('cassandra'), s3: at('s3'), kafka: at('kafka') },
+      engines: throughProxies(proxies),
     });
   });
 

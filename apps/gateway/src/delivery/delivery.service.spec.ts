@@ -75,12 +75,12 @@ describe('Delivery', () => {
 
   it('holds the log until a store report covers where it started, then emits message:new once per seq, at once', async () => {
     const { rooms, delivery, outcomes } = setup();
-    await delivery.handle(send(1, 10));
+    await delivery.handleAll([send(1, 10)]);
     expect(rooms.emitted).toEqual([]);
-    await delivery.handle(stored(11));
-    await delivery.handle(send(2, 11));
-    await delivery.handle(send(2, 12));
-    await delivery.handle(send(1, 13));
+    await delivery.handleAll([stored(11)]);
+    await delivery.handleAll([send(2, 11)]);
+    await delivery.handleAll([send(2, 12)]);
+    await delivery.handleAll([send(1, 13)]);
     expect(rooms.emitted).toEqual([
       [`ch:${CHANNEL}`, 'message:new', message(1)],
       [`ch:${CHANNEL}`, 'message:new', message(2)],
@@ -99,15 +99,15 @@ describe('Delivery', () => {
 
   it('settles the sender\'s ack once the store reports its record stored, only on the gateway it names, never when refused', async () => {
     const { delivery, settled } = setup();
-    await delivery.handle(send(1, 0, { gatewayId: GATEWAY, requestId: 'r1' }));
+    await delivery.handleAll([send(1, 0, { gatewayId: GATEWAY, requestId: 'r1' })]);
     expect(settled).toEqual([]);
-    await delivery.handle(stored(1));
+    await delivery.handleAll([stored(1)]);
     expect(settled).toEqual([['r1', { ok: true, message: message(1) }]]);
-    await delivery.handle(send(2, 1, { gatewayId: GATEWAY, requestId: 'r2' }));
-    await delivery.handle(send(3, 2, { gatewayId: 'gateway-2', requestId: 'r3' }));
-    await delivery.handle(send(3, 3, { gatewayId: GATEWAY, requestId: 'r4' }));
+    await delivery.handleAll([send(2, 1, { gatewayId: GATEWAY, requestId: 'r2' })]);
+    await delivery.handleAll([send(3, 2, { gatewayId: 'gateway-2', requestId: 'r3' })]);
+    await delivery.handleAll([send(3, 3, { gatewayId: GATEWAY, requestId: 'r4' })]);
     expect(settled).toHaveLength(1);
-    await delivery.handle(stored(4, [3]));
+    await delivery.handleAll([stored(4, [3])]);
     expect(settled).toEqual([
       ['r1', { ok: true, message: message(1) }],
       ['r2', { ok: true, message: message(2) }],
@@ -117,8 +117,8 @@ describe('Delivery', () => {
   it('emits message:updated to the channel room, repeats included', async () => {
     const { rooms, delivery } = setup();
     const edited = { ...message(1), text: 'edited', editedAt: '2026-01-01T00:01:00.000Z' };
-    await delivery.handle(record(MessageUpdatedTopic, { message: edited }));
-    await delivery.handle(record(MessageUpdatedTopic, { message: edited }));
+    await delivery.handleAll([record(MessageUpdatedTopic, { message: edited })]);
+    await delivery.handleAll([record(MessageUpdatedTopic, { message: edited })]);
     expect(rooms.emitted).toEqual([
       [`ch:${CHANNEL}`, 'message:updated', edited],
       [`ch:${CHANNEL}`, 'message:updated', edited],
@@ -127,8 +127,8 @@ describe('Delivery', () => {
 
   it('moves the user\'s sockets into and out of the channel room and tells every device', async () => {
     const { rooms, delivery } = setup();
-    await delivery.handle(record(ChannelMembershipTopic, { userId: USER, channel, change: 'joined' }));
-    await delivery.handle(record(ChannelMembershipTopic, { userId: USER, channel, change: 'left' }));
+    await delivery.handleAll([record(ChannelMembershipTopic, { userId: USER, channel, change: 'joined' })]);
+    await delivery.handleAll([record(ChannelMembershipTopic, { userId: USER, channel, change: 'left' })]);
     expect(rooms.moves).toEqual([`join ${USER} ${CHANNEL}`, `leave ${USER} ${CHANNEL}`]);
     expect(rooms.emitted).toEqual([
       [`user:${USER}`, 'channel:joined', { channel }],
@@ -138,7 +138,7 @@ describe('Delivery', () => {
 
   it('sends read markers to the user\'s own devices', async () => {
     const { rooms, delivery } = setup();
-    await delivery.handle(record(ReadMarkerTopic, { userId: USER, channelId: CHANNEL, seq: 9 }));
+    await delivery.handleAll([record(ReadMarkerTopic, { userId: USER, channelId: CHANNEL, seq: 9 })]);
     expect(rooms.emitted).toEqual([[`user:${USER}`, 'read', { channelId: CHANNEL, seq: 9 }]]);
   });
 
@@ -147,8 +147,8 @@ describe('Delivery', () => {
     rooms.emit = () => {
       throw new Error('adapter exploded');
     };
-    await delivery.handle(send(1, 0));
-    await expect(delivery.handle(stored(1))).resolves.toBeUndefined();
+    await delivery.handleAll([send(1, 0)]);
+    await expect(delivery.handleAll([stored(1)])).resolves.toBeUndefined();
     expect(outcomes).toEqual(['held', 'failed']);
   });
 });

@@ -59,12 +59,6 @@ export class Delivery {
     return Promise.resolve();
   };
 
-  /** One record. */
-  readonly handle = (record: RecordOf<DeliveryTopic>): Promise<void> => {
-    this.deliver(record);
-    return Promise.resolve();
-  };
-
   private deliver(record: RecordOf<DeliveryTopic>): void {
     let outcome: DeliveryOutcome;
     try {

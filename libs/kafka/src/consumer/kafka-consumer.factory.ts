@@ -8,7 +8,6 @@
 // batch, before a rebalance, and when the consumer stops. A crash therefore replays at most the
 // records handled since the last commit (at-least-once: handlers must be idempotent), and never
 // skips one that was not handled.
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
 import { type Consumer, type PartitionAssigner } from 'kafkajs';
@@ -20,10 +19,10 @@ import { ConsumerMetrics } from './consumer.metrics';
 import { ConsumerRestarts } from './consumer-restarts';
 import { type ConsumeOptions, type ConsumerHandle, type PipelineConsumeOptions } from './consume.options';
 import { DeadLetterPublisher } from './dead-letter.publisher';
-import { type Delivery, PartitionProcessor } from './partition.processor';
+import { planConsumer } from './consumer-plan';
+import { type PartitionProcessor } from './partition.processor';
 import { PipelineRunner } from './pipeline.runner';
 
-const DEFAULT_MAX_BATCH_SIZE = 100;
 
 @Injectable()
 export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
@@ -49,21 +48,10 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
    * process is unready, and once its restarts are spent the process is not live.
    */
   async consume<T extends TopicDefinition>(options: ConsumeOptions<T>): Promise<ConsumerHandle> {
-    if (options.topics.length === 0) throw new Error('consume needs at least one topic');
-    if (options.broadcast && options.fromBeginning) throw new Error('a broadcast consumer always starts at the latest offsets');
-    const requested = physicalName(this.options, options.groupId);
-    const groupId = options.broadcast ? `${requested}.${this.options.clientId}.${randomUUID().slice(0, 8)}` : requested;
-    const topics = new Map(options.topics.map((t) => [physicalName(this.options, t.name), t]));
-    const processor = new PartitionProcessor({
-      groupId,
-      topics,
-      delivery: this.delivery(options),
-      retry: { ...this.options.handlerRetry, ...options.retry },
+    const { requested, groupId, topics, processor } = planConsumer(options, {
+      ...this.options,
       deadLetters: this.deadLetters,
-      metrics: {
-        handlerFailed: (topic) => this.metrics.handlerFailures.inc({ group: requested, topic }),
-        pausedPartitions: (count) => this.metrics.pausedPartitions.set({ group: requested }, count),
-      },
+      metrics: this.metrics,
       heartbeatEveryMs: this.options.consumer.heartbeatIntervalMs,
     });
 
@@ -239,13 +227,6 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
     for (const result of results) {
       if (result.status === 'rejected') this.logger.error({ err: result.reason as unknown }, 'a consumer did not stop cleanly');
     }
-  }
-
-  private delivery<T extends TopicDefinition>(options: ConsumeOptions<T>): Delivery<T> {
-    if (options.batchHandler) {
-      return { mode: 'batch', handler: options.batchHandler, maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE };
-    }
-    return { mode: 'record', handler: options.handler };
   }
 
   /** Settles once the group was joined and the first fetch (which resolves start offsets) answered. */

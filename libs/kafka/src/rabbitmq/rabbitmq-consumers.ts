@@ -5,22 +5,21 @@
 //   - broadcast: every process reads every partition from the next record on, commits nothing.
 // A member whose lease or reader fails (broker gone, heartbeat missed) is dropped without a
 // commit and a new one joins after a backoff; meanwhile the group is reported not running.
-import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type TopicDefinition } from '@chat/contracts';
 import { type BusConsumers } from '../bus/bus';
 import { type ConsumeOptions, type ConsumerHandle, type PipelineConsumeOptions } from '../consumer/consume.options';
 import { ConsumerMetrics } from '../consumer/consumer.metrics';
-import { type Delivery, PartitionProcessor } from '../consumer/partition.processor';
+import { planConsumer } from '../consumer/consumer-plan';
 import { PipelineRunner } from '../consumer/pipeline.runner';
 import { GroupMember, type MemberSink } from './group-member';
 import { type Offsets } from './partition-lease';
 import { RabbitMqConnection } from './rabbitmq.connection';
 import { RabbitMqDeadLetters } from './rabbitmq-dead-letters';
-import { prefixed, RABBITMQ_OPTIONS, type ResolvedRabbitMqOptions, streamName } from './rabbitmq.options';
+import { physicalName } from '../kafka.options';
+import { RABBITMQ_OPTIONS, type ResolvedRabbitMqOptions, streamName } from './rabbitmq.options';
 import { StreamReader } from './stream-reader';
 
-const DEFAULT_MAX_BATCH_SIZE = 100;
 
 interface Started {
   /** See ConsumerHandle.ready. */
@@ -43,22 +42,7 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
   ) {}
 
   async consume<T extends TopicDefinition>(options: ConsumeOptions<T>): Promise<ConsumerHandle> {
-    if (options.topics.length === 0) throw new Error('consume needs at least one topic');
-    if (options.broadcast && options.fromBeginning) throw new Error('a broadcast consumer always starts at the latest offsets');
-    const requested = prefixed(this.options, options.groupId);
-    const groupId = options.broadcast ? `${requested}.${this.options.clientId}.${randomUUID().slice(0, 8)}` : requested;
-    const topics = new Map(options.topics.map((t) => [prefixed(this.options, t.name), t]));
-    const processor = new PartitionProcessor({
-      groupId,
-      topics,
-      delivery: delivery(options),
-      retry: { ...this.options.handlerRetry, ...options.retry },
-      deadLetters: this.deadLetters,
-      metrics: {
-        handlerFailed: (topic) => this.metrics.handlerFailures.inc({ group: requested, topic }),
-        pausedPartitions: (count) => this.metrics.pausedPartitions.set({ group: requested }, count),
-      },
-    });
+    const { groupId, topics, processor } = planConsumer(options, { ...this.options, deadLetters: this.deadLetters, metrics: this.metrics });
     const resolved = new Map<string, number>();
     const sink: MemberSink = {
       assigned: () => undefined,
@@ -98,8 +82,8 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
   }
 
   async consumePipeline<T extends TopicDefinition>(options: PipelineConsumeOptions<T>): Promise<ConsumerHandle> {
-    const groupId = prefixed(this.options, options.groupId);
-    const topics = new Map(options.topics.map((t) => [prefixed(this.options, t.name), t]));
+    const groupId = physicalName(this.options, options.groupId);
+    const topics = new Map(options.topics.map((t) => [physicalName(this.options, t.name), t]));
     if (options.coPartitioned && new Set(options.topics.map((t) => t.partitions)).size > 1) throw new Error('co-partitioned topics must have as many partitions');
     const runner = new PipelineRunner(groupId, topics, options.pipeline, this.deadLetters);
     let pending = new Map<number, Record<string, number>>();
@@ -268,9 +252,4 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
     this.handles.add(handle);
     return handle;
   }
-}
-
-function delivery<T extends TopicDefinition>(options: ConsumeOptions<T>): Delivery<T> {
-  if (options.batchHandler) return { mode: 'batch', handler: options.batchHandler, maxBatchSize: options.maxBatchSize ?? DEFAULT_MAX_BATCH_SIZE };
-  return { mode: 'record', handler: options.handler };
 }

@@ -7,7 +7,8 @@ import { deadLetterTopicName, type TopicDefinition } from '@chat/contracts';
 import { type Channel } from 'amqplib';
 import { type BusAdmin, type TopicDescription } from '../bus/bus';
 import { RabbitMqConnection } from './rabbitmq.connection';
-import { prefixed, RABBITMQ_OPTIONS, type ResolvedRabbitMqOptions, streamName } from './rabbitmq.options';
+import { physicalName } from '../kafka.options';
+import { RABBITMQ_OPTIONS, type ResolvedRabbitMqOptions, streamName } from './rabbitmq.options';
 
 @Injectable()
 export class RabbitMqAdmin implements BusAdmin, OnModuleInit {
@@ -27,7 +28,7 @@ export class RabbitMqAdmin implements BusAdmin, OnModuleInit {
     const channel = await (await this.connection.get()).createChannel();
     try {
       for (const definition of definitions) {
-        const name = prefixed(this.options, definition.name);
+        const name = physicalName(this.options, definition.name);
         for (const topic of [name, deadLetterTopicName(name)]) {
           for (let p = 0; p < definition.partitions; p++) await this.assertStream(channel, streamName(topic, p));
         }
@@ -43,7 +44,7 @@ export class RabbitMqAdmin implements BusAdmin, OnModuleInit {
     const model = await this.connection.get();
     const result: TopicDescription[] = [];
     for (const definition of definitions) {
-      const name = prefixed(this.options, definition.name);
+      const name = physicalName(this.options, definition.name);
       let partitions = 0;
       // A failed check closes its channel: one channel per check.
       while (partitions < definition.partitions) {

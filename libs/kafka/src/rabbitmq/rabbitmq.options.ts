@@ -64,11 +64,6 @@ export function resolveRabbitMqOptions(options: RabbitMqOptions): ResolvedRabbit
   };
 }
 
-/** The topic's (or group's) name with the prefix: what Kafka would call it. */
-export function prefixed(options: Pick<ResolvedRabbitMqOptions, 'topicPrefix'>, name: string): string {
-  return `${options.topicPrefix}${name}`;
-}
-
 /** Partition p of a (prefixed) topic is the stream `<topic>.p<p>`. */
 export function streamName(topic: string, partition: number): string {
   return `${topic}.p${partition}`;

@@ -11,7 +11,8 @@ import { type BusProducer, type OutgoingRecord, type PublishedRecord, type Publi
 import { encodeValue } from '../codec/record.codec';
 import { partitionOf } from './partitioner';
 import { RabbitMqConnection } from './rabbitmq.connection';
-import { prefixed, RABBITMQ_OPTIONS, type ResolvedRabbitMqOptions, streamName } from './rabbitmq.options';
+import { physicalName } from '../kafka.options';
+import { RABBITMQ_OPTIONS, type ResolvedRabbitMqOptions, streamName } from './rabbitmq.options';
 
 /** Headers the transport adds to every message (kept out of the record's own headers on consume). */
 export const BUS_HEADERS = { key: 'x-bus-key', timestamp: 'x-bus-timestamp' } as const;
@@ -39,7 +40,7 @@ export class RabbitMqProducer implements BusProducer {
   ) {}
 
   async publish<T extends TopicDefinition>(topic: T, key: string, value: TopicValue<T>, headers?: Readonly<Record<string, string>>): Promise<PublishedRecord> {
-    const name = prefixed(this.options, topic.name);
+    const name = physicalName(this.options, topic.name);
     const partition = partitionOf(key, topic.partitions);
     await this.send([{ topic: name, partition, key, value: encodeValue(topic, value), ...(headers ? { headers } : {}) }]);
     return { topic: name, partition, offset: '-1' };
@@ -47,7 +48,7 @@ export class RabbitMqProducer implements BusProducer {
 
   async publishBatch<T extends TopicDefinition>(topic: T, records: readonly OutgoingRecord<T>[], options: PublishOptions = {}): Promise<void> {
     if (records.length === 0) return;
-    const name = prefixed(this.options, topic.name);
+    const name = physicalName(this.options, topic.name);
     const outgoing = records.map((r) => ({
       topic: name,
       partition: r.partition ?? partitionOf(r.key, topic.partitions),

@@ -80,16 +80,22 @@ export class ServiceProcess {
   }
 
   async waitReady(timeoutMs = 60_000): Promise<this> {
-    await waitFor(
+    // A process that exits while starting fails the wait at once, not at the deadline.
+    const exited = this.exit.then((code) => {
+      throw new Error(`${this.name} exited with ${String(code)} before it was ready`);
+    });
+    const ready = waitFor(
       `${this.name} to be ready`,
       async () => {
-        if (!this.running) throw new Error(`${this.name} exited: ${this.logs().slice(-2000)}`);
+        if (!this.running) return undefined;
         const response = await fetch(`${this.url}/health/ready`);
         return response.status === 200;
       },
       timeoutMs,
       250,
-    ).catch((error: unknown) => {
+    );
+    exited.catch(() => undefined);
+    await Promise.race([ready, exited]).catch((error: unknown) => {
       throw new Error(`${error instanceof Error ? error.message : String(error)}\n--- ${this.name} output ---\n${this.logs().slice(-4000)}`);
     });
     return this;

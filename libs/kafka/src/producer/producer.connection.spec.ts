@@ -76,4 +76,36 @@ describe('ProducerConnection', () => {
     requests[2]?.settle();
     await expect(fourth).resolves.toHaveLength(1);
   });
+
+  it('replaces the producer after a failed request, so that the next one starts with fresh sequence numbers', async () => {
+    const created: { disconnected: boolean; sent: string[] }[] = [];
+    let failNext = false;
+    const clients = {
+      main: {
+        producer: () => {
+          const state = { disconnected: false, sent: [] as string[] };
+          created.push(state);
+          return {
+            connect: () => Promise.resolve(),
+            disconnect: () => Promise.resolve(void (state.disconnected = true)),
+            sendBatch: (batch: SentBatch) => {
+              state.sent.push(...batch.topicMessages.flatMap((t) => t.messages.map((m) => String(m.key))));
+              if (failNext) return Promise.reject(new Error('connection lost'));
+              return Promise.resolve(batch.topicMessages.map((t) => ({ topicName: t.topic, partition: 0, errorCode: 0, baseOffset: '0' })));
+            },
+          };
+        },
+      },
+    } as unknown as KafkaClients;
+    const connection = new ProducerConnection(clients);
+
+    await connection.send({ topic: 'a', messages: [message('1')] });
+    failNext = true;
+    await expect(connection.send({ topic: 'a', messages: [message('2')] })).rejects.toThrow('connection lost');
+    failNext = false;
+    await connection.send({ topic: 'a', messages: [message('3')] });
+
+    expect(created.map((p) => p.sent)).toEqual([['1', '2'], ['3']]);
+    expect(created.map((p) => p.disconnected)).toEqual([true, false]);
+  });
 });

@@ -10,7 +10,17 @@
 // added latency). Every caller's promise settles with the request that carried its records, so
 // "acknowledged by all in-sync replicas" still holds per caller, and a failed request fails every
 // caller in it (each retries, as before: the broker's idempotence drops what was already stored).
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+//
+// A failed request leaves the idempotent producer's sequence numbers unknown: the broker may have
+// appended it and only the answer was lost (a connection cut, a timeout), while kafkajs rolls its
+// sequence numbers back. The next request would then reuse them: with the same record count the
+// broker takes it for a retry of the appended one and answers with that one's offset (the new
+// records are silently lost); with another count it answers OUT_OF_ORDER_SEQUENCE_NUMBER, for
+// every request to that partition from then on. So after any failed request the producer is
+// replaced by a fresh one (a new producer id, sequences from 0) before the next request. The
+// callers of the failed request retry; what was appended is then there twice, which consumers
+// already handle (at-least-once delivery: idempotent handlers, the sequencer's fence).
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { type Message, Partitioners, type Producer, type RecordMetadata } from 'kafkajs';
 import { KafkaClients } from '../kafka-clients';
 
@@ -30,13 +40,18 @@ const MAX_RECORDS_PER_REQUEST = 2_000;
 
 @Injectable()
 export class ProducerConnection implements OnApplicationShutdown {
-  private readonly producer: Producer;
+  private readonly logger = new Logger('KafkaProducer');
+  private producer: Producer;
   private connecting: Promise<void> | undefined;
   private queue: Pending[] = [];
   private flushing = false;
 
-  constructor(clients: KafkaClients) {
-    this.producer = clients.main.producer({
+  constructor(private readonly clients: KafkaClients) {
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.clients.main.producer({
       idempotent: true,
       // kafkajs serialises idempotent produce requests per broker anyway (one lock per broker,
       // to keep sequence numbers gapless); 1 states it instead of relying on it.
@@ -84,6 +99,13 @@ export class ProducerConnection implements OnApplicationShutdown {
         }
         const topicMessages = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
         try {
+          // A producer replaced after a failure connects here, before its first request.
+          await this.connect();
+        } catch (error) {
+          for (const pending of taken) pending.reject(error);
+          continue;
+        }
+        try {
           const metadata = await this.producer.sendBatch({ topicMessages, acks: -1 });
           for (const pending of taken) {
             const topics = new Set(pending.outgoing.map((o) => o.topic));
@@ -91,6 +113,7 @@ export class ProducerConnection implements OnApplicationShutdown {
           }
         } catch (error) {
           for (const pending of taken) pending.reject(error);
+          await this.replace(error);
         }
       }
     } finally {
@@ -98,13 +121,24 @@ export class ProducerConnection implements OnApplicationShutdown {
     }
   }
 
+  /** After a failed request: a fresh producer (new producer id), so no sequence number is reused. */
+  private async replace(error: unknown): Promise<void> {
+    const failed = this.producer;
+    this.producer = this.newProducer();
+    this.connecting = undefined;
+    this.logger.warn({ err: error }, 'a produce request failed; a fresh idempotent producer takes over (the request may have been stored, so its sequence numbers are not reused)');
+    await failed.disconnect().catch(() => undefined);
+  }
+
   connect(): Promise<void> {
     // One connection attempt at a time; a failed attempt is forgotten so the next send retries.
-    this.connecting ??= this.producer.connect().catch((error: unknown) => {
-      this.connecting = undefined;
+    if (this.connecting) return this.connecting;
+    const attempt: Promise<void> = this.producer.connect().catch((error: unknown) => {
+      if (this.connecting === attempt) this.connecting = undefined;
       throw error;
     });
-    return this.connecting;
+    this.connecting = attempt;
+    return attempt;
   }
 
   async onApplicationShutdown(): Promise<void> {

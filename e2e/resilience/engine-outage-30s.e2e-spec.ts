@@ -20,6 +20,7 @@ import { http, sleep, uniqueName, waitFor } from '@chat/testing';
 import { type ChatUser } from '../support/chat-client';
 import { FaultScenario } from '../support/fault-scenario';
 import { ProjectionCheck } from '../support/projections';
+import { withServiceLogs } from '../support/failure-logs';
 import { checkClean } from '../support/send-checker';
 import { DEFAULT_LOAD, SendLoad } from '../support/send-load';
 import { type Engine, type EngineProxies, openEngineProxies, throughProxies } from '../support/engine-proxies';
@@ -174,7 +175,9 @@ describe('30-second engine outages under load', () => {
     return (await fetch(`${system.find(name).url}/health/ready`).catch(() => undefined))?.status ?? 0;
   }
 
-  it.each(['kafka', 'cassandra', 'postgres', 'redis', 's3'] as Engine[])('%s gone for 30 s', async (engine) => {
+  it.each(['kafka', 'cassandra', 'postgres', 'redis', 's3'] as Engine[])('%s gone for 30 s', (engine) => withServiceLogs(system.processes, () => outage(engine)), 300_000);
+
+  async function outage(engine: Engine): Promise<void> {
     const channels = await scenario.newChannels(2, `outage-${engine}`);
     const uploader = scenario.users[1]?.user;
     const signer = scenario.users[2]?.user;
@@ -260,5 +263,5 @@ describe('30-second engine outages under load', () => {
     const sizes = await projections.sizes();
     console.log(`[outage ${engine}] projections agree over ${JSON.stringify(sizes)}`);
     for (const rows of Object.values(sizes)) expect(rows).toBeGreaterThan(0);
-  }, 300_000);
+  }
 });

@@ -1,6 +1,6 @@
 import { ConsumerRestarts, type RestartPolicy } from './consumer-restarts';
 
-const policy: RestartPolicy = { attempts: 3, initialDelayMs: 5, maxDelayMs: 10, stableAfterMs: 1_000 };
+const policy: RestartPolicy = { attempts: 3, initialDelayMs: 5, maxDelayMs: 10, stableAfterMs: 1_000, rejoinTimeoutMs: 60_000 };
 const tick = (ms = 30) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function hooks() {

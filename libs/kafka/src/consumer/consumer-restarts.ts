@@ -16,9 +16,14 @@ export interface RestartPolicy {
   maxDelayMs: number;
   /** A consumer that ran this long counts as recovered. Default 60 s. */
   stableAfterMs: number;
+  /**
+   * After kafkajs restarted a consumer itself, how long it may go without fetching before it is
+   * taken for crashed for good (see RejoinWatch). Default 60 s.
+   */
+  rejoinTimeoutMs: number;
 }
 
-export const DEFAULT_RESTART_POLICY: RestartPolicy = { attempts: 5, initialDelayMs: 1_000, maxDelayMs: 30_000, stableAfterMs: 60_000 };
+export const DEFAULT_RESTART_POLICY: RestartPolicy = { attempts: 5, initialDelayMs: 1_000, maxDelayMs: 30_000, stableAfterMs: 60_000, rejoinTimeoutMs: 60_000 };
 
 export type ConsumerState = 'running' | 'restarting' | 'given-up' | 'stopped';
 

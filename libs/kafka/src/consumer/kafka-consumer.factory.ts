@@ -22,6 +22,7 @@ import { DeadLetterPublisher } from './dead-letter.publisher';
 import { planConsumer } from './consumer-plan';
 import { type PartitionProcessor } from './partition.processor';
 import { PipelineRunner } from './pipeline.runner';
+import { RejoinWatch } from './rejoin-watch';
 
 
 @Injectable()
@@ -56,13 +57,31 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
     });
 
     let consumer: Consumer | undefined;
+    let watch: RejoinWatch | undefined;
     let stopped = false;
     const startClient = async (client: Consumer): Promise<void> => {
       consumer = client;
+      watch?.close();
+      const rejoinMs = this.options.consumerRestart.rejoinTimeoutMs;
+      const clientWatch = new RejoinWatch(rejoinMs, () => {
+        if (client !== consumer || stopped) return;
+        this.logger.error({ groupId, rejoinMs }, 'kafkajs restarted the consumer, which has not fetched since; starting a fresh one');
+        // Not awaited: a consumer in this state may never finish disconnecting.
+        void client.disconnect().catch(() => undefined);
+        restarts.crashed(new Error(`the consumer of ${groupId} has not fetched for ${rejoinMs} ms since kafkajs restarted it`));
+      });
+      watch = clientWatch;
+      client.on(client.events.GROUP_JOIN, () => clientWatch.fetched());
+      client.on(client.events.FETCH_START, () => clientWatch.fetched());
       client.on(client.events.CRASH, (event) => {
         const { error, restart } = event.payload;
-        if (restart) this.logger.warn({ err: error, groupId }, 'consumer crashed; kafkajs restarts it');
-        else if (client === consumer && !stopped) restarts.crashed(error);
+        if (restart) {
+          this.logger.warn({ err: error, groupId }, 'consumer crashed; kafkajs restarts it');
+          clientWatch.restarting();
+        } else {
+          clientWatch.close();
+          if (client === consumer && !stopped) restarts.crashed(error);
+        }
       });
       try {
         await this.runClassic(client, options, topics, processor);
@@ -99,6 +118,7 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
     const handle = this.register(groupId, ready, async () => {
       stopped = true;
       restarts.stop();
+      watch?.close();
       processor.close();
       this.down.delete(groupId);
       if (consumer) await this.stop(consumer, groupId, options.broadcast ?? false);
@@ -144,9 +164,22 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
     const runner = new PipelineRunner(groupId, topics, options.pipeline, this.deadLetters);
     consumer.on(consumer.events.GROUP_JOIN, (event) => runner.joined(event.payload.memberAssignment));
     const ready = this.watchReadiness(consumer);
+    // A pipelined consumer is not restarted in-process (its pipeline's state is per member): one
+    // that crashed for good, or that kafkajs restarted and that never fetched again, fails liveness.
+    const rejoinMs = this.options.consumerRestart.rejoinTimeoutMs;
+    const watch = new RejoinWatch(rejoinMs, () => {
+      this.crashed.add(groupId);
+      this.logger.fatal({ groupId, rejoinMs }, 'kafkajs restarted the consumer, which has not fetched since; liveness fails');
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => watch.fetched());
+    consumer.on(consumer.events.FETCH_START, () => watch.fetched());
     consumer.on(consumer.events.CRASH, (event) => {
       const { error, restart } = event.payload;
-      if (!restart) this.crashed.add(groupId);
+      if (restart) watch.restarting();
+      else {
+        watch.close();
+        this.crashed.add(groupId);
+      }
       this.logger.error({ err: error, groupId, restart }, restart ? 'consumer crashed; kafkajs restarts it' : 'consumer crashed for good');
     });
     const commit = async (): Promise<void> => {
@@ -176,6 +209,7 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
     }
 
     const handle = this.register(groupId, ready, async () => {
+      watch.close();
       clearInterval(timer);
       await commit();
       await this.stop(consumer, groupId, false);

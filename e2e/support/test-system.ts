@@ -58,7 +58,10 @@ export class TestSystem {
     try {
       await system.launch();
     } catch (error) {
+      // The caller never gets the system, so its afterAll cannot drop what the start created
+      // (on RabbitMQ each run's ~190 streams hold broker file descriptors until deleted).
       await system.stop();
+      await system.dropData().catch(() => undefined);
       throw error;
     }
     return system;

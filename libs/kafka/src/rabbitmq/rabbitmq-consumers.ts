@@ -29,10 +29,12 @@ interface Started {
 const RESTART_MS = { first: 500, max: 10_000 };
 /**
  * How long consume() keeps trying its first join: a broker away for a moment, or one that refuses
- * a lease's first publish while its quorum queue elects a leader (seen on a loaded machine), must
- * not fail the service's start for good, as kafkajs retries its first connect (about 30 s).
+ * a lease's first publish while its quorum queue elects a leader, must not fail the service's start
+ * for good, as kafkajs retries its first connect. Longer than the broker's own operation timeout
+ * (30 s: an overloaded 3.10 answered a queue declaration with "NOT_FOUND … due to timeout"), so
+ * that such an answer is tried again too.
  */
-const FIRST_JOIN_MS = 30_000;
+const FIRST_JOIN_MS = 120_000;
 
 @Injectable()
 export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {

@@ -212,11 +212,14 @@ export class RabbitMqFeatureError extends Error {}
 /** The probe's own queues: a stream and a quorum queue, kept (tiny, 1-day retention) so the probe is idempotent. */
 export const RABBITMQ_PROBE_STREAM = 'infra.probe.stream';
 export const RABBITMQ_PROBE_QUORUM = 'infra.probe.quorum';
+export const RABBITMQ_PROBE_CLASSIC = 'infra.probe.members';
 
 /**
  * What libs/kafka's RabbitMQ transport uses of the broker, declared the way it declares it: a
- * stream (`x-queue-type: stream`, the partitions) and a quorum queue with a single active consumer
- * (the leases), then a confirmed, mandatory publish to the stream. Core queue types since 3.9 (no
+ * stream (`x-queue-type: stream`, the partitions), a quorum queue with a single active consumer
+ * (the leases) and a classic queue with `x-expires` (a group's member count), then a confirmed,
+ * mandatory publish to the stream. (A 3.10 node that ran out of file descriptors was seen to keep
+ * serving streams while refusing every new classic queue: the classic one is checked too.) Core queue types since 3.9 (no
  * plugin), but behind the `stream_queue` and `quorum_queue` feature flags.
  */
 export async function probeRabbitMq(options: RabbitMqProbeOptions): Promise<string> {
@@ -238,6 +241,12 @@ export async function probeRabbitMq(options: RabbitMqProbeOptions): Promise<stri
       } catch (error) {
         throw new RabbitMqFeatureError(`RabbitMQ ${version} refused a stream or quorum queue (${errorText(error)})`);
       }
+      const classic = await model.createChannel();
+      classic.on('error', () => undefined);
+      await classic.assertQueue(RABBITMQ_PROBE_CLASSIC, { durable: true, arguments: { 'x-expires': 86_400_000 } }).catch((error: unknown) => {
+        throw new Error(`RabbitMQ ${version} refused a classic queue (${errorText(error)}); its log says why (e.g. emfile: the node ran out of file descriptors and needs a restart)`);
+      });
+      await classic.close().catch(() => undefined);
       channel.publish('', RABBITMQ_PROBE_STREAM, Buffer.from(`probe-${randomUUID()}`), { mandatory: true, persistent: true });
       await channel.waitForConfirms();
       await channel.close().catch(() => undefined);

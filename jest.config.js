@@ -23,6 +23,28 @@ module.exports = {
       ...preset,
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
+      // Specs written for the RabbitMQ pass only (below).
+      testPathIgnorePatterns: ['/node_modules/', '-rabbitmq\\.e2e-spec\\.ts$'],
+    },
+    {
+      // The same system on RabbitMQ (BUS=rabbitmq, set per spec file by the setup file), on the
+      // specs that exercise the bus: cross-gateway delivery and a messaging instance killed mid-burst
+      // (delivery), the send path at full rate (send-flood), the sequencer's ownership faults: an
+      // owner paused past its heartbeat, killed, and a retry across an owner change (send-faults),
+      // the broker cut off under load (send-faults-rabbitmq: the shared broker's connections are
+      // cut through a TCP proxy, never the broker killed), and `npm start -- --bus rabbitmq`.
+      // What the rest of the suite checks (auth, files, presence, web client, engine outages of
+      // Cassandra, PostgreSQL, Redis, S3) does not depend on the bus and runs once, on Kafka: the
+      // RabbitMQ pass must stay within about 8 minutes of CI time.
+      ...preset,
+      displayName: 'e2e-rabbitmq',
+      setupFiles: ['<rootDir>/e2e/support/bus-rabbitmq.setup.js'],
+      testMatch: [
+        '<rootDir>/e2e/messaging/delivery.e2e-spec.ts',
+        '<rootDir>/e2e/messaging/send-flood.e2e-spec.ts',
+        '<rootDir>/e2e/resilience/send-faults.e2e-spec.ts',
+        '<rootDir>/e2e/**/*-rabbitmq.e2e-spec.ts',
+      ],
     },
     {
       ...preset,

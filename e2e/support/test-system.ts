@@ -1,20 +1,29 @@
 // Starts the real services as processes, on free ports, isolated from any other run: their own
-// PostgreSQL databases, Cassandra keyspace, Kafka topic/group prefix, Redis data keyed by fresh
-// ids, and S3 bucket. The same entry points `npm start` uses.
-import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, LOCAL_ENGINES, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+// PostgreSQL databases, Cassandra keyspace, topic/group prefix (Kafka topics or RabbitMQ streams
+// and queues), Redis data keyed by fresh ids, and S3 bucket. The same entry points `npm start` uses.
+import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, LOCAL_ENGINES, rabbitmqUrl, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
 import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
 
 export type ServiceName = 'gateway' | 'auth' | 'messaging' | 'presence' | 'files';
 
+export type Bus = 'kafka' | 'rabbitmq';
+
+/** The bus of this Jest run: BUS (the RabbitMQ pass of `npm test` sets it, see jest.config.js), else Kafka. */
+export function testBus(env: NodeJS.ProcessEnv = process.env): Bus {
+  return env['BUS'] === 'rabbitmq' ? 'rabbitmq' : 'kafka';
+}
+
 export interface TestSystemOptions {
   services?: ServiceName[];
+  /** The bus every process talks over; default testBus(). */
+  bus?: Bus;
   gateways?: number;
   messaging?: number;
   /**
    * Where the engines are, as host:port, when not at their usual local addresses (a failure test
    * puts TCP proxies in between).
    */
-  engines?: Partial<Record<'postgres' | 'redis' | 'cassandra' | 's3' | 'kafka', string>>;
+  engines?: Partial<Record<'postgres' | 'redis' | 'cassandra' | 's3' | 'kafka' | 'rabbitmq', string>>;
   /** Extra variables for every process (or per service). */
   env?: Partial<Record<ServiceName | 'all', Record<string, string>>>;
   /**
@@ -38,14 +47,21 @@ export class TestSystem {
   readonly processes: ServiceProcess[] = [];
   private readonly ports = new Map<string, number>();
 
-  private constructor(private readonly options: TestSystemOptions) {}
+  readonly bus: Bus;
+
+  private constructor(private readonly options: TestSystemOptions) {
+    this.bus = options.bus ?? testBus();
+  }
 
   static async start(options: TestSystemOptions = {}): Promise<TestSystem> {
     const system = new TestSystem(options);
     try {
       await system.launch();
     } catch (error) {
+      // The caller never gets the system, so its afterAll cannot drop what the start created
+      // (on RabbitMQ each run's ~190 streams hold broker file descriptors until deleted).
       await system.stop();
+      await system.dropData().catch(() => undefined);
       throw error;
     }
     return system;
@@ -58,6 +74,8 @@ export class TestSystem {
   /** Variables shared by every process of this run. */
   commonEnv(): Record<string, string> {
     return {
+      BUS: this.bus,
+      ...(this.bus === 'rabbitmq' ? { RABBITMQ_URL: this.rabbitmqUrl() } : {}),
       KAFKA_BROKERS: this.options.engines?.kafka ?? KAFKA_BROKERS.join(','),
       REDIS_URL: `redis://${this.options.engines?.redis ?? '127.0.0.1:6379'}`,
       KAFKA_TOPIC_PREFIX: `${this.run}.`,
@@ -159,14 +177,23 @@ export class TestSystem {
     await Promise.all(this.processes.map((process) => process.stop()));
   }
 
-  /** Drops everything the run created: databases, keyspace, bucket, topics and consumer groups. */
+  /** RabbitMQ as the processes reach it (through a test's proxy when `engines.rabbitmq` is set). */
+  private rabbitmqUrl(): string {
+    const proxied = this.options.engines?.rabbitmq;
+    if (proxied === undefined) return rabbitmqUrl(process.env);
+    const url = new URL(rabbitmqUrl(process.env));
+    url.host = proxied;
+    return url.toString();
+  }
+
+  /** Drops everything the run created: databases, keyspace, bucket, topics and consumer groups (or streams and queues). */
   async dropData(): Promise<void> {
     await dropRunData({
       topicPrefix: `${this.run}.`,
       databases: this.databases,
       keyspaces: [`${this.run}_messaging`],
       buckets: [`${this.run}-files`],
-    }, { ...LOCAL_ENGINES, ...(process.env['BUS'] === 'rabbitmq' ? { rabbitmqUrl: process.env['RABBITMQ_URL'] ?? 'amqp://127.0.0.1:5672' } : {}) });
+    }, { ...LOCAL_ENGINES, ...(this.bus === 'rabbitmq' ? { rabbitmqUrl: rabbitmqUrl(process.env) } : {}) });
   }
 
 }

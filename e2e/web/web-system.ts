@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
-import { LOCAL_ENGINES } from '@chat/infra';
+import { LOCAL_ENGINES, rabbitmqUrl } from '@chat/infra';
 import { dropRunData, freePort, uniqueName, waitFor } from '@chat/testing';
 
 const ROOT = join(__dirname, '..', '..');
@@ -17,17 +17,26 @@ interface RunState {
   processes: { name: string; service: string; port: number; pid: number | null }[];
 }
 
+export interface WebSystemOptions {
+  /** `npm start -- --bus`: default BUS or kafka. */
+  bus?: 'kafka' | 'rabbitmq';
+  /** false: `--no-build` (a test that drives only the API needs no fresh web client). */
+  build?: boolean;
+}
+
 export class WebSystem {
   readonly run = uniqueName('web');
+  private bus: 'kafka' | 'rabbitmq' = 'kafka';
   readonly stateFile = join(tmpdir(), `${this.run}-state.json`);
   private child: ChildProcess | null = null;
   private output = '';
   port = 0;
 
-  static async start(gateways: number): Promise<WebSystem> {
+  static async start(gateways: number, options: WebSystemOptions = {}): Promise<WebSystem> {
     const system = new WebSystem();
+    system.bus = options.bus ?? (process.env['BUS'] === 'rabbitmq' ? 'rabbitmq' : 'kafka');
     try {
-      await system.launch(gateways);
+      await system.launch(gateways, options.build ?? true);
     } catch (error) {
       await system.stop();
       throw error;
@@ -39,9 +48,10 @@ export class WebSystem {
     return `http://127.0.0.1:${this.port}`;
   }
 
-  private async launch(gateways: number): Promise<void> {
+  private async launch(gateways: number, build: boolean): Promise<void> {
     this.port = await freePort();
-    const args = ['-r', '@swc-node/register', 'tools/run/src/start.ts', '--run', this.run, '--gateways', String(gateways), '--port', String(this.port), '--state-file', this.stateFile];
+    const args = ['-r', '@swc-node/register', 'tools/run/src/start.ts', '--run', this.run, '--gateways', String(gateways), '--port', String(this.port), '--state-file', this.stateFile, '--bus', this.bus];
+    if (!build) args.push('--no-build');
     this.child = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, LOG_PRETTY: 'false', LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
     const keep = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString()).slice(-20_000);
@@ -99,7 +109,7 @@ export class WebSystem {
     }
     await dropRunData(
       { topicPrefix: `${this.run}.`, databases: [`${this.run}_auth`, `${this.run}_files`], keyspaces: [`${this.run}_messaging`], buckets: [`${this.run}-files`] },
-      LOCAL_ENGINES,
+      { ...LOCAL_ENGINES, ...(this.bus === 'rabbitmq' ? { rabbitmqUrl: rabbitmqUrl(process.env) } : {}) },
     );
   }
 }

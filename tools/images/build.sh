@@ -13,13 +13,16 @@
 #    registry, docker/base/node.Dockerfile; remade when the newest 24.x or the Debian base changes).
 # 3. The images, tagged as docker/compose.yaml names them (chat-platform/<name>:local):
 #    services gateway auth messaging presence files (docker/Dockerfile, APP=<name>) and engines
-#    kafka cassandra s3proxy postgres redis haproxy (docker/engines/Dockerfile, --target <name>).
+#    kafka cassandra s3proxy postgres redis haproxy (docker/engines/Dockerfile, --target <name>);
+#    rabbitmq (docker/compose.rabbitmq.yaml) only when named: `npm run images -- rabbitmq`.
 #    Build logs: .images/logs/<name>.log. At the end: each image's size and build time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 
 SERVICES=(gateway auth messaging presence files)
 ENGINES=(kafka cassandra s3proxy postgres redis haproxy)
+# Built only when asked for by name (the default stack runs on Kafka).
+OPTIONAL_ENGINES=(rabbitmq)
 BASE_MODE="${CHAT_IMAGE_BASE:-local}"
 NODE_MAJOR=24
 LOGS=.images/logs
@@ -28,7 +31,7 @@ mkdir -p "$LOGS"
 wanted=("$@")
 [ "${#wanted[@]}" -gt 0 ] || wanted=("${ENGINES[@]}" "${SERVICES[@]}")
 for name in "${wanted[@]}"; do
-  case " ${SERVICES[*]} ${ENGINES[*]} " in *" $name "*) ;; *) echo "images: unknown image '$name' (known: ${ENGINES[*]} ${SERVICES[*]})" >&2; exit 2 ;; esac
+  case " ${SERVICES[*]} ${ENGINES[*]} ${OPTIONAL_ENGINES[*]} " in *" $name "*) ;; *) echo "images: unknown image '$name' (known: ${ENGINES[*]} ${OPTIONAL_ENGINES[*]} ${SERVICES[*]})" >&2; exit 2 ;; esac
 done
 
 bash tools/setup/docker.sh
@@ -117,7 +120,7 @@ else
 fi
 
 for name in "${wanted[@]}"; do
-  case " ${ENGINES[*]} " in
+  case " ${ENGINES[*]} ${OPTIONAL_ENGINES[*]} " in
     *" $name "*) build "$name" "$LOGS/$name.log" -f docker/engines/Dockerfile --target "$name" \
       --build-arg "DEBIAN_IMAGE=$DEBIAN_IMAGE" -t "chat-platform/$name:local" . ;;
     *) build "$name" "$LOGS/$name.log" -f docker/Dockerfile --build-arg "APP=$name" \

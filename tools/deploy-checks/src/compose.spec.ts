@@ -119,6 +119,47 @@ describe('docker/compose.yaml', () => {
   });
 });
 
+describe('docker/compose.rabbitmq.yaml (BUS=rabbitmq)', () => {
+  const override = parse(readFileSync(join(REPO_ROOT, 'docker', 'compose.rabbitmq.yaml'), 'utf8'), { merge: true }) as { services: Record<string, ComposeService>; volumes: Record<string, unknown> };
+  /** What compose runs with both files: environment and depends_on merged by key, the rest replaced. */
+  const merged = (name: string): ComposeService => {
+    const base = services[name] ?? {};
+    const over = override.services[name] ?? {};
+    return { ...base, ...over, environment: { ...base.environment, ...over.environment }, depends_on: { ...base.depends_on, ...over.depends_on } };
+  };
+
+  it('adds RabbitMQ, built from docker/engines/Dockerfile (target rabbitmq) with a HEALTHCHECK, non-root, data on a volume', () => {
+    const rabbitmq = override.services['rabbitmq'];
+    expect(rabbitmq?.build).toEqual({ context: '..', dockerfile: 'docker/engines/Dockerfile', target: 'rabbitmq', args: { DEBIAN_IMAGE: '${DEBIAN_IMAGE:-debian:bookworm-slim}' } });
+    expect(rabbitmq?.image).toBe('chat-platform/rabbitmq:local');
+    expect(rabbitmq?.ports).toEqual(['127.0.0.1:${CHAT_RABBITMQ_PORT:-5672}:5672']);
+    expect(stage('rabbitmq')).toMatch(/^HEALTHCHECK .*CMD /m);
+    expect(stage('rabbitmq')).toMatch(/^USER rabbitmq$/m);
+    expect(Object.keys(override.volumes)).toEqual(['rabbitmq-data']);
+    const conf = readFileSync(join(REPO_ROOT, 'docker', 'engines', 'rabbitmq', 'rabbitmq.conf'), 'utf8');
+    expect(conf).toMatch(/^default_user = chat$/m);
+  });
+
+  it.each(Object.entries(APPS))('%s runs on RabbitMQ, as the user the broker creates, once it is healthy', (_app, { instances }) => {
+    const conf = readFileSync(join(REPO_ROOT, 'docker', 'engines', 'rabbitmq', 'rabbitmq.conf'), 'utf8');
+    const password = /^default_pass = (\S+)$/m.exec(conf)?.[1];
+    for (const instance of instances) {
+      const service = merged(instance);
+      expect(service.environment).toEqual(
+        expect.objectContaining({ BUS: 'rabbitmq', RABBITMQ_URL: 'amqp://rabbitmq:5672', RABBITMQ_USERNAME: 'chat', RABBITMQ_PASSWORD: `\${RABBITMQ_CHAT_PASSWORD:-${password}}` }),
+      );
+      expect(service.depends_on?.['rabbitmq']).toEqual({ condition: 'service_healthy' });
+      // The rest of the service stays as the base file defines it.
+      expect(service.healthcheck).toEqual(services[instance]?.healthcheck);
+    }
+  });
+
+  it('changes nothing but the apps and RabbitMQ', () => {
+    const apps = Object.values(APPS).flatMap((a) => a.instances);
+    expect(Object.keys(override.services).sort()).toEqual([...apps, 'rabbitmq'].sort());
+  });
+});
+
 describe('docker/Dockerfile', () => {
   const dockerfile = readFileSync(join(REPO_ROOT, 'docker', 'Dockerfile'), 'utf8');
 

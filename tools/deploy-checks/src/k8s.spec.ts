@@ -432,3 +432,28 @@ describe.each(OVERLAYS)('k8s/overlays/%s', (overlay) => {
     expect(find(objects(), 'NetworkPolicy', 'services-default-deny').spec.policyTypes).toEqual(['Ingress', 'Egress']);
   });
 });
+
+describe('k8s/overlays/rabbitmq (BUS=rabbitmq on the RabbitMQ Cluster Operator)', () => {
+  const objects = (): K8sObject[] => objectsOf('rabbitmq');
+
+  it('renders, every object valid against its schema, a three-node RabbitmqCluster and no Strimzi resource left', () => {
+    expect(validateObjects(objects()).flat()).toEqual([]);
+    expect(find(objects(), 'RabbitmqCluster', 'chat-rabbitmq').spec.replicas).toBe(3);
+    expect(objects().filter((o) => o.apiVersion.startsWith('kafka.strimzi.io/'))).toEqual([]);
+    const misspelt: Any = structuredClone(find(objects(), 'RabbitmqCluster', 'chat-rabbitmq'));
+    misspelt.spec.replica = 3;
+    expect(validateObject(misspelt).join()).toMatch(/replica/);
+  });
+
+  it.each(Object.keys(SERVICES))('%s: BUS=rabbitmq at the cluster, its credentials from the operator\'s Secret, egress to 5672, no Kafka user', (service) => {
+    const config = find(objects(), 'ConfigMap', `${service}-config`).data;
+    expect({ BUS: config.BUS, RABBITMQ_URL: config.RABBITMQ_URL, KAFKA_SASL_USERNAME: config.KAFKA_SASL_USERNAME }).toEqual({ BUS: 'rabbitmq', RABBITMQ_URL: 'amqp://chat-rabbitmq:5672', KAFKA_SASL_USERNAME: undefined });
+    const env = find(objects(), 'Deployment', service).spec.template.spec.containers[0].env as Any[];
+    const ref = (name: string): Any => env.find((e) => e.name === name)?.valueFrom?.secretKeyRef;
+    expect(ref('RABBITMQ_USERNAME')).toEqual({ name: 'chat-rabbitmq-default-user', key: 'username' });
+    expect(ref('RABBITMQ_PASSWORD')).toEqual({ name: 'chat-rabbitmq-default-user', key: 'password' });
+    expect(ref('KAFKA_SASL_PASSWORD')).toBeUndefined();
+    const egress = find(objects(), 'NetworkPolicy', service).spec.egress as Any[];
+    expect(egress).toContainEqual({ to: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'chat-rabbitmq' } } }], ports: [{ protocol: 'TCP', port: 5672 }] });
+  });
+});

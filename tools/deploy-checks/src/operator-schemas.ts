@@ -444,6 +444,24 @@ const PrometheusRule = z
   })
   .strict();
 
+// RabbitMQ Cluster Operator rabbitmq.com/v1beta1 (k8s/overlays/rabbitmq), the fields used.
+const RabbitmqCluster = z
+  .object({
+    apiVersion: z.literal('rabbitmq.com/v1beta1'),
+    kind: z.literal('RabbitmqCluster'),
+    metadata,
+    spec: z
+      .object({
+        replicas: z.number().int().min(1),
+        image: z.string().optional(),
+        resources: resources.optional(),
+        persistence: z.object({ storage: quantity, storageClassName: z.string().optional() }).strict().optional(),
+        rabbitmq: z.object({ additionalConfig: z.string().optional(), additionalPlugins: z.array(z.string()).optional() }).strict().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+
 /** `<apiVersion>/<kind>` → schema of the operator resources these manifests may contain. */
 export const OPERATOR_SCHEMAS: Record<string, z.ZodType> = {
   'kafka.strimzi.io/v1/Kafka': Kafka,
@@ -458,4 +476,5 @@ export const OPERATOR_SCHEMAS: Record<string, z.ZodType> = {
   'monitoring.coreos.com/v1/PrometheusRule': PrometheusRule,
   'gateway.networking.k8s.io/v1/Gateway': Gateway,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
+  'rabbitmq.com/v1beta1/RabbitmqCluster': RabbitmqCluster,
 };

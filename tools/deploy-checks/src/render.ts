@@ -6,7 +6,8 @@ import { parseAllDocuments } from 'yaml';
 
 export const REPO_ROOT = join(__dirname, '..', '..', '..');
 export const OVERLAYS = ['dev', 'prod'] as const;
-export type Overlay = (typeof OVERLAYS)[number];
+/** dev and prod, and the RabbitMQ variant of dev (checked on its own: it has no Kafka). */
+export type Overlay = (typeof OVERLAYS)[number] | 'rabbitmq';
 
 export interface K8sObject {
   apiVersion: string;

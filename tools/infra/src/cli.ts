@@ -9,12 +9,14 @@ import * as path from 'node:path';
 import { infraLayout, resolveInfraDir } from './layout';
 import { withLock } from './lock';
 import { consoleReporter } from './report';
+import { parseBusChoice } from './engines/selection';
 
-const USAGE = `usage: cli.ts <up|down|status>
-  up      start Kafka, Cassandra and S3Proxy (detached) and check PostgreSQL/Redis; waits until all answer
-  down    stop what 'up' started in this checkout (never PostgreSQL/Redis)
+const USAGE = `usage: cli.ts <up|down|status> [--bus kafka|rabbitmq]
+  up      start Kafka, Cassandra and S3Proxy (detached) and check PostgreSQL/Redis/RabbitMQ; waits until all answer
+  down    stop what 'up' started in this checkout (never PostgreSQL/Redis/RabbitMQ)
   status  show what answers
-env: INFRA_DIR (default <repo>/.infra), POSTGRES_URL, REDIS_URL, JAVA_HOME, MVN`;
+  --bus   only one broker: kafka (no RabbitMQ check) or rabbitmq (no Kafka); default both
+env: INFRA_DIR (default <repo>/.infra), POSTGRES_URL, REDIS_URL, RABBITMQ_URL (RABBITMQ_USERNAME, RABBITMQ_PASSWORD), JAVA_HOME, MVN`;
 
 async function main(argv: readonly string[]): Promise<number> {
   // AWS SDK v3 warns on Node < 22 at first use; irrelevant for a local probe.
@@ -25,6 +27,7 @@ async function main(argv: readonly string[]): Promise<number> {
     env,
     reporter: consoleReporter(),
     write: (text) => console.log(text),
+    bus: parseBusChoice(argv.slice(1)),
   };
   const command = argv[0];
   // up/down of one INFRA_DIR run one at a time (several engineers/tests may call infra:up at once).

@@ -40,6 +40,8 @@ export const S3_SECRET_ACCESS_KEY = 'localsecret';
 // System services (not managed by tools/infra, only checked).
 export const DEFAULT_POSTGRES_URL = `postgres://postgres@${LOCAL_HOST}:5432/postgres`;
 export const DEFAULT_REDIS_URL = `redis://${LOCAL_HOST}:6379`;
+/** RabbitMQ 3.9+ (the project's machines run 3.10), only for BUS=rabbitmq; guest/guest when the URL names no user. */
+export const DEFAULT_RABBITMQ_URL = `amqp://${LOCAL_HOST}:5672`;
 
 export function postgresUrl(env: NodeJS.ProcessEnv = process.env): string {
   return nonEmpty(env['POSTGRES_URL']) ?? DEFAULT_POSTGRES_URL;
@@ -47,6 +49,10 @@ export function postgresUrl(env: NodeJS.ProcessEnv = process.env): string {
 
 export function redisUrl(env: NodeJS.ProcessEnv = process.env): string {
   return nonEmpty(env['REDIS_URL']) ?? DEFAULT_REDIS_URL;
+}
+
+export function rabbitmqUrl(env: NodeJS.ProcessEnv = process.env): string {
+  return nonEmpty(env['RABBITMQ_URL']) ?? DEFAULT_RABBITMQ_URL;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

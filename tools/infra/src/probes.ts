@@ -1,4 +1,5 @@
 import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
+import { connect as amqpConnect } from 'amqplib';
 import { Client as CassandraClient } from 'cassandra-driver';
 import Redis from 'ioredis';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
@@ -196,4 +197,67 @@ export async function probeRedis(url: string, timeoutMs = 5000): Promise<string>
   } finally {
     redis.disconnect();
   }
+}
+
+export interface RabbitMqProbeOptions {
+  readonly url: string;
+  readonly username?: string | undefined;
+  readonly password?: string | undefined;
+  readonly timeoutMs?: number;
+}
+
+/** What the RabbitMQ transport needs of the broker and the broker refused (feature flags off, or too old). */
+export class RabbitMqFeatureError extends Error {}
+
+/** The probe's own queues: a stream and a quorum queue, kept (tiny, 1-day retention) so the probe is idempotent. */
+export const RABBITMQ_PROBE_STREAM = 'infra.probe.stream';
+export const RABBITMQ_PROBE_QUORUM = 'infra.probe.quorum';
+export const RABBITMQ_PROBE_CLASSIC = 'infra.probe.members';
+
+/**
+ * What libs/kafka's RabbitMQ transport uses of the broker, declared the way it declares it: a
+ * stream (`x-queue-type: stream`, the partitions), a quorum queue with a single active consumer
+ * (the leases) and a classic queue with `x-expires` (a group's member count), then a confirmed,
+ * mandatory publish to the stream. (A 3.10 node that ran out of file descriptors was seen to keep
+ * serving streams while refusing every new classic queue: the classic one is checked too.) Core queue types since 3.9 (no
+ * plugin), but behind the `stream_queue` and `quorum_queue` feature flags.
+ */
+export async function probeRabbitMq(options: RabbitMqProbeOptions): Promise<string> {
+  const url = new URL(options.url);
+  if (options.username !== undefined) url.username = encodeURIComponent(options.username);
+  if (options.password !== undefined) url.password = encodeURIComponent(options.password);
+  const work = async (): Promise<string> => {
+    const model = await amqpConnect(url.toString(), { clientProperties: { connection_name: 'infra-probe' }, timeout: 3000 });
+    model.on('error', () => undefined);
+    try {
+      const version = String(model.connection.serverProperties['version'] ?? '?');
+      const [major = 0, minor = 0] = version.split('.').map(Number);
+      if (major < 3 || (major === 3 && minor < 9)) throw new RabbitMqFeatureError(`RabbitMQ ${version} is too old: streams need 3.9 or later`);
+      const channel = await model.createConfirmChannel();
+      channel.on('error', () => undefined);
+      try {
+        await channel.assertQueue(RABBITMQ_PROBE_STREAM, { durable: true, arguments: { 'x-queue-type': 'stream', 'x-max-age': '1D' } });
+        await channel.assertQueue(RABBITMQ_PROBE_QUORUM, { durable: true, arguments: { 'x-queue-type': 'quorum', 'x-single-active-consumer': true } });
+      } catch (error) {
+        throw new RabbitMqFeatureError(`RabbitMQ ${version} refused a stream or quorum queue (${errorText(error)})`);
+      }
+      const classic = await model.createChannel();
+      classic.on('error', () => undefined);
+      await classic.assertQueue(RABBITMQ_PROBE_CLASSIC, { durable: true, arguments: { 'x-expires': 86_400_000 } }).catch((error: unknown) => {
+        throw new Error(`RabbitMQ ${version} refused a classic queue (${errorText(error)}); its log says why (e.g. emfile: the node ran out of file descriptors and needs a restart)`);
+      });
+      await classic.close().catch(() => undefined);
+      channel.publish('', RABBITMQ_PROBE_STREAM, Buffer.from(`probe-${randomUUID()}`), { mandatory: true, persistent: true });
+      await channel.waitForConfirms();
+      await channel.close().catch(() => undefined);
+      return `RabbitMQ ${version}: stream and quorum queues, publish confirmed`;
+    } finally {
+      await model.close().catch(() => undefined);
+    }
+  };
+  return withTimeout('rabbitmq round trip', options.timeoutMs ?? 10_000, work());
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }

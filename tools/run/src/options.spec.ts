@@ -2,7 +2,7 @@ import { parseOptions } from './options';
 
 describe('parseOptions', () => {
   it('defaults to one gateway on 8080 with fixed ports', () => {
-    expect(parseOptions([], {})).toEqual({ gateways: 1, port: 8080, freePorts: false, run: null, build: true, stateFile: null });
+    expect(parseOptions([], {})).toEqual({ gateways: 1, port: 8080, freePorts: false, run: null, build: true, stateFile: null, bus: 'kafka' });
     expect(parseOptions([], { CHAT_PORT: '9000' }).port).toBe(9000);
   });
 
@@ -14,7 +14,16 @@ describe('parseOptions', () => {
       run: 'web1',
       build: false,
       stateFile: '/tmp/s.json',
+      bus: 'kafka',
     });
+  });
+
+  it('takes the bus from --bus, else from BUS', () => {
+    expect(parseOptions(['--bus', 'rabbitmq'], {}).bus).toBe('rabbitmq');
+    expect(parseOptions([], { BUS: 'rabbitmq' }).bus).toBe('rabbitmq');
+    expect(parseOptions(['--bus=kafka'], { BUS: 'rabbitmq' }).bus).toBe('kafka');
+    expect(() => parseOptions(['--bus', 'nats'], {})).toThrow('--bus must be kafka or rabbitmq (got nats)');
+    expect(() => parseOptions([], { BUS: 'sqs' })).toThrow('BUS must be kafka or rabbitmq (got sqs)');
   });
 
   it('refuses bad values with the usage', () => {

@@ -11,14 +11,18 @@ export interface RunOptions {
   build: boolean;
   /** Where the PIDs and ports of the running processes are written (JSON), for tests and tools. */
   stateFile: string | null;
+  /** The message bus every service talks over (BUS): Kafka, or RabbitMQ at RABBITMQ_URL. */
+  bus: 'kafka' | 'rabbitmq';
 }
 
-export const USAGE = `usage: npm start -- [--gateways N] [--port P] [--free-ports] [--run NAME] [--no-build] [--state-file PATH]
+export const USAGE = `usage: npm start -- [--gateways N] [--port P] [--free-ports] [--run NAME] [--bus kafka|rabbitmq] [--no-build] [--state-file PATH]
   --gateways N     gateway instances behind the one origin (default 1), sticky by cookie
   --port P         port of the one origin (default 8080, or CHAT_PORT)
   --free-ports     services on free ports (implied by --run)
   --run NAME       isolate the data: topic prefix NAME., keyspace NAME_messaging, databases
                    NAME_auth / NAME_files, bucket NAME-files, Redis key prefix NAME.auth:
+  --bus B          kafka (default, or BUS) or rabbitmq: RabbitMQ at RABBITMQ_URL (default
+                   amqp://127.0.0.1:5672, guest/guest), Kafka is then not started
   --no-build       serve the web client as last built (apps/web/dist)
   --state-file F   write {url, processes: [{name, pid, port}]} to F whenever it changes`;
 
@@ -30,6 +34,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): R
     run: null,
     build: true,
     stateFile: null,
+    bus: busName('BUS', env['BUS'] ?? 'kafka'),
   };
   const args = [...argv];
   const value = (flag: string): string => {
@@ -58,6 +63,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): R
         options.freePorts = true;
         break;
       }
+      case '--bus':
+        options.bus = busName(flag, take());
+        break;
       case '--no-build':
         options.build = false;
         break;
@@ -72,6 +80,11 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): R
     }
   }
   return options;
+}
+
+function busName(flag: string, raw: string): RunOptions['bus'] {
+  if (raw !== 'kafka' && raw !== 'rabbitmq') throw new Error(`${flag} must be kafka or rabbitmq (got ${raw})`);
+  return raw;
 }
 
 function positiveInt(flag: string, raw: string): number {

@@ -1,6 +1,6 @@
 // The processes `npm start` runs, in start order, with the variables that point them at the
 // local engines of tools/infra and at each other, isolated under a run name when one is given.
-import { S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+import { rabbitmqUrl, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
 import { type LocalRedisUser, type RedisService } from './local-redis-users';
 import { type LocalSecrets } from './local-secrets';
 
@@ -32,10 +32,25 @@ export const DEFAULT_PORTS = (gateways: number): ServicePorts => ({
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432';
 
-export function localServices(ports: ServicePorts, run: string | null, secrets: LocalSecrets, redisUsers: readonly LocalRedisUser[]): ServiceSpec[] {
+/** The bus every service talks over; RABBITMQ_USERNAME/PASSWORD, when set, reach the services from `npm start`'s environment. */
+export interface LocalBus {
+  bus: 'kafka' | 'rabbitmq';
+  env: NodeJS.ProcessEnv;
+}
+
+export function localServices(
+  ports: ServicePorts,
+  run: string | null,
+  secrets: LocalSecrets,
+  redisUsers: readonly LocalRedisUser[],
+  bus: LocalBus = { bus: 'kafka', env: {} },
+): ServiceSpec[] {
   const common: Record<string, string> = {
     JWKS_URL: `http://127.0.0.1:${ports.auth}/auth/.well-known/jwks.json`,
+    // The topic prefix isolates a run's streams and groups on RabbitMQ as its topics on Kafka.
     ...(run ? { KAFKA_TOPIC_PREFIX: `${run}.` } : {}),
+    BUS: bus.bus,
+    ...(bus.bus === 'rabbitmq' ? { RABBITMQ_URL: rabbitmqUrl(bus.env) } : {}),
   };
   const isolated = (values: Record<string, string>): Record<string, string> => (run ? values : {});
   const redisUser = (service: RedisService): Record<string, string> => {

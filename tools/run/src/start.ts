@@ -10,7 +10,7 @@ import { writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { redisUrl } from '@chat/infra';
+import { rabbitmqUrl, redisUrl } from '@chat/infra';
 import { FrontDoor, type Upstream } from './front-door';
 import { ensureRedisUsers, localRedisUsers } from './local-redis-users';
 import { localSecrets } from './local-secrets';
@@ -33,8 +33,9 @@ function say(message: string): void {
 }
 
 function infra(command: 'up' | 'down' | 'status', quiet = false): Promise<number> {
-  // Asynchronous, so the web build's output keeps flowing while the engines start.
-  const child = spawn(process.execPath, [...INFRA, command], { cwd: ROOT, stdio: quiet ? 'ignore' : 'inherit' });
+  // Asynchronous, so the web build's output keeps flowing while the engines start. Only the
+  // chosen bus's broker: RabbitMQ runs need no Kafka, Kafka runs no RabbitMQ.
+  const child = spawn(process.execPath, [...INFRA, command, '--bus', options.bus], { cwd: ROOT, stdio: quiet ? 'ignore' : 'inherit' });
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
@@ -141,6 +142,12 @@ function buildWeb(): Promise<void> {
   });
 }
 
+function redactedUrl(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
+}
+
 function origin(): string {
   return `http://localhost:${options.port}`;
 }
@@ -211,7 +218,7 @@ async function main(): Promise<void> {
   startedEngines = (await infra('status', true)) !== 0;
   say(
     startedEngines
-      ? 'starting the local engines: Kafka, Cassandra, S3Proxy (the first run downloads about 260 MB from Maven Central; progress below)...'
+      ? `starting the local engines: ${options.bus === 'kafka' ? 'Kafka, ' : ''}Cassandra, S3Proxy (the first run downloads about 260 MB from Maven Central; progress below)...`
       : 'engines already up',
   );
   if ((await infra('up')) !== 0) throw new Error('the engines did not come up (see above)');
@@ -221,7 +228,8 @@ async function main(): Promise<void> {
   await ensureRedisUsers(redisUrl(process.env), redisUsers).catch((error: unknown) => {
     throw new Error(`could not create the services' Redis users: ${error instanceof Error ? error.message : String(error)}`);
   });
-  specs = localServices(await ports(), options.run, localSecrets(process.env), redisUsers);
+  specs = localServices(await ports(), options.run, localSecrets(process.env), redisUsers, { bus: options.bus, env: process.env });
+  if (options.bus === 'rabbitmq') say(`bus: RabbitMQ at ${redactedUrl(rabbitmqUrl(process.env))} (streams and queues ${options.run ? `${options.run}.*` : 'unprefixed'})`);
   if (options.run) say(`isolated run "${options.run}" (topics ${options.run}.*, keyspace ${options.run}_messaging, databases ${options.run}_auth/_files)`);
   const auth = specs.filter((s) => s.service === 'auth');
   const backends = specs.filter((s) => s.service !== 'auth' && s.service !== 'gateway');

@@ -27,6 +27,14 @@ interface Started {
   stop: () => Promise<void>;
 }
 const RESTART_MS = { first: 500, max: 10_000 };
+/**
+ * How long consume() keeps trying its first join: a broker away for a moment, or one that refuses
+ * a lease's first publish while its quorum queue elects a leader, must not fail the service's start
+ * for good, as kafkajs retries its first connect. Longer than the broker's own operation timeout
+ * (30 s: an overloaded 3.10 answered a queue declaration with "NOT_FOUND … due to timeout"), so
+ * that such an answer is tried again too.
+ */
+const FIRST_JOIN_MS = 120_000;
 
 @Injectable()
 export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
@@ -173,7 +181,17 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
         });
       }, delay);
     };
-    await join();
+    for (const deadline = Date.now() + FIRST_JOIN_MS; ; ) {
+      try {
+        await join();
+        break;
+      } catch (error) {
+        if (stopped || Date.now() + delay > deadline) throw error;
+        this.logger.warn({ err: error, group, retryInMs: delay }, 'joining the group failed; trying again');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+        delay = Math.min(delay * 2, RESTART_MS.max);
+      }
+    }
     const first = member;
     return {
       ready: first ? first.settled() : Promise.reject(new Error(`the first member of ${group} failed`)),

@@ -32,7 +32,8 @@ const Poison = topic('poison', 1);
 const Resumed = topic('resumed', 2);
 const Cut = topic('cut', 2);
 const Missing = topic('missing', 1);
-const ALL = [Ordered, Owned, Broadcast, Poison, Resumed, Cut];
+const Late = topic('late', 2);
+const ALL = [Ordered, Owned, Broadcast, Poison, Resumed, Cut, Late];
 const group = (name: string) => `test-${run}-${name}`;
 type Value = z.infer<typeof schema>;
 
@@ -100,7 +101,7 @@ describe('the RabbitMQ transport against a real broker', () => {
     for (const t of ALL) {
       for (const name of [physical(t.name), deadLetterTopicName(physical(t.name))]) for (let p = 0; p < t.partitions; p++) names.push(streamName(name, p));
     }
-    for (const g of ['ordered', 'owned', 'poison', 'resumed', 'cut']) {
+    for (const g of ['ordered', 'owned', 'poison', 'resumed', 'cut', 'late']) {
       names.push(membersQueueName(physical(group(g))));
       for (let p = 0; p < 3; p++) names.push(leaseQueueName(physical(group(g)), p));
     }
@@ -279,6 +280,43 @@ describe('the RabbitMQ transport against a real broker', () => {
       await proxy.up();
       await waitFor('the cut member back at work', async () => membersOf(await round()).size === 2, 60_000, 500);
       for (let s = 1; s <= seq; s++) expect(handledBy.has(s)).toBe(true);
+    } finally {
+      await proxy.down();
+    }
+  });
+
+  it('joins a group once the broker answers again when it was unreachable at consume(), as kafkajs retries its first connect', async () => {
+    // Found by the e2e tier on a loaded machine: the first publish of a new lease was nacked and
+    // consume() failed for good, so messaging never became ready. A refused connection is the
+    // deterministic stand-in for any failure of the first join.
+    const proxy = new TcpProxy(await freePort(), '127.0.0.1', Number(new URL(RABBITMQ_URL).port || 5672));
+    await proxy.up();
+    const proxied = new URL(RABBITMQ_URL);
+    proxied.port = String(proxy.port);
+    try {
+      const late = await another('rabbit-spec-late', proxied.toString());
+      await proxy.down();
+      const seen: number[] = [];
+      const joining = late.get(BusConsumers).consume({
+        groupId: group('late'),
+        topics: [Late],
+        fromBeginning: true,
+        handler: (record: RecordOf<typeof Late>) => {
+          seen.push(record.value.seq);
+          return Promise.resolve();
+        },
+      });
+      await sleep(1_500);
+      await proxy.up();
+      const handle = await joining;
+      await handle.ready;
+      const producer = app.get(BusProducer);
+      for (let seq = 1; seq <= 4; seq++) await producer.publish(Late, `key-${seq}`, { key: `key-${seq}`, seq });
+      await waitFor('the four records', () => seen.length >= 4);
+      expect(seen.sort((x, y) => x - y)).toEqual([1, 2, 3, 4]);
+      await handle.stop();
+      await late.close();
+      processes.splice(processes.indexOf(late), 1);
     } finally {
       await proxy.down();
     }

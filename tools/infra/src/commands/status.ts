@@ -1,16 +1,18 @@
-import { JAVA_ENGINES } from '../engines';
 import { statusJavaEngine } from '../engines/java-engine';
-import { postgresService, redisService, statusSystemService } from '../engines/system-services';
+import { selectEngines } from '../engines/selection';
+import { postgresService, rabbitmqService, redisService, statusSystemService } from '../engines/system-services';
 import { type EngineStatus } from '../engines/types';
 import { renderTable } from '../report';
 import { type CommandContext } from './up';
 
 /** One line per engine; exit code 0 only when everything answers. */
 export async function runStatus(context: CommandContext): Promise<number> {
+  const selected = selectEngines(context.bus ?? 'both');
   const statuses = await Promise.all([
-    ...JAVA_ENGINES.map((engine) => statusJavaEngine(engine, context.layout)),
+    ...selected.java.map((engine) => statusJavaEngine(engine, context.layout)),
     statusSystemService(postgresService(context.env)),
     statusSystemService(redisService(context.env)),
+    ...(selected.rabbitmq ? [statusSystemService(rabbitmqService(context.env))] : []),
   ]);
   context.write(statusTable(statuses));
   return statuses.every((s) => s.state.startsWith('up')) ? 0 : 1;

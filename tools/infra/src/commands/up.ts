@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { S3_ACCESS_KEY_ID, S3_REGION, S3_SECRET_ACCESS_KEY } from '../endpoints';
-import { JAVA_ENGINES } from '../engines';
 import { upJavaEngine } from '../engines/java-engine';
-import { ensureSystemService, postgresService, redisService } from '../engines/system-services';
-import { type EngineResult } from '../engines/types';
+import { type BusChoice, selectEngines } from '../engines/selection';
+import { ensureSystemService, postgresService, rabbitmqService, redisService } from '../engines/system-services';
+import { type EngineResult, type JavaEngine } from '../engines/types';
 import { type InfraLayout, displayPath } from '../layout';
 import { TurnQueue } from '../mutex';
 import { isPortOpen } from '../process';
@@ -15,22 +15,25 @@ export interface CommandContext {
   readonly env: NodeJS.ProcessEnv;
   readonly reporter: Reporter;
   readonly write: (text: string) => void;
+  /** Which broker(s) to bring up: both by default (what `npm test` needs). */
+  readonly bus?: BusChoice;
 }
 
 /** Brings every engine up (or verifies it is up) in parallel; exit code 1 if any failed. */
 export async function runUp(context: CommandContext): Promise<number> {
   const start = Date.now();
   const { layout, env, reporter, write } = context;
+  const selected = selectEngines(context.bus ?? 'both');
   await Promise.all([layout.logsDir, layout.pidsDir, layout.confDir].map((dir) => mkdir(dir, { recursive: true })));
-  write(`infra up: ${JAVA_ENGINES.map((e) => e.title).join(', ')} + system PostgreSQL and Redis; state in ${displayPath(layout.root)}`);
+  write(`infra up: ${selected.java.map((e) => e.title).join(', ')} + system PostgreSQL, Redis${selected.rabbitmq ? ' and RabbitMQ' : ''}; state in ${displayPath(layout.root)}`);
 
   // Maven runs one at a time (shared ~/.m2), in engine order; each light engine starts as soon as
   // its jars are there, heavy ones (Cassandra) once the light ones answer.
   const mavenQueue = new TurnQueue();
   const lightRuns: Promise<EngineResult>[] = [];
-  const javaRuns = JAVA_ENGINES.map((engine) => {
+  const javaRuns = selected.java.map((engine) => {
     const mavenTurn = mavenQueue.reserve();
-    const launchAfter = engine.startsLast ? lightEnginesBooted(lightRuns) : undefined;
+    const launchAfter = engine.startsLast ? lightEnginesBooted(lightRuns, selected.java) : undefined;
     const run = upJavaEngine(engine, { layout, reporter, mavenTurn, env, ...(launchAfter ? { launchAfter } : {}) });
     if (!engine.startsLast) lightRuns.push(run);
     return run;
@@ -39,6 +42,7 @@ export async function runUp(context: CommandContext): Promise<number> {
     ...javaRuns,
     ensureSystemService(postgresService(env), reporter),
     ensureSystemService(redisService(env), reporter),
+    ...(selected.rabbitmq ? [ensureSystemService(rabbitmqService(env), reporter)] : []),
   ]);
 
   write('');
@@ -59,8 +63,8 @@ export async function runUp(context: CommandContext): Promise<number> {
  * Settles once the light engines are done (up or failed) or all listen on their client port:
  * the CPU-heavy part of their start (JVM boot) is over, the rest is mostly waiting.
  */
-function lightEnginesBooted(runs: readonly Promise<EngineResult>[]): Promise<unknown> {
-  const ports = JAVA_ENGINES.filter((e) => !e.startsLast).map((e) => e.ports[0]?.port ?? 0);
+function lightEnginesBooted(runs: readonly Promise<EngineResult>[], engines: readonly JavaEngine[]): Promise<unknown> {
+  const ports = engines.filter((e) => !e.startsLast).map((e) => e.ports[0]?.port ?? 0);
   const listening = waitUntil({
     timeoutMs: 8_000, // upJavaEngine caps the wait at 8 s too (e.g. Kafka loading many partitions)
     intervalMs: 250,

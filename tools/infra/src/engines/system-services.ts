@@ -1,17 +1,17 @@
 import { constants } from 'node:fs';
 import { access, readdir } from 'node:fs/promises';
 import * as path from 'node:path';
-import { postgresUrl, redisUrl } from '../endpoints';
+import { postgresUrl, rabbitmqUrl, redisUrl } from '../endpoints';
 import { lastLines } from '../log-file';
-import { probePostgres, probeRedis } from '../probes';
-import { runToCompletion } from '../process';
+import { probePostgres, probeRabbitMq, probeRedis, RabbitMqFeatureError } from '../probes';
+import { isPortOpen, runToCompletion } from '../process';
 import { type Reporter } from '../report';
 import { errorMessage, waitUntil } from '../wait';
 import { type EngineResult, type EngineStatus } from './types';
 
-/** PostgreSQL and Redis are machine services: only checked, started if down and local, never stopped. */
+/** PostgreSQL, Redis and RabbitMQ are machine services: only checked, started if down and local, never stopped. */
 export interface SystemService {
-  readonly name: 'postgres' | 'redis';
+  readonly name: 'postgres' | 'redis' | 'rabbitmq';
   readonly url: string;
   readonly probe: () => Promise<string>;
   /** How to start it on this machine, or undefined when we cannot (remote URL, binary missing). */
@@ -52,6 +52,55 @@ export function redisService(env: NodeJS.ProcessEnv = process.env): SystemServic
     },
     manualHint: 'start Redis on 127.0.0.1:6379 or point REDIS_URL at a running server',
   };
+}
+
+/**
+ * RabbitMQ, for BUS=rabbitmq. The transport needs no plugin (streams and quorum queues are core
+ * queue types since 3.9; see docs/design/bus.md), only the `stream_queue` and `quorum_queue`
+ * feature flags, on by default on a fresh 3.10 node but off on one upgraded from 3.8. When the
+ * broker refuses a stream and is local, they are enabled with `rabbitmqctl enable_feature_flag`
+ * (idempotent; it needs root or the rabbitmq user, who can read the node's Erlang cookie) and the
+ * probe runs again.
+ */
+export function rabbitmqService(env: NodeJS.ProcessEnv = process.env): SystemService {
+  const url = rabbitmqUrl(env);
+  const credentials = { username: nonEmpty(env['RABBITMQ_USERNAME']), password: nonEmpty(env['RABBITMQ_PASSWORD']) };
+  const probe = (): Promise<string> => probeRabbitMq({ url, ...credentials });
+  return {
+    name: 'rabbitmq',
+    url,
+    probe: async () => {
+      try {
+        return await probe();
+      } catch (error) {
+        if (!(error instanceof RabbitMqFeatureError)) throw error;
+        const rabbitmqctl = isLocalUrl(url) ? await findExecutable('rabbitmqctl', env) : undefined;
+        if (rabbitmqctl === undefined) throw new Error(`${error.message}; ${RABBITMQ_FLAGS_HINT}`);
+        for (const flag of RABBITMQ_FEATURE_FLAGS) {
+          const run = await runToCompletion(rabbitmqctl, ['enable_feature_flag', flag]);
+          if (run.code !== 0) {
+            throw new Error(`${error.message}; rabbitmqctl enable_feature_flag ${flag} failed (${lastLines(run.output, 3).join(' | ')}): it needs root or the rabbitmq user; ${RABBITMQ_FLAGS_HINT}`);
+          }
+        }
+        return `${await probe()} (feature flags ${RABBITMQ_FEATURE_FLAGS.join(', ')} enabled now)`;
+      }
+    },
+    // Only the machine's own node on its usual port, and only when nothing listens there (a
+    // refused login or a refused queue is not fixed by starting another node).
+    startCommand: async () => {
+      if (!isLocalUrl(url) || (new URL(url).port || '5672') !== '5672' || (await isPortOpen(5672))) return undefined;
+      const server = await findExecutable('rabbitmq-server', env);
+      return server === undefined ? undefined : { command: server, args: ['-detached'] };
+    },
+    manualHint: 'start RabbitMQ 3.9+ on 127.0.0.1:5672 (guest/guest) or point RABBITMQ_URL (and RABBITMQ_USERNAME/RABBITMQ_PASSWORD) at a running broker; only BUS=rabbitmq needs it',
+  };
+}
+
+export const RABBITMQ_FEATURE_FLAGS = ['stream_queue', 'quorum_queue'] as const;
+const RABBITMQ_FLAGS_HINT = `as root on the broker's host: rabbitmqctl enable_feature_flag ${RABBITMQ_FEATURE_FLAGS.join(' && rabbitmqctl enable_feature_flag ')}`;
+
+function nonEmpty(value: string | undefined): string | undefined {
+  return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 }
 
 export function redisServerArgs(port: string): string[] {

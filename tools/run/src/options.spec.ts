@@ -2,7 +2,7 @@ import { parseOptions } from './options';
 
 describe('parseOptions', () => {
   it('defaults to one gateway on 8080 with fixed ports', () => {
-    expect(parseOptions([], {})).toEqual({ gateways: 1, port: 8080, freePorts: false, run: null, build: true, stateFile: null });
+    expect(parseOptions([], {})).toEqual({ gateways: 1, port: 8080, freePorts: false, run: null, build: true, stateFile: null, cluster: false });
     expect(parseOptions([], { CHAT_PORT: '9000' }).port).toBe(9000);
   });
 
@@ -14,7 +14,13 @@ describe('parseOptions', () => {
       run: 'web1',
       build: false,
       stateFile: '/tmp/s.json',
+      cluster: false,
     });
+  });
+
+  it('--cluster isolates its data as the run "cluster" on the usual ports, unless a run is named', () => {
+    expect(parseOptions(['--cluster'], {})).toMatchObject({ cluster: true, run: 'cluster', freePorts: false });
+    expect(parseOptions(['--cluster', '--run', 'demo'], {})).toMatchObject({ cluster: true, run: 'demo', freePorts: true });
   });
 
   it('refuses bad values with the usage', () => {

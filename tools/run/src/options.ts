@@ -11,14 +11,19 @@ export interface RunOptions {
   build: boolean;
   /** Where the PIDs and ports of the running processes are written (JSON), for tests and tools. */
   stateFile: string | null;
+  /** On the local three-node Kafka and Cassandra cluster (`infra:up -- --cluster`). */
+  cluster: boolean;
 }
 
-export const USAGE = `usage: npm start -- [--gateways N] [--port P] [--free-ports] [--run NAME] [--no-build] [--state-file PATH]
+export const USAGE = `usage: npm start -- [--gateways N] [--port P] [--free-ports] [--run NAME] [--cluster] [--no-build] [--state-file PATH]
   --gateways N     gateway instances behind the one origin (default 1), sticky by cookie
   --port P         port of the one origin (default 8080, or CHAT_PORT)
   --free-ports     services on free ports (implied by --run)
   --run NAME       isolate the data: topic prefix NAME., keyspace NAME_messaging, databases
                    NAME_auth / NAME_files, bucket NAME-files, Redis key prefix NAME.auth:
+  --cluster        on three Kafka brokers and three Cassandra nodes (replication 3, acks=all,
+                   LOCAL_QUORUM; tools/infra/src/cluster.ts) instead of one of each; data
+                   isolated as by --run cluster unless --run is given (usual ports)
   --no-build       serve the web client as last built (apps/web/dist)
   --state-file F   write {url, processes: [{name, pid, port}]} to F whenever it changes`;
 
@@ -30,6 +35,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): R
     run: null,
     build: true,
     stateFile: null,
+    cluster: false,
   };
   const args = [...argv];
   const value = (flag: string): string => {
@@ -58,6 +64,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): R
         options.freePorts = true;
         break;
       }
+      case '--cluster':
+        options.cluster = true;
+        break;
       case '--no-build':
         options.build = false;
         break;
@@ -71,6 +80,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): R
         throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }
+  // The cluster's data is not the single nodes': its own databases, bucket and Redis keys too.
+  if (options.cluster && options.run === null) options.run = 'cluster';
   return options;
 }
 

@@ -32,9 +32,22 @@ export const DEFAULT_PORTS = (gateways: number): ServicePorts => ({
 
 const POSTGRES = 'postgres://postgres@127.0.0.1:5432';
 
-export function localServices(ports: ServicePorts, run: string | null, secrets: LocalSecrets, redisUsers: readonly LocalRedisUser[]): ServiceSpec[] {
+/**
+ * `engines`: variables that point the services at other engines than the single local nodes
+ * (`--cluster`: clusterServiceEnv of @chat/infra/cluster); KAFKA_* go to every service,
+ * CASSANDRA_* to messaging.
+ */
+export function localServices(
+  ports: ServicePorts,
+  run: string | null,
+  secrets: LocalSecrets,
+  redisUsers: readonly LocalRedisUser[],
+  engines: Record<string, string> = {},
+): ServiceSpec[] {
+  const pick = (prefix: string): Record<string, string> => Object.fromEntries(Object.entries(engines).filter(([name]) => name.startsWith(prefix)));
   const common: Record<string, string> = {
     JWKS_URL: `http://127.0.0.1:${ports.auth}/auth/.well-known/jwks.json`,
+    ...pick('KAFKA_'),
     ...(run ? { KAFKA_TOPIC_PREFIX: `${run}.` } : {}),
   };
   const isolated = (values: Record<string, string>): Record<string, string> => (run ? values : {});
@@ -59,7 +72,7 @@ export function localServices(ports: ServicePorts, run: string | null, secrets: 
       entry: 'apps/messaging/src/main.ts',
       port: ports.messaging,
       color: 36,
-      env: { ...common, ...isolated({ CASSANDRA_KEYSPACE: `${run}_messaging` }) },
+      env: { ...common, ...pick('CASSANDRA_'), ...isolated({ CASSANDRA_KEYSPACE: `${run}_messaging` }) },
     },
     { name: 'presence', service: 'presence', entry: 'apps/presence/src/main.ts', port: ports.presence, color: 33, env: { ...common, ...redisUser('presence') } },
     {

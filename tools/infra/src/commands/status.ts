@@ -1,4 +1,4 @@
-import { JAVA_ENGINES } from '../engines';
+import { javaEngines } from '../engines';
 import { statusJavaEngine } from '../engines/java-engine';
 import { postgresService, redisService, statusSystemService } from '../engines/system-services';
 import { type EngineStatus } from '../engines/types';
@@ -8,7 +8,7 @@ import { type CommandContext } from './up';
 /** One line per engine; exit code 0 only when everything answers. */
 export async function runStatus(context: CommandContext): Promise<number> {
   const statuses = await Promise.all([
-    ...JAVA_ENGINES.map((engine) => statusJavaEngine(engine, context.layout)),
+    ...javaEngines(context.cluster, context.env).map((engine) => statusJavaEngine(engine, context.layout)),
     statusSystemService(postgresService(context.env)),
     statusSystemService(redisService(context.env)),
   ]);

@@ -53,12 +53,17 @@ describe('failover on the three-node cluster, under load', () => {
           CASSANDRA_CONSISTENCY: engines['CASSANDRA_CONSISTENCY'] ?? '',
           MESSAGE_BUCKET_SIZE: String(BUCKET_SIZE),
         },
-        gateway: { SEND_RATE_LIMIT: '2000/1s,10000/5s' },
+        // One device per user sends, retries and repairs gaps: the per-socket limits of a person
+        // would answer rate_limited and lengthen the pauses this test measures.
+        gateway: { SEND_RATE_LIMIT: '2000/1s,10000/5s', SOCKET_EVENT_RATE_LIMIT: '2000/1s,100000/1m', SYNC_RATE_LIMIT: '1000/1s,100000/1m' },
       },
       // A first start applies messaging's migrations, each DDL agreed by three nodes.
       startTimeoutMs: 400_000,
     });
     scenario = await FaultScenario.start(system, USERS, 1);
+    // Warm up (consumer groups joined, partitions owned) so the first fault measures the fault.
+    const warmup = new SendLoad(scenario.users, await scenario.newChannels(CHANNELS, 'warmup'), LOAD);
+    await warmup.run(3_000);
   }, 480_000);
 
   afterAll(async () => {
@@ -73,28 +78,39 @@ describe('failover on the three-node cluster, under load', () => {
     await admin.disconnect();
   }, 120_000);
 
-  /** Runs the load on fresh channels while `fault` runs, then checks the sends. */
-  async function underLoad(name: string, durationMs: number, fault: () => Promise<string>): Promise<string[]> {
+  /**
+   * Runs the load on fresh channels for `durationMs` while `fault` runs (`throughout`: until the
+   * fault is over too), then checks the sends.
+   */
+  async function underLoad(name: string, durationMs: number, fault: () => Promise<string>, throughout = false): Promise<string[]> {
     if (!system) throw new Error('not started');
     const channels = await scenario.newChannels(CHANNELS, name);
     const load = new SendLoad(scenario.users, channels, LOAD);
-    const running = load.run(durationMs);
+    let faultOver = false;
+    const running = load.run(durationMs, () => throughout && !faultOver);
     let detail: string;
     try {
       detail = await fault();
     } finally {
+      faultOver = true;
       await running;
     }
-    await checkClean({
-      fault: `${name}: ${detail}`,
-      load,
-      channelIds: channels,
-      reader: scenario.owner,
-      readerOrigin: system.gatewayUrl(0),
-      syncReader: scenario.devices[0] ?? fail('no device'),
-      devices: scenario.devices,
-      settleMs: 90_000,
-    });
+    try {
+      await checkClean({
+        fault: `${name}: ${detail}`,
+        load,
+        channelIds: channels,
+        reader: scenario.owner,
+        readerOrigin: system.gatewayUrl(0),
+        syncReader: scenario.devices[0] ?? fail('no device'),
+        devices: scenario.devices,
+        settleMs: 90_000,
+      });
+    } catch (error) {
+      // What the services said around the fault (their output is kept in memory only).
+      for (const process of ['messaging-0', 'gateway-0']) console.log(`--- ${process} output (last 6000 characters) ---\n${system.find(process).logs().slice(-6000)}`);
+      throw error;
+    }
     return channels;
   }
 
@@ -139,7 +155,7 @@ describe('failover on the three-node cluster, under load', () => {
   }, 420_000);
 
   it('a rolling restart of the three brokers under load', async () => {
-    await underLoad('kafka-rolling', 3 * LOAD_MS, async () => {
+    await underLoad('kafka-rolling', LOAD_MS, async () => {
       await sleep(KILL_AT_MS);
       const took: string[] = [];
       for (const node of topology.kafka) {
@@ -152,7 +168,7 @@ describe('failover on the three-node cluster, under load', () => {
         took.push(`${node.name} ${((Date.now() - started) / 1000).toFixed(1)} s`);
       }
       return `SIGTERM, restart and back in sync, one broker at a time (${took.join(', ')})`;
-    });
+    }, true);
   }, 600_000);
 
   it('kill -9 of a Cassandra node under load, then a restart; it catches up with what it missed', async () => {

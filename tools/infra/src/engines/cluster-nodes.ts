@@ -39,7 +39,8 @@ export function kafkaNodeEngine(node: KafkaNode, topology: ClusterTopology): Jav
     endpoint: self[0] ?? '',
     // No single node answers a round trip alone (2 of 3 voters elect the controller, 2 in-sync
     // copies take a write): the probe passes once the cluster works, through this node.
-    readyTimeoutMs: 120_000,
+    // Loading every partition's log on a busy 2-core machine took over 2 minutes once.
+    readyTimeoutMs: 240_000,
     async prepare(context: PrepareContext): Promise<JavaLaunch> {
       const dataDir = context.layout.dataDir(node.name);
       await mkdir(dataDir, { recursive: true });

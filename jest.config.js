@@ -1,6 +1,6 @@
 // Three tiers, selectable with --selectProjects: unit specs beside the code (fakes at I/O
 // adapters only), integration specs against the real engines, and end-to-end specs that start
-// the services as processes; and `compose`, the smoke test of the images run by
+// the services as processes; `failover`, end-to-end on the local three-node cluster; and `compose`, the smoke test of the images run by
 // docker/compose.yaml (needs Docker and `npm run images`).
 const preset = require('./jest.preset');
 
@@ -45,6 +45,15 @@ module.exports = {
         '<rootDir>/e2e/resilience/send-faults.e2e-spec.ts',
         '<rootDir>/e2e/**/*-rabbitmq.e2e-spec.ts',
       ],
+    },
+    {
+      // Its own tier, so that its time shows: the services on the local three-node Kafka and
+      // Cassandra cluster (`infra:up -- --cluster`, started by the globalSetup), nodes killed under load.
+      ...preset,
+      displayName: 'failover',
+      testMatch: ['<rootDir>/e2e/failover/**/*.failover-spec.ts'],
+      globalSetup: '<rootDir>/tools/jest/failover-setup.js',
+      globalTeardown: '<rootDir>/tools/jest/failover-teardown.js',
     },
     {
       ...preset,

@@ -284,14 +284,15 @@ export class SendLoad {
   ) {}
 
   /**
-   * Starts sends at the configured rate for `durationMs`, then waits until every send is
-   * acknowledged or out of tries. Bounded: at most rate × duration sends, each at most maxTries.
+   * Starts sends at the configured rate for `durationMs` (and longer while `keepGoing()` says so,
+   * e.g. until a fault is over), then waits until every send is acknowledged or out of tries.
+   * Bounded: at most rate × duration sends, each at most maxTries.
    */
-  async run(durationMs: number): Promise<void> {
+  async run(durationMs: number, keepGoing: () => boolean = () => false): Promise<void> {
     this.startedAt = performance.now();
     const intervalMs = 1000 / this.options.ratePerSecond;
     const pending: Promise<void>[] = [];
-    for (let next = this.startedAt; performance.now() - this.startedAt < durationMs; next += intervalMs) {
+    for (let next = this.startedAt; performance.now() - this.startedAt < durationMs || keepGoing(); next += intervalMs) {
       const wait = next - performance.now();
       if (wait > 0) await sleep(wait);
       if (this.inFlight >= this.options.maxInFlight) {

@@ -66,6 +66,7 @@ export class AppModule {
           localDataCenter: config.CASSANDRA_LOCAL_DC,
           keyspace: config.CASSANDRA_KEYSPACE,
           replication: parseReplication(config.CASSANDRA_REPLICATION),
+          consistency: config.CASSANDRA_CONSISTENCY,
           migrationsDir: join(__dirname, 'migrations'),
           applicationName: identity.instanceId,
           ...(config.CASSANDRA_USERNAME !== undefined && config.CASSANDRA_PASSWORD !== undefined

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 
-/** Engines whose processes tools/infra starts and stops itself. */
+/** The engines whose jars tools/infra resolves (one classpath each, shared by every node of it). */
 export type ManagedEngine = 'kafka' | 'cassandra' | 's3';
 
 /** Repository root (this file is tools/infra/src/layout.ts). */
@@ -11,11 +11,12 @@ export const TOOL_ROOT = path.resolve(__dirname, '..');
 /** Where data, logs, pid files, generated configs and cached classpaths live. */
 export interface InfraLayout {
   readonly root: string;
-  readonly dataDir: (engine: ManagedEngine) => string;
+  /** Per process: `kafka`, `cassandra`, `s3`, or a cluster node (`kafka-2`, `cassandra-3`). */
+  readonly dataDir: (process: string) => string;
   readonly logsDir: string;
-  readonly logFile: (engine: ManagedEngine) => string;
+  readonly logFile: (process: string) => string;
   readonly pidsDir: string;
-  readonly pidFile: (engine: ManagedEngine) => string;
+  readonly pidFile: (process: string) => string;
   readonly classpathDir: string;
   readonly confDir: string;
   readonly confFile: (name: string) => string;

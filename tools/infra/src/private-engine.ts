@@ -135,7 +135,7 @@ export class PrivateEngine {
 async function classpathOf(engine: JavaEngine): Promise<string[]> {
   await ensureJava17();
   return resolveClasspath({
-    engine: engine.name,
+    engine: engine.artifact,
     pomFile: engine.pomFile,
     layout: infraLayout(resolveInfraDir(process.env, process.cwd())),
     approxDownloadMb: engine.approxDownloadMb,

@@ -14,6 +14,8 @@ export interface KafkaProbeOptions {
   readonly brokers: readonly string[];
   readonly topic: string;
   readonly timeoutMs?: number;
+  /** Of the probe topic when the probe creates it (3 on a cluster). Default 1. */
+  readonly replicationFactor?: number;
 }
 
 function kafkaClient(brokers: readonly string[]): Kafka {
@@ -48,7 +50,7 @@ export async function probeKafka(options: KafkaProbeOptions): Promise<string> {
           {
             topic: options.topic,
             numPartitions: 1,
-            replicationFactor: 1,
+            replicationFactor: options.replicationFactor ?? 1,
             // Keep the probe topic tiny: probe messages expire after a day (hourly segments).
             configEntries: [
               { name: 'retention.ms', value: String(24 * 3600 * 1000) },

@@ -2,7 +2,7 @@ import { parseOptions } from './options';
 
 describe('parseOptions', () => {
   it('defaults to one gateway on 8080 with fixed ports', () => {
-    expect(parseOptions([], {})).toEqual({ gateways: 1, port: 8080, freePorts: false, run: null, build: true, stateFile: null, bus: 'kafka' });
+    expect(parseOptions([], {})).toEqual({ gateways: 1, port: 8080, freePorts: false, run: null, build: true, stateFile: null, bus: 'kafka', cluster: false });
     expect(parseOptions([], { CHAT_PORT: '9000' }).port).toBe(9000);
   });
 
@@ -15,6 +15,7 @@ describe('parseOptions', () => {
       build: false,
       stateFile: '/tmp/s.json',
       bus: 'kafka',
+      cluster: false,
     });
   });
 
@@ -24,6 +25,11 @@ describe('parseOptions', () => {
     expect(parseOptions(['--bus=kafka'], { BUS: 'rabbitmq' }).bus).toBe('kafka');
     expect(() => parseOptions(['--bus', 'nats'], {})).toThrow('--bus must be kafka or rabbitmq (got nats)');
     expect(() => parseOptions([], { BUS: 'sqs' })).toThrow('BUS must be kafka or rabbitmq (got sqs)');
+  });
+
+  it('--cluster isolates its data as the run "cluster" on the usual ports, unless a run is named', () => {
+    expect(parseOptions(['--cluster'], {})).toMatchObject({ cluster: true, run: 'cluster', freePorts: false });
+    expect(parseOptions(['--cluster', '--run', 'demo'], {})).toMatchObject({ cluster: true, run: 'demo', freePorts: true });
   });
 
   it('refuses bad values with the usage', () => {

@@ -13,9 +13,11 @@ export interface RunOptions {
   stateFile: string | null;
   /** The message bus every service talks over (BUS): Kafka, or RabbitMQ at RABBITMQ_URL. */
   bus: 'kafka' | 'rabbitmq';
+  /** On the local three-node Kafka and Cassandra cluster (`infra:up -- --cluster`). */
+  cluster: boolean;
 }
 
-export const USAGE = `usage: npm start -- [--gateways N] [--port P] [--free-ports] [--run NAME] [--bus kafka|rabbitmq] [--no-build] [--state-file PATH]
+export const USAGE = `usage: npm start -- [--gateways N] [--port P] [--free-ports] [--run NAME] [--bus kafka|rabbitmq] [--cluster] [--no-build] [--state-file PATH]
   --gateways N     gateway instances behind the one origin (default 1), sticky by cookie
   --port P         port of the one origin (default 8080, or CHAT_PORT)
   --free-ports     services on free ports (implied by --run)
@@ -23,6 +25,9 @@ export const USAGE = `usage: npm start -- [--gateways N] [--port P] [--free-port
                    NAME_auth / NAME_files, bucket NAME-files, Redis key prefix NAME.auth:
   --bus B          kafka (default, or BUS) or rabbitmq: RabbitMQ at RABBITMQ_URL (default
                    amqp://127.0.0.1:5672, guest/guest), Kafka is then not started
+  --cluster        on three Kafka brokers and three Cassandra nodes (replication 3, acks=all,
+                   LOCAL_QUORUM; tools/infra/src/cluster.ts) instead of one of each; data
+                   isolated as by --run cluster unless --run is given (usual ports)
   --no-build       serve the web client as last built (apps/web/dist)
   --state-file F   write {url, processes: [{name, pid, port}]} to F whenever it changes`;
 
@@ -35,6 +40,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): R
     build: true,
     stateFile: null,
     bus: busName('BUS', env['BUS'] ?? 'kafka'),
+    cluster: false,
   };
   const args = [...argv];
   const value = (flag: string): string => {
@@ -66,6 +72,9 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): R
       case '--bus':
         options.bus = busName(flag, take());
         break;
+      case '--cluster':
+        options.cluster = true;
+        break;
       case '--no-build':
         options.build = false;
         break;
@@ -79,6 +88,8 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): R
         throw new Error(`unknown option ${arg}\n${USAGE}`);
     }
   }
+  // The cluster's data is not the single nodes': its own databases, bucket and Redis keys too.
+  if (options.cluster && options.run === null) options.run = 'cluster';
   return options;
 }
 

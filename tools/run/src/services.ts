@@ -38,15 +38,23 @@ export interface LocalBus {
   env: NodeJS.ProcessEnv;
 }
 
+/**
+ * `engines`: variables that point the services at other engines than the single local nodes
+ * (`--cluster`: clusterServiceEnv of @chat/infra/cluster); KAFKA_* go to every service,
+ * CASSANDRA_* to messaging.
+ */
 export function localServices(
   ports: ServicePorts,
   run: string | null,
   secrets: LocalSecrets,
   redisUsers: readonly LocalRedisUser[],
   bus: LocalBus = { bus: 'kafka', env: {} },
+  engines: Record<string, string> = {},
 ): ServiceSpec[] {
+  const pick = (prefix: string): Record<string, string> => Object.fromEntries(Object.entries(engines).filter(([name]) => name.startsWith(prefix)));
   const common: Record<string, string> = {
     JWKS_URL: `http://127.0.0.1:${ports.auth}/auth/.well-known/jwks.json`,
+    ...pick('KAFKA_'),
     // The topic prefix isolates a run's streams and groups on RabbitMQ as its topics on Kafka.
     ...(run ? { KAFKA_TOPIC_PREFIX: `${run}.` } : {}),
     BUS: bus.bus,
@@ -74,7 +82,7 @@ export function localServices(
       entry: 'apps/messaging/src/main.ts',
       port: ports.messaging,
       color: 36,
-      env: { ...common, ...isolated({ CASSANDRA_KEYSPACE: `${run}_messaging` }) },
+      env: { ...common, ...pick('CASSANDRA_'), ...isolated({ CASSANDRA_KEYSPACE: `${run}_messaging` }) },
     },
     { name: 'presence', service: 'presence', entry: 'apps/presence/src/main.ts', port: ports.presence, color: 33, env: { ...common, ...redisUser('presence') } },
     {

@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { rabbitmqUrl, redisUrl } from '@chat/infra';
+import { clusterServiceEnv } from '@chat/infra/cluster';
 import { FrontDoor, type Upstream } from './front-door';
 import { ensureRedisUsers, localRedisUsers } from './local-redis-users';
 import { localSecrets } from './local-secrets';
@@ -35,7 +36,7 @@ function say(message: string): void {
 function infra(command: 'up' | 'down' | 'status', quiet = false): Promise<number> {
   // Asynchronous, so the web build's output keeps flowing while the engines start. Only the
   // chosen bus's broker: RabbitMQ runs need no Kafka, Kafka runs no RabbitMQ.
-  const child = spawn(process.execPath, [...INFRA, command, '--bus', options.bus], { cwd: ROOT, stdio: quiet ? 'ignore' : 'inherit' });
+  const child = spawn(process.execPath, [...INFRA, command, '--bus', options.bus, ...(options.cluster ? ['--cluster'] : [])], { cwd: ROOT, stdio: quiet ? 'ignore' : 'inherit' });
   return new Promise((resolve) => child.on('exit', (code) => resolve(code ?? 1)));
 }
 
@@ -104,7 +105,9 @@ function watchLiveness(): void {
   timer.unref();
 }
 
-async function waitReady(spec: ServiceSpec, timeoutMs = 180_000): Promise<void> {
+// On the cluster a first start applies messaging's migrations with every DDL statement agreed by
+// three nodes: minutes on a busy 2-core machine.
+async function waitReady(spec: ServiceSpec, timeoutMs = options.cluster ? 600_000 : 180_000): Promise<void> {
   const started = Date.now();
   let reported = started;
   while (Date.now() - started < timeoutMs) {
@@ -199,7 +202,7 @@ async function shutdown(code: number): Promise<void> {
     say('stopping the engines this run started...');
     await infra('down');
   } else {
-    say('engines were already running before; left running (npm run infra:down stops them)');
+    say(`engines were already running before; left running (npm run infra:down${options.cluster ? ' -- --cluster' : ''} stops them)`);
   }
   process.exit(code);
 }
@@ -218,7 +221,7 @@ async function main(): Promise<void> {
   startedEngines = (await infra('status', true)) !== 0;
   say(
     startedEngines
-      ? `starting the local engines: ${options.bus === 'kafka' ? 'Kafka, ' : ''}Cassandra, S3Proxy (the first run downloads about 260 MB from Maven Central; progress below)...`
+      ? `starting the local engines: ${options.cluster ? `${options.bus === 'kafka' ? '3 Kafka brokers, ' : ''}3 Cassandra nodes` : `${options.bus === 'kafka' ? 'Kafka, ' : ''}Cassandra`}, S3Proxy (the first run downloads about 260 MB from Maven Central; progress below)...`
       : 'engines already up',
   );
   if ((await infra('up')) !== 0) throw new Error('the engines did not come up (see above)');
@@ -228,8 +231,9 @@ async function main(): Promise<void> {
   await ensureRedisUsers(redisUrl(process.env), redisUsers).catch((error: unknown) => {
     throw new Error(`could not create the services' Redis users: ${error instanceof Error ? error.message : String(error)}`);
   });
-  specs = localServices(await ports(), options.run, localSecrets(process.env), redisUsers, { bus: options.bus, env: process.env });
+  specs = localServices(await ports(), options.run, localSecrets(process.env), redisUsers, { bus: options.bus, env: process.env }, options.cluster ? clusterServiceEnv() : {});
   if (options.bus === 'rabbitmq') say(`bus: RabbitMQ at ${redactedUrl(rabbitmqUrl(process.env))} (streams and queues ${options.run ? `${options.run}.*` : 'unprefixed'})`);
+  if (options.cluster) say('on the local cluster: 3 Kafka brokers (replication 3, min.insync.replicas 2), 3 Cassandra nodes (replication 3, LOCAL_QUORUM)');
   if (options.run) say(`isolated run "${options.run}" (topics ${options.run}.*, keyspace ${options.run}_messaging, databases ${options.run}_auth/_files)`);
   const auth = specs.filter((s) => s.service === 'auth');
   const backends = specs.filter((s) => s.service !== 'auth' && s.service !== 'gateway');

@@ -49,6 +49,12 @@ export const CassandraEnv = {
     .string()
     .regex(/^(SimpleStrategy:\d+|NetworkTopologyStrategy:[A-Za-z0-9_-]+=\d+(,[A-Za-z0-9_-]+=\d+)*)$/, 'must be SimpleStrategy:N or NetworkTopologyStrategy:dc=N,...')
     .default('SimpleStrategy:1'),
+  /**
+   * Consistency of every read and write: LOCAL_QUORUM (2 of 3 replicas in the local datacenter,
+   * the same as QUORUM with one datacenter; 1 of 1 on the single local node). Lightweight
+   * transactions use LOCAL_SERIAL whatever this says.
+   */
+  CASSANDRA_CONSISTENCY: z.enum(['one', 'localOne', 'quorum', 'localQuorum', 'eachQuorum', 'all']).default('localQuorum'),
   /** This service's own Cassandra role (PasswordAuthenticator), granted its keyspace only. Unset: no authentication. */
   CASSANDRA_USERNAME: z.string().min(1).optional(),
   CASSANDRA_PASSWORD: z.string().min(1).optional(),

@@ -1,3 +1,4 @@
+import { javaEngines } from '../engines';
 import { statusJavaEngine } from '../engines/java-engine';
 import { selectEngines } from '../engines/selection';
 import { postgresService, rabbitmqService, redisService, statusSystemService } from '../engines/system-services';
@@ -7,7 +8,7 @@ import { type CommandContext } from './up';
 
 /** One line per engine; exit code 0 only when everything answers. */
 export async function runStatus(context: CommandContext): Promise<number> {
-  const selected = selectEngines(context.bus ?? 'both');
+  const selected = selectEngines(context.bus ?? 'both', javaEngines(context.cluster, context.env));
   const statuses = await Promise.all([
     ...selected.java.map((engine) => statusJavaEngine(engine, context.layout)),
     statusSystemService(postgresService(context.env)),

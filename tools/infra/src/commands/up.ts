@@ -1,5 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { S3_ACCESS_KEY_ID, S3_REGION, S3_SECRET_ACCESS_KEY } from '../endpoints';
+import { javaEngines } from '../engines';
 import { upJavaEngine } from '../engines/java-engine';
 import { type BusChoice, selectEngines } from '../engines/selection';
 import { ensureSystemService, postgresService, rabbitmqService, redisService } from '../engines/system-services';
@@ -11,6 +12,8 @@ import { type Reporter, formatDuration, renderTable } from '../report';
 import { waitUntil } from '../wait';
 
 export interface CommandContext {
+  /** `--cluster`: three Kafka and three Cassandra nodes instead of one of each. */
+  readonly cluster: boolean;
   readonly layout: InfraLayout;
   readonly env: NodeJS.ProcessEnv;
   readonly reporter: Reporter;
@@ -23,19 +26,27 @@ export interface CommandContext {
 export async function runUp(context: CommandContext): Promise<number> {
   const start = Date.now();
   const { layout, env, reporter, write } = context;
-  const selected = selectEngines(context.bus ?? 'both');
+  const selected = selectEngines(context.bus ?? 'both', javaEngines(context.cluster, env));
+  const engines = selected.java;
   await Promise.all([layout.logsDir, layout.pidsDir, layout.confDir].map((dir) => mkdir(dir, { recursive: true })));
-  write(`infra up: ${selected.java.map((e) => e.title).join(', ')} + system PostgreSQL, Redis${selected.rabbitmq ? ' and RabbitMQ' : ''}; state in ${displayPath(layout.root)}`);
+  write(`infra up${context.cluster ? ' --cluster' : ''}: ${engines.map((e) => e.title).join(', ')} + system PostgreSQL, Redis${selected.rabbitmq ? ' and RabbitMQ' : ''}; state in ${displayPath(layout.root)}`);
 
   // Maven runs one at a time (shared ~/.m2), in engine order; each light engine starts as soon as
-  // its jars are there, heavy ones (Cassandra) once the light ones answer.
+  // its jars are there, heavy ones (Cassandra) once the light ones answer, and one after the other
+  // (a cluster's second node joins through the first, the seed).
   const mavenQueue = new TurnQueue();
   const lightRuns: Promise<EngineResult>[] = [];
-  const javaRuns = selected.java.map((engine) => {
+  let previousHeavy: Promise<EngineResult> | undefined;
+  const javaRuns = engines.map((engine) => {
     const mavenTurn = mavenQueue.reserve();
-    const launchAfter = engine.startsLast ? lightEnginesBooted(lightRuns, selected.java) : undefined;
-    const run = upJavaEngine(engine, { layout, reporter, mavenTurn, env, ...(launchAfter ? { launchAfter } : {}) });
+    const after = !engine.startsLast
+      ? undefined
+      : previousHeavy
+        ? { launchAfter: previousHeavy, launchAfterCapMs: engine.readyTimeoutMs }
+        : { launchAfter: lightEnginesBooted(engines, lightRuns) };
+    const run = upJavaEngine(engine, { layout, reporter, mavenTurn, env, ...after });
     if (!engine.startsLast) lightRuns.push(run);
+    else previousHeavy = run;
     return run;
   });
   const results = await Promise.all([
@@ -49,7 +60,8 @@ export async function runUp(context: CommandContext): Promise<number> {
   write(summaryTable(results));
   write('');
   write(`S3 credentials: access key "${S3_ACCESS_KEY_ID}", secret "${S3_SECRET_ACCESS_KEY}", region ${S3_REGION}, path-style.`);
-  write(`Logs: ${displayPath(layout.logsDir)}/<engine>.log   Stop: npm run infra:down   Check: npm run infra:status`);
+  const flag = context.cluster ? ' -- --cluster' : '';
+  write(`Logs: ${displayPath(layout.logsDir)}/<engine>.log   Stop: npm run infra:down${flag}   Check: npm run infra:status${flag}`);
   const failed = results.filter((r) => r.status === 'failed');
   write(
     failed.length === 0
@@ -63,7 +75,7 @@ export async function runUp(context: CommandContext): Promise<number> {
  * Settles once the light engines are done (up or failed) or all listen on their client port:
  * the CPU-heavy part of their start (JVM boot) is over, the rest is mostly waiting.
  */
-function lightEnginesBooted(runs: readonly Promise<EngineResult>[], engines: readonly JavaEngine[]): Promise<unknown> {
+function lightEnginesBooted(engines: readonly JavaEngine[], runs: readonly Promise<EngineResult>[]): Promise<unknown> {
   const ports = engines.filter((e) => !e.startsLast).map((e) => e.ports[0]?.port ?? 0);
   const listening = waitUntil({
     timeoutMs: 8_000, // upJavaEngine caps the wait at 8 s too (e.g. Kafka loading many partitions)

@@ -117,6 +117,7 @@ const probe = (): Promise<string> =>
 
 export const cassandraEngine: JavaEngine = {
   name: 'cassandra',
+  artifact: 'cassandra',
   title: `Cassandra ${pomVersion(POM, 'cassandra.version')}`,
   mainClass: 'org.apache.cassandra.service.CassandraDaemon',
   ports: [

@@ -24,6 +24,7 @@ function listen(): Promise<{ port: number; close: () => Promise<void> }> {
 function fakeEngine(port: number, probe: () => Promise<string>, mainClass = 'org.example.Main'): JavaEngine {
   return {
     name: 'kafka',
+    artifact: 'kafka',
     title: 'Fake 1.0',
     mainClass,
     ports: [{ port, role: 'fake client' }],

@@ -26,6 +26,8 @@ export interface UpContext {
   readonly mavenTurn: Turn;
   /** Settles when the engines this one should not boot alongside are up (only awaited before a launch). */
   readonly launchAfter?: Promise<unknown>;
+  /** Longest wait for `launchAfter` (default 8 s; a cluster's next Cassandra node waits for the previous one). */
+  readonly launchAfterCapMs?: number;
   readonly env?: NodeJS.ProcessEnv;
 }
 
@@ -90,7 +92,7 @@ export async function upJavaEngine(engine: JavaEngine, context: UpContext): Prom
     await context.mavenTurn.take();
     try {
       classpath = await resolveClasspath({
-        engine: engine.name,
+        engine: engine.artifact,
         pomFile: engine.pomFile,
         layout: context.layout,
         approxDownloadMb: engine.approxDownloadMb,
@@ -103,8 +105,8 @@ export async function upJavaEngine(engine: JavaEngine, context: UpContext): Prom
 
     if (context.launchAfter) {
       const waited = Date.now();
-      await Promise.race([context.launchAfter, sleep(LAUNCH_AFTER_CAP_MS)]);
-      if (Date.now() - waited > 1000) say(`launching after the lighter engines booted (waited ${formatDuration(Date.now() - waited)})`);
+      await Promise.race([context.launchAfter, sleep(context.launchAfterCapMs ?? LAUNCH_AFTER_CAP_MS)]);
+      if (Date.now() - waited > 1000) say(`launching after the engines it waits for (waited ${formatDuration(Date.now() - waited)})`);
     }
     await ensureJava17(context.env);
     const java = javaCommand(context.env);
@@ -149,7 +151,7 @@ export async function upJavaEngine(engine: JavaEngine, context: UpContext): Prom
  */
 async function checkPorts(engine: JavaEngine): Promise<string | undefined> {
   const [client, ...others] = engine.ports;
-  if (client && (await isPortOpen(client.port))) {
+  if (client && (await isPortOpen(client.port, client.host))) {
     try {
       return await withTimeout(`${engine.name} probe`, 20_000, engine.probe());
     } catch (error) {
@@ -160,7 +162,7 @@ async function checkPorts(engine: JavaEngine): Promise<string | undefined> {
     }
   }
   for (const other of others) {
-    if (await isPortOpen(other.port)) {
+    if (await isPortOpen(other.port, other.host)) {
       throw new Error(`port ${other.port} (${other.role}) is already in use. Find it with: ss -ltnp 'sport = :${other.port}'`);
     }
   }
@@ -179,7 +181,7 @@ type Readiness = { readonly ok: true; readonly detail: string } | { readonly ok:
 async function awaitReady(engine: JavaEngine, logFile: string, say: (m: string) => void, target: Target): Promise<Readiness> {
   // The log line only gates a process we just started; a running one is judged by its probe alone.
   const watcher = engine.readyLogLine && target.child ? new LogWatcher(logFile, engine.readyLogLine) : undefined;
-  const clientPort = engine.ports[0]?.port;
+  const client = engine.ports[0];
   const outcome = await waitUntil({
     timeoutMs: engine.readyTimeoutMs,
     intervalMs: 500,
@@ -192,7 +194,7 @@ async function awaitReady(engine: JavaEngine, logFile: string, say: (m: string) 
     },
     attempt: async () => {
       if (watcher && !(await watcher.seen())) throw new Error(`no "${engine.readyLogLine?.source ?? ''}" in the log yet`);
-      if (clientPort !== undefined && !(await isPortOpen(clientPort))) throw new Error(`port ${clientPort} not open yet`);
+      if (client !== undefined && !(await isPortOpen(client.port, client.host))) throw new Error(`port ${client.port} not open yet`);
       return engine.probe();
     },
     onHeartbeat: (elapsed, last) => say(`still waiting (${formatDuration(elapsed)}): ${last}`),
@@ -218,8 +220,9 @@ export async function downJavaEngine(engine: JavaEngine, layout: InfraLayout, re
   const pidFile = layout.pidFile(engine.name);
   const pid = await ourPid(engine, layout);
   if (pid === undefined) {
-    const port = engine.ports[0]?.port;
-    if (port !== undefined && (await isPortOpen(port))) {
+    const client = engine.ports[0];
+    const port = client?.port;
+    if (client !== undefined && (await isPortOpen(client.port, client.host))) {
       say(`not started by this checkout but port ${port} is open: left alone`);
       return { name: engine.name, outcome: 'not ours, left running' };
     }
@@ -250,8 +253,9 @@ export async function downJavaEngine(engine: JavaEngine, layout: InfraLayout, re
 
 export async function statusJavaEngine(engine: JavaEngine, layout: InfraLayout): Promise<EngineStatus> {
   const pid = await ourPid(engine, layout);
-  const port = engine.ports[0]?.port;
-  const open = port !== undefined && (await isPortOpen(port));
+  const client = engine.ports[0];
+  const port = client?.port;
+  const open = client !== undefined && (await isPortOpen(client.port, client.host));
   const base = { name: engine.name, endpoint: engine.endpoint, ...(pid === undefined ? {} : { pid }) };
   if (!open) {
     return pid === undefined

@@ -27,16 +27,23 @@ export interface KafkaConfigInput {
   /** A second listener advertised at a port where failure tests put a TCP proxy (see endpoints.ts). */
   readonly fault?: { port: number; advertisedPort: number };
   readonly nodeId?: number;
+  /**
+   * A multi-node cluster (tools/infra/src/cluster.ts): every node's controller (`id@host:port`,
+   * a static quorum) and the replication the topics get. Unset: a single node, replication 1.
+   */
+  readonly cluster?: { readonly voters: readonly string[]; readonly replicationFactor: number; readonly minInsyncReplicas: number };
 }
 
-/** server.properties of a single-node KRaft cluster (broker + controller in one JVM). */
+/** server.properties of a KRaft node (broker + controller in one JVM): a single node, or one of a cluster. */
 export function renderKafkaProperties(input: KafkaConfigInput): string {
   const nodeId = input.nodeId ?? 1;
+  const rf = input.cluster?.replicationFactor ?? 1;
+  const minIsr = input.cluster?.minInsyncReplicas ?? 1;
   const entries: [string, string | number | boolean][] = [
     ['process.roles', 'broker,controller'],
     ['node.id', nodeId],
     // Static quorum: `StorageTool format` needs no --standalone / --initial-controllers.
-    ['controller.quorum.voters', `${nodeId}@${input.host}:${input.controllerPort}`],
+    ['controller.quorum.voters', input.cluster ? input.cluster.voters.join(',') : `${nodeId}@${input.host}:${input.controllerPort}`],
     [
       'listeners',
       `PLAINTEXT://${input.host}:${input.port},CONTROLLER://${input.host}:${input.controllerPort}` +
@@ -53,15 +60,19 @@ export function renderKafkaProperties(input: KafkaConfigInput): string {
     // Topics are created by the services, with explicit partition counts.
     ['auto.create.topics.enable', false],
     ['num.partitions', 3],
-    ['default.replication.factor', 1],
-    ['min.insync.replicas', 1],
-    ['offsets.topic.replication.factor', 1],
+    ['default.replication.factor', rf],
+    // With acks=all (every producer here), a write needs this many in-sync copies: RF 3 and 2
+    // survive the loss of one broker without losing an acknowledged record.
+    ['min.insync.replicas', minIsr],
+    ['offsets.topic.replication.factor', rf],
     ['offsets.topic.num.partitions', 10],
-    ['transaction.state.log.replication.factor', 1],
-    ['transaction.state.log.min.isr', 1],
+    ['transaction.state.log.replication.factor', rf],
+    ['transaction.state.log.min.isr', minIsr],
     ['transaction.state.log.num.partitions', 10],
-    ['share.coordinator.state.topic.replication.factor', 1],
-    ['share.coordinator.state.topic.min.isr', 1],
+    ['share.coordinator.state.topic.replication.factor', rf],
+    ['share.coordinator.state.topic.min.isr', minIsr],
+    // A replica is in sync again (and may lead) only once it has caught up: never a lossy election.
+    ['unclean.leader.election.enable', false],
     ['group.initial.rebalance.delay.ms', 0],
     ['num.network.threads', 2],
     ['num.io.threads', 4],
@@ -104,10 +115,11 @@ export function kafkaLoggingArgs(level: 'info' | 'warn' = 'info'): string[] {
   ];
 }
 
-export function kafkaJvmArgs(): string[] {
+/** Heap: 512m–768m for the single node; a cluster's nodes run with less (tools/infra/src/cluster.ts). */
+export function kafkaJvmArgs(heap: { min: string; max: string } = { min: '512m', max: '768m' }): string[] {
   return [
-    '-Xms512m',
-    '-Xmx768m',
+    `-Xms${heap.min}`,
+    `-Xmx${heap.max}`,
     '-XX:+UseG1GC',
     '-XX:MaxGCPauseMillis=20',
     '-XX:InitiatingHeapOccupancyPercent=35',
@@ -134,22 +146,29 @@ async function prepare(context: PrepareContext): Promise<JavaLaunch> {
     }),
   );
 
-  if (!(await exists(path.join(dataDir, 'meta.properties')))) {
-    const clusterId = generateClusterId();
-    context.say(`formatting storage in ${displayPath(dataDir)} (cluster id ${clusterId})`);
-    const run = await runToCompletion(
-      context.java,
-      ['-Xmx256m', ...kafkaLoggingArgs('warn'), '-cp', context.classpath.join(':'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propsFile],
-      { logFile: context.layout.logFile('kafka') },
-    );
-    if (run.code !== 0) {
-      throw new Error(`kafka storage format failed (exit ${String(run.code ?? run.signal)}):\n${lastLines(run.output, 20).join('\n')}`);
-    }
-  }
+  await formatStorageOnce(context, { dataDir, propsFile, logFile: context.layout.logFile('kafka'), clusterId: () => Promise.resolve(generateClusterId()) });
   return { jvmArgs: kafkaJvmArgs(), mainArgs: [propsFile] };
 }
 
-async function exists(file: string): Promise<boolean> {
+/** `StorageTool format` on first start (no meta.properties yet); a cluster's nodes share one cluster id. */
+export async function formatStorageOnce(
+  context: PrepareContext,
+  target: { dataDir: string; propsFile: string; logFile: string; clusterId: () => Promise<string> },
+): Promise<void> {
+  if (await exists(path.join(target.dataDir, 'meta.properties'))) return;
+  const clusterId = await target.clusterId();
+  context.say(`formatting storage in ${displayPath(target.dataDir)} (cluster id ${clusterId})`);
+  const run = await runToCompletion(
+    context.java,
+    ['-Xmx256m', ...kafkaLoggingArgs('warn'), '-cp', context.classpath.join(':'), 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', target.propsFile],
+    { logFile: target.logFile },
+  );
+  if (run.code !== 0) {
+    throw new Error(`kafka storage format failed (exit ${String(run.code ?? run.signal)}):\n${lastLines(run.output, 20).join('\n')}`);
+  }
+}
+
+export async function exists(file: string): Promise<boolean> {
   try {
     await access(file);
     return true;
@@ -160,6 +179,7 @@ async function exists(file: string): Promise<boolean> {
 
 export const kafkaEngine: JavaEngine = {
   name: 'kafka',
+  artifact: 'kafka',
   title: `Kafka ${pomVersion(POM, 'kafka.version')}`,
   mainClass: 'kafka.Kafka',
   ports: [

@@ -65,6 +65,7 @@ const probe = (): Promise<string> =>
 
 export const s3Engine: JavaEngine = {
   name: 's3',
+  artifact: 's3',
   title: `S3Proxy ${pomVersion(POM, 's3proxy.version')}`,
   mainClass: 'org.gaul.s3proxy.Main',
   ports: [{ port: S3_PORT, role: 's3 (S3Proxy)' }],

@@ -11,7 +11,7 @@ export interface EngineSelection {
 }
 
 export function selectEngines(bus: BusChoice, all: readonly JavaEngine[] = JAVA_ENGINES): EngineSelection {
-  return { java: bus === 'rabbitmq' ? all.filter((engine) => engine.name !== 'kafka') : all, rabbitmq: bus !== 'kafka' };
+  return { java: bus === 'rabbitmq' ? all.filter((engine) => !engine.name.startsWith('kafka')) : all, rabbitmq: bus !== 'kafka' };
 }
 
 /** `--bus kafka|rabbitmq` among a command's arguments (absent: both). */

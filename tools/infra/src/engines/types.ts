@@ -16,6 +16,8 @@ export interface EngineResult {
 
 export interface PortUse {
   readonly port: number;
+  /** Default 127.0.0.1 (a cluster's Cassandra nodes listen on 127.0.0.2, 127.0.0.3…). */
+  readonly host?: string;
   readonly role: string;
 }
 
@@ -34,7 +36,10 @@ export interface PrepareContext {
 
 /** A Java engine that tools/infra starts as a detached process. */
 export interface JavaEngine {
-  readonly name: ManagedEngine;
+  /** The process: names its pid, log, data and argument files (`kafka`, or `kafka-2` in a cluster). */
+  readonly name: string;
+  /** Whose jars it runs (the classpath cache is per artifact). */
+  readonly artifact: ManagedEngine;
   /** e.g. "Kafka 4.4.0". */
   readonly title: string;
   readonly mainClass: string;

@@ -8,6 +8,7 @@ import { BusModule } from '@chat/kafka';
 import { RedisModule } from '@chat/redis';
 import { APP_CONFIG, redisCredentials, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { CommandsModule } from './commands/commands.module';
+import { CommonModule } from './common/common.module';
 import { type GatewayConfig } from './config';
 import { DeliveryModule } from './delivery/delivery.module';
 import { DELIVERY_TOPICS } from './delivery/delivery.service';
@@ -38,6 +39,7 @@ export class AppModule {
         // Created when missing: the broadcast consumers cannot subscribe to absent topics.
         BusModule.forService(identity.instanceId, config, [ChannelCommandTopic, CommandReplyTopic, ...DELIVERY_TOPICS, PresenceSignalTopic, PresenceChangedTopic, SessionRevokedTopic, WorkspaceMembershipTopic]),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),
+        CommonModule,
         GatewayMetricsModule,
         MessagingApiModule,
         ProxyModule,

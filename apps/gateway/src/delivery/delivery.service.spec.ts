@@ -6,12 +6,13 @@ import {
   MessageStoredTopic,
   MessageUpdatedTopic,
   ReadMarkerTopic,
-  SequencedReader,
   type ServerToClientEvents,
   type TopicDefinition,
   type TopicValue,
 } from '@chat/contracts';
 import { type ConsumedRecord, type RecordOf } from '@chat/kafka';
+import { MetricsService } from '@chat/service-kit';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { type LocalRooms } from '../socket/socket.server';
 import { Delivery, type DeliveryTopic } from './delivery.service';
 
@@ -53,17 +54,18 @@ const GATEWAY = 'gateway-1';
 
 function setup() {
   const rooms = new FakeRooms();
-  const outcomes: string[] = [];
   const settled: [string, unknown][] = [];
   const acks = {
-    gatewayId: GATEWAY,
     settle: (requestId: string, result: unknown) => {
       settled.push([requestId, result]);
       return true;
     },
   };
-  const reader = new SequencedReader({ maxChannels: 100, mine: (replyTo) => replyTo.gatewayId === GATEWAY });
-  const delivery = new Delivery(rooms, reader, acks, (_topic, outcome) => outcomes.push(outcome));
+  const metrics = new GatewayMetrics(new MetricsService());
+  const counted = jest.spyOn(metrics.kafkaEvents, 'inc');
+  const delivery = new Delivery({ SEQ_DEDUP_CHANNELS: 100 }, { instanceId: GATEWAY }, rooms, acks, metrics);
+  /** The outcomes counted in gateway_delivery_events_total, in order. */
+  const outcomes = () => counted.mock.calls.map(([labels]) => (labels as { outcome: string }).outcome);
   return { rooms, delivery, outcomes, settled };
 }
 
@@ -85,7 +87,7 @@ describe('Delivery', () => {
       [`ch:${CHANNEL}`, 'message:new', message(1)],
       [`ch:${CHANNEL}`, 'message:new', message(2)],
     ]);
-    expect(outcomes).toEqual(['held', 'delivered', 'delivered', 'held', 'held']);
+    expect(outcomes()).toEqual(['held', 'delivered', 'delivered', 'held', 'held']);
   });
 
   it('delivers a partition\'s records handed over together in their order, as one at a time would', async () => {
@@ -94,7 +96,7 @@ describe('Delivery', () => {
     await delivery.handleAll([stored(11)]);
     await delivery.handleAll([send(2, 11), send(2, 12), send(3, 13)]);
     expect(rooms.emitted).toEqual([1, 2, 3].map((seq) => [`ch:${CHANNEL}`, 'message:new', message(seq)]));
-    expect(outcomes).toEqual(['held', 'delivered', 'delivered', 'held', 'delivered']);
+    expect(outcomes()).toEqual(['held', 'delivered', 'delivered', 'held', 'delivered']);
   });
 
   it('settles the sender\'s ack once the store reports its record stored, only on the gateway it names, never when refused', async () => {
@@ -149,6 +151,6 @@ describe('Delivery', () => {
     };
     await delivery.handleAll([send(1, 0)]);
     await expect(delivery.handleAll([stored(1)])).resolves.toBeUndefined();
-    expect(outcomes).toEqual(['held', 'failed']);
+    expect(outcomes()).toEqual(['held', 'failed']);
   });
 });

@@ -6,7 +6,7 @@
 // acknowledged later, once the store reports it stored (chat.message.stored.v1): the instance
 // named in its replyTo settles the sender's pending acknowledgement with the message. Handlers
 // never throw: a bad event is logged and skipped, never retried.
-import { Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   type ChannelMembershipChanged,
   ChannelMembershipTopic,
@@ -18,12 +18,17 @@ import {
   type ReadMarkerMoved,
   ReadMarkerTopic,
   type ReaderOutput,
-  type SequencedReader,
+  SequencedReader,
   type TopicDefinition,
 } from '@chat/contracts';
 import { type ConsumedRecord, type RecordOf } from '@chat/kafka';
+import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { PendingAcks } from '../commands/pending-acks';
+import { type GatewayConfig } from '../config';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { channelRoom, userRoom } from '../socket/rooms';
-import { type LocalRooms } from '../socket/socket.server';
+import { type LocalRooms, SocketServer } from '../socket/socket.server';
+import { observeHops } from './message-hops';
 
 export const DELIVERY_TOPICS = [MessageSequencedTopic, MessageStoredTopic, MessageUpdatedTopic, ChannelMembershipTopic, ReadMarkerTopic] as const;
 export type DeliveryTopic = (typeof DELIVERY_TOPICS)[number];
@@ -36,22 +41,26 @@ function isRecordOf<T extends TopicDefinition>(record: ConsumedRecord, definitio
 
 /** The pending acknowledgements of this gateway instance. */
 export interface AckSettler {
-  readonly gatewayId: string;
   settle(requestId: string, result: CommandReply['result']): boolean;
 }
 
+@Injectable()
 export class Delivery {
   private readonly logger = new Logger('Delivery');
+  /** Reads the sequenced log and the store's reports; its `mine` names this instance's acks. */
+  private readonly reader: SequencedReader;
 
   constructor(
-    private readonly rooms: LocalRooms,
-    /** Reads the sequenced log and the store's reports; its `mine` names this instance's acks. */
-    private readonly reader: SequencedReader,
-    private readonly acks: AckSettler,
-    private readonly observe?: (topic: string, outcome: DeliveryOutcome) => void,
-    /** Called with the trace headers and Kafka timestamp of every sequenced record delivered at once (hop metrics). */
-    private readonly traced?: (headers: Readonly<Record<string, string>>, sentAt: number) => void,
-  ) {}
+    /** SEQ_DEDUP_CHANNELS: the channels whose last seq the reader remembers. */
+    @Inject(APP_CONFIG) config: Pick<GatewayConfig, 'SEQ_DEDUP_CHANNELS'>,
+    @Inject(SERVICE_IDENTITY) identity: Pick<ServiceIdentity, 'instanceId'>,
+    @Inject(SocketServer) private readonly rooms: LocalRooms,
+    @Inject(PendingAcks) private readonly acks: AckSettler,
+    @Inject(GatewayMetrics) private readonly metrics: Pick<GatewayMetrics, 'kafkaEvents' | 'messageHops'>,
+  ) {
+    const gatewayId = identity.instanceId;
+    this.reader = new SequencedReader({ maxChannels: config.SEQ_DEDUP_CHANNELS, mine: (replyTo) => replyTo.gatewayId === gatewayId });
+  }
 
   /** The consumer's handler: a partition's records at a time, in offset order. */
   readonly handleAll = (records: readonly RecordOf<DeliveryTopic>[]): Promise<void> => {
@@ -67,8 +76,9 @@ export class Delivery {
       this.logger.error({ err: error, topic: record.topic, offset: record.offset }, 'could not deliver an event');
       outcome = 'failed';
     }
-    this.observe?.(record.topic, outcome);
-    if (outcome === 'delivered' && record.definition === MessageSequencedTopic) this.traced?.(record.headers, record.timestamp);
+    this.metrics.kafkaEvents.inc({ topic: record.topic, outcome });
+    // The trace headers and Kafka timestamp of every sequenced record delivered at once (hop metrics).
+    if (outcome === 'delivered' && record.definition === MessageSequencedTopic) observeHops(this.metrics.messageHops, record.headers, record.timestamp);
   }
 
   /** Emits what the reader released and settles this instance's acknowledgements. */

@@ -29,6 +29,12 @@ export class GatewayMetrics {
    * delivered here).
    */
   readonly messageHops: Histogram<'hop'>;
+  /** Presence signals sent to Kafka, by type (presence/presence-reporter.ts). */
+  readonly presenceSignals: Counter<'type'>;
+  /** `typing` events received, by outcome (relayed, throttled, refused, failed). */
+  readonly typing: Counter<'outcome'>;
+  /** Sockets closed because their token expired or their session was revoked, by reason. */
+  readonly sessionsClosed: Counter<'reason'>;
 
   constructor(metrics: MetricsService) {
     this.connectedSockets = metrics.gauge('gateway_sockets_connected', 'Socket.IO connections open on this instance');
@@ -51,5 +57,8 @@ export class GatewayMetrics {
       ['hop'],
       [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
     );
+    this.presenceSignals = metrics.counter('gateway_presence_signals_total', 'Presence signals sent to Kafka, by type', ['type']);
+    this.typing = metrics.counter('gateway_typing_total', 'typing events received, by outcome', ['outcome']);
+    this.sessionsClosed = metrics.counter('gateway_sessions_closed_total', 'Sockets closed because their token expired or their session was revoked', ['reason']);
   }
 }

@@ -1,4 +1,8 @@
-import { type PresenceSignal } from '@chat/contracts';
+import { type PresenceSignal, type TopicDefinition } from '@chat/contracts';
+import { type OutgoingRecord } from '@chat/kafka';
+import { MetricsService } from '@chat/service-kit';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { FakeClock } from '../testing/fake-clock';
 import { PresenceReporter } from './presence-reporter';
 
 const USER = '0b9b5f5e-4d8e-4a4b-9a51-2f6c1c0e7d10';
@@ -7,19 +11,17 @@ const WORKSPACE = '3e4f1c2a-5b6d-4e7f-8a9b-0c1d2e3f4a5b';
 function setup(fail = false) {
   const batches: PresenceSignal[][] = [];
   let failing = fail;
-  const clock = { ms: 0 };
-  const reporter = new PresenceReporter({
-    gatewayId: 'gw-1',
-    leaseMs: 15_000,
-    flushMs: 60_000,
-    now: () => new Date(clock.ms),
-    publish: (signals) => {
+  const clock = new FakeClock();
+  const producer = {
+    publishBatch: <T extends TopicDefinition>(_topic: T, records: readonly OutgoingRecord<T>[]): Promise<void> => {
       if (failing) return Promise.reject(new Error('kafka down'));
-      batches.push([...signals]);
+      batches.push(records.map((record) => record.value as PresenceSignal));
       return Promise.resolve();
     },
-  });
-  return { reporter, batches, clock, heal: () => (failing = false), fail: () => (failing = true) };
+  };
+  const metrics = new GatewayMetrics(new MetricsService());
+  const reporter = new PresenceReporter({ PRESENCE_LEASE_MS: 15_000, PRESENCE_FLUSH_MS: 60_000 }, { instanceId: 'gw-1' }, producer, metrics, clock);
+  return { reporter, batches, clock, metrics, heal: () => (failing = false), fail: () => (failing = true) };
 }
 
 const types = (batch: PresenceSignal[] | undefined): string[] => (batch ?? []).map((s) => `${s.type}${'sessionId' in s ? ` ${s.sessionId}` : ''}`);
@@ -75,12 +77,14 @@ describe('PresenceReporter', () => {
   });
 
   it('announces itself with a heartbeat carrying its lease, and flushes on stop', async () => {
-    const { reporter, batches } = setup();
+    const { reporter, batches, metrics } = setup();
     await reporter.start();
     expect(batches[0]).toEqual([{ type: 'gateway.alive', gatewayId: 'gw-1', leaseMs: 15_000, at: new Date(0).toISOString() }]);
     reporter.opened({ sessionId: 's1', userId: USER, workspaceIds: [] });
     await reporter.stop();
     expect(types(batches[1])).toEqual(['session.opened s1']);
+    const sent = (await metrics.presenceSignals.get()).values.map(({ labels, value }) => [labels.type, value]);
+    expect(sent).toEqual([['gateway.alive', 1], ['session.opened', 1]]);
   });
 
   it('re-announces its live sessions when heartbeats were lost for longer than the lease', async () => {

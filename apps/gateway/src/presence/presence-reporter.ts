@@ -6,8 +6,13 @@
 // When heartbeats could not be sent for longer than the lease (Kafka unreachable), presence may
 // have expired this instance's sessions: the first heartbeat that gets through is followed by a
 // `session.opened` for every socket still connected (presence applies them idempotently).
-import { Logger } from '@nestjs/common';
-import { type PresenceSignal, type SessionSignal } from '@chat/contracts';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { type PresenceSignal, PresenceSignalTopic, type SessionSignal } from '@chat/contracts';
+import { BusProducer } from '@chat/kafka';
+import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { Clock } from '../common/clock';
+import { type GatewayConfig } from '../config';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 
 type GatewaySignal = Extract<SessionSignal, { type: 'session.opened' | 'session.closed' | 'session.away' | 'session.active' }>;
 
@@ -17,16 +22,8 @@ export interface ReportedSession {
   workspaceIds: readonly string[];
 }
 
-export interface PresenceReporterDeps {
-  gatewayId: string;
-  leaseMs: number;
-  flushMs: number;
-  publish: (signals: readonly PresenceSignal[]) => Promise<void>;
-  now?: () => Date;
-  maxQueued?: number;
-  /** Kafka records sent, by signal type. */
-  observe?: (type: PresenceSignal['type'], count: number) => void;
-}
+/** Signals kept for the next flush while Kafka is unreachable; the oldest are dropped beyond it. */
+const MAX_QUEUED = 100_000;
 
 interface Tracked {
   userId: string;
@@ -36,6 +33,7 @@ interface Tracked {
   reportedAway: boolean;
 }
 
+@Injectable()
 export class PresenceReporter {
   private readonly logger = new Logger('PresenceReporter');
   private readonly sessions = new Map<string, Tracked>();
@@ -43,18 +41,28 @@ export class PresenceReporter {
   private flushTimer: NodeJS.Timeout | undefined;
   private heartbeatTimer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
-  private readonly now: () => Date;
   private lastHeartbeatAt: number | undefined;
+  private readonly gatewayId: string;
+  private readonly leaseMs: number;
+  private readonly flushMs: number;
 
-  constructor(private readonly deps: PresenceReporterDeps) {
-    this.now = deps.now ?? (() => new Date());
+  constructor(
+    @Inject(APP_CONFIG) config: Pick<GatewayConfig, 'PRESENCE_LEASE_MS' | 'PRESENCE_FLUSH_MS'>,
+    @Inject(SERVICE_IDENTITY) identity: Pick<ServiceIdentity, 'instanceId'>,
+    @Inject(BusProducer) private readonly producer: Pick<BusProducer, 'publishBatch'>,
+    @Inject(GatewayMetrics) private readonly metrics: Pick<GatewayMetrics, 'presenceSignals'>,
+    private readonly clock: Clock,
+  ) {
+    this.gatewayId = identity.instanceId;
+    this.leaseMs = config.PRESENCE_LEASE_MS;
+    this.flushMs = config.PRESENCE_FLUSH_MS;
   }
 
   /** Sends the first heartbeat (presence then knows this instance) and starts the timers. */
   async start(): Promise<void> {
     await this.heartbeat();
-    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(500, Math.floor(this.deps.leaseMs / 3)));
-    this.flushTimer = setInterval(() => void this.flush(), this.deps.flushMs);
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), Math.max(500, Math.floor(this.leaseMs / 3)));
+    this.flushTimer = setInterval(() => void this.flush(), this.flushMs);
   }
 
   /** Sends what is queued (the closes of a shutdown) and stops; no heartbeat follows. */
@@ -120,25 +128,24 @@ export class PresenceReporter {
     const batch = this.queue;
     this.queue = [];
     try {
-      await this.deps.publish(batch);
+      await this.publish(batch);
       const counts = new Map<PresenceSignal['type'], number>();
       for (const signal of batch) counts.set(signal.type, (counts.get(signal.type) ?? 0) + 1);
-      for (const [type, count] of counts) this.deps.observe?.(type, count);
+      for (const [type, count] of counts) this.metrics.presenceSignals.inc({ type }, count);
     } catch (error) {
       this.logger.warn(`could not send ${batch.length} presence signals; retrying: ${error instanceof Error ? error.message : String(error)}`);
       this.queue = [...batch, ...this.queue];
-      const max = this.deps.maxQueued ?? 100_000;
-      if (this.queue.length > max) this.queue = this.queue.slice(this.queue.length - max);
+      if (this.queue.length > MAX_QUEUED) this.queue = this.queue.slice(this.queue.length - MAX_QUEUED);
     }
   }
 
   /** Sends one heartbeat now (the timer calls it every third of the lease). */
   async heartbeat(): Promise<void> {
     try {
-      await this.deps.publish([{ type: 'gateway.alive', gatewayId: this.deps.gatewayId, leaseMs: this.deps.leaseMs, at: this.now().toISOString() }]);
-      this.deps.observe?.('gateway.alive', 1);
-      const now = this.now().getTime();
-      if (this.lastHeartbeatAt !== undefined && now - this.lastHeartbeatAt > this.deps.leaseMs) this.reannounce();
+      await this.publish([{ type: 'gateway.alive', gatewayId: this.gatewayId, leaseMs: this.leaseMs, at: this.at() }]);
+      this.metrics.presenceSignals.inc({ type: 'gateway.alive' }, 1);
+      const now = this.clock.now();
+      if (this.lastHeartbeatAt !== undefined && now - this.lastHeartbeatAt > this.leaseMs) this.reannounce();
       this.lastHeartbeatAt = now;
     } catch (error) {
       this.logger.warn(`presence heartbeat failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -158,7 +165,16 @@ export class PresenceReporter {
   }
 
   private base(userId: string, sessionId: string): { userId: string; gatewayId: string; sessionId: string; at: string } {
-    return { userId, gatewayId: this.deps.gatewayId, sessionId, at: this.now().toISOString() };
+    return { userId, gatewayId: this.gatewayId, sessionId, at: this.at() };
+  }
+
+  private at(): string {
+    return new Date(this.clock.now()).toISOString();
+  }
+
+  /** One Kafka batch on chat.presence.signal.v1, keyed by user (a heartbeat by its gateway). */
+  private publish(signals: readonly PresenceSignal[]): Promise<void> {
+    return this.producer.publishBatch(PresenceSignalTopic, signals.map((value) => ({ key: value.type === 'gateway.alive' ? value.gatewayId : value.userId, value })));
   }
 
   private enqueue(signal: GatewaySignal): void {

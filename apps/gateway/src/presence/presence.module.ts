@@ -1,15 +1,10 @@
 // Presence and typing on the gateway: reports every socket's session to presence (Kafka), emits
 // presence changes to workspace rooms, and relays typing between instances (Redis pub/sub).
 import { Injectable, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
-import { PresenceChangedTopic, PresenceSignalTopic } from '@chat/contracts';
-import { BusConsumers, BusProducer } from '@chat/kafka';
-import { REDIS } from '@chat/redis';
-import { APP_CONFIG, AppError, MetricsService, redisCredentials, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
-import type Redis from 'ioredis';
-import { type GatewayConfig } from '../config';
+import { PresenceChangedTopic } from '@chat/contracts';
+import { BusConsumers } from '@chat/kafka';
 import { BroadcastSubscription } from '../kafka/broadcast-subscription';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
-import { channelRoom, userRoom } from '../socket/rooms';
 import { SocketModule } from '../socket/socket.module';
 import { SocketServer } from '../socket/socket.server';
 import { PresenceDelivery } from './presence-delivery';
@@ -66,51 +61,7 @@ class PresenceLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
 
 @Module({
   imports: [SocketModule],
-  providers: [
-    {
-      provide: PresenceReporter,
-      inject: [APP_CONFIG, SERVICE_IDENTITY, BusProducer, MetricsService],
-      useFactory: (config: GatewayConfig, identity: ServiceIdentity, producer: BusProducer, metrics: MetricsService) => {
-        const sent = metrics.counter('gateway_presence_signals_total', 'Presence signals sent to Kafka, by type', ['type']);
-        return new PresenceReporter({
-          gatewayId: identity.instanceId,
-          leaseMs: config.PRESENCE_LEASE_MS,
-          flushMs: config.PRESENCE_FLUSH_MS,
-          publish: (signals) => producer.publishBatch(PresenceSignalTopic, signals.map((value) => ({ key: value.type === 'gateway.alive' ? value.gatewayId : value.userId, value }))),
-          observe: (type, count) => sent.inc({ type }, count),
-        });
-      },
-    },
-    {
-      provide: TypingRelay,
-      inject: [APP_CONFIG, SocketServer],
-      useFactory: (config: GatewayConfig, sockets: SocketServer) =>
-        new TypingRelay({
-          url: config.REDIS_URL,
-          credentials: redisCredentials(config),
-          channel: `gateway:typing:${config.KAFKA_TOPIC_PREFIX ?? ''}`,
-          deliver: (event) => sockets.emitToRooms([channelRoom(event.channelId)], userRoom(event.userId), 'typing', event),
-        }),
-    },
-    {
-      provide: TypingService,
-      inject: [APP_CONFIG, SocketServer, REDIS, TypingRelay, MetricsService],
-      useFactory: (config: GatewayConfig, sockets: SocketServer, redis: Redis, relay: TypingRelay, metrics: MetricsService) => {
-        const outcomes = metrics.counter('gateway_typing_total', 'typing events received, by outcome', ['outcome']);
-        return new TypingService({
-          isMember: (socketId, channelId) => sockets.socketIn(socketId, channelRoom(channelId)),
-          admit: async (userId, channelId) => {
-            // Answered at once while Redis is away rather than after ioredis's retries.
-            if (redis.status !== 'ready' || !relay.available) throw new AppError('unavailable', 'typing is off for now (its store is unreachable); try again later');
-            return (await redis.set(`typing:${userId}:${channelId}`, '1', 'PX', config.TYPING_THROTTLE_MS, 'NX')) === 'OK';
-          },
-          relay: (event) => relay.publish(event),
-          observe: (outcome) => outcomes.inc({ outcome }),
-        });
-      },
-    },
-    PresenceLifecycle,
-  ],
+  providers: [PresenceReporter, TypingRelay, TypingService, PresenceLifecycle],
   exports: [PresenceReporter, TypingService],
 })
 export class PresenceModule {}

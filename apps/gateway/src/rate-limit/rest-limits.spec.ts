@@ -1,7 +1,11 @@
 import { type IncomingMessage } from 'node:http';
 import { type Socket } from 'node:net';
+import { type AccessClaims } from '@chat/contracts';
+import { MetricsService } from '@chat/service-kit';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { type RestCall } from '../proxy/rest-proxy';
-import { RestLimits, type RestLimitsDeps } from './rest-limits';
+import { type GatewayLimits } from './gateway-limits';
+import { RestLimits } from './rest-limits';
 import { RuleLimiter } from './rule-limiter';
 
 const call = (method: string, path: string): RestCall => ({ service: 'messaging', method, path });
@@ -13,22 +17,22 @@ function request(peer: string, token?: string, forwardedFor?: string): Pick<Inco
   };
 }
 
-function setup(overrides: Partial<RestLimitsDeps> = {}) {
+type Limiters = Pick<GatewayLimits, 'restByAddress' | 'restByUser' | 'search' | 'fileCreate'>;
+
+/** A token `valid-<user>` verifies as that user's; any other is refused. */
+const verifier = {
+  verify: (token: string) => (token.startsWith('valid-') ? Promise.resolve({ sub: token.slice(6) } as AccessClaims) : Promise.reject(new Error('bad token'))),
+};
+
+function setup(overrides: Partial<Limiters> = {}, trustedHops = 0) {
   const open = () => RuleLimiter.local('open', [{ limit: 1_000, windowMs: 1_000 }]);
-  return new RestLimits({
-    byAddress: open(),
-    byUser: open(),
-    search: open(),
-    fileCreate: open(),
-    trustedHops: 0,
-    userOf: (token) => Promise.resolve(token.startsWith('valid-') ? token.slice(6) : undefined),
-    ...overrides,
-  });
+  const limiters: Limiters = { restByAddress: open(), restByUser: open(), search: open(), fileCreate: open(), ...overrides };
+  return new RestLimits(limiters, { TRUST_PROXY: trustedHops }, verifier, new GatewayMetrics(new MetricsService()));
 }
 
 describe('RestLimits', () => {
   it('limits per client address, believing X-Forwarded-For only for trusted hops', async () => {
-    const limits = setup({ byAddress: RuleLimiter.local('address', [{ limit: 2, windowMs: 1_000 }]), trustedHops: 1 });
+    const limits = setup({ restByAddress: RuleLimiter.local('address', [{ limit: 2, windowMs: 1_000 }]) }, 1);
     const from = (client: string) => request('127.0.0.1', undefined, `6.6.6.6, ${client}`);
     expect((await limits.admit(from('10.0.0.1'), call('POST', '/auth/login'))).allowed).toBe(true);
     expect((await limits.admit(from('10.0.0.1'), call('POST', '/auth/login'))).allowed).toBe(true);
@@ -38,7 +42,7 @@ describe('RestLimits', () => {
   });
 
   it('limits per user across addresses, and only callers with a valid token', async () => {
-    const limits = setup({ byUser: RuleLimiter.local('user', [{ limit: 1, windowMs: 1_000 }]) });
+    const limits = setup({ restByUser: RuleLimiter.local('user', [{ limit: 1, windowMs: 1_000 }]) });
     expect((await limits.admit(request('10.0.0.1', 'valid-ada'), call('GET', '/api/workspaces'))).allowed).toBe(true);
     expect((await limits.admit(request('10.0.0.2', 'valid-ada'), call('GET', '/api/workspaces'))).allowed).toBe(false);
     expect((await limits.admit(request('10.0.0.2', 'valid-bob'), call('GET', '/api/workspaces'))).allowed).toBe(true);

@@ -8,19 +8,20 @@
 // the one before, so an allowed edit cannot fall behind a later send of the same socket.
 // A refused event is answered `rate_limited` (with `retryAfterMs`) when it asked for an
 // acknowledgement and dropped otherwise (`typing`); the connection is never closed.
+import { Inject, Injectable } from '@nestjs/common';
 import { type Ack, type ClientEventName } from '@chat/contracts';
-import { EVENT_BUDGETS, type SocketBudget } from './gateway-limits';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { EVENT_BUDGETS, GatewayLimits, type SocketBudget } from './gateway-limits';
 import { rateLimited } from './rate-limited';
-import { type Limiter, type RateDecision } from './rule-limiter';
+import { type RateDecision } from './rule-limiter';
 
 export type SocketMiddleware = (packet: unknown[], next: (error?: Error) => void) => void;
 
-export interface SocketEventLimitsDeps {
-  limiters: Readonly<Record<SocketBudget, Limiter>>;
-  /** Budgets counted elsewhere (CommandService's admission): passed through in order, not counted. */
-  countedElsewhere: ReadonlySet<SocketBudget>;
-  onRefused?: (budget: SocketBudget) => void;
-}
+/**
+ * Budgets counted elsewhere, passed through in order, not counted: sends are counted by
+ * CommandService's admission (SendRateLimiter), which keeps them in order.
+ */
+const COUNTED_ELSEWHERE: ReadonlySet<SocketBudget> = new Set(['send']);
 
 const WHAT: Readonly<Record<SocketBudget, string>> = {
   send: 'messages',
@@ -36,8 +37,12 @@ function budgetOf(event: unknown): SocketBudget | undefined {
   return typeof event === 'string' && Object.hasOwn(EVENT_BUDGETS, event) ? EVENT_BUDGETS[event as ClientEventName] : undefined;
 }
 
+@Injectable()
 export class SocketEventLimits {
-  constructor(private readonly deps: SocketEventLimitsDeps) {}
+  constructor(
+    @Inject(GatewayLimits) private readonly limits: Pick<GatewayLimits, 'socketEvents'>,
+    @Inject(GatewayMetrics) private readonly metrics: Pick<GatewayMetrics, 'rateLimited'>,
+  ) {}
 
   /** The middleware of one socket of `userId`. */
   forSocket(userId: string): SocketMiddleware {
@@ -46,11 +51,11 @@ export class SocketEventLimits {
       const budget = budgetOf(packet[0]);
       // Unknown events are answered `invalid` by the pipeline (onAny), whatever their order.
       if (budget === undefined) return next();
-      const decided = previous.then(() => (this.deps.countedElsewhere.has(budget) ? ALLOWED : this.deps.limiters[budget].consume(userId)));
+      const decided = previous.then(() => (COUNTED_ELSEWHERE.has(budget) ? ALLOWED : this.limits.socketEvents[budget].consume(userId)));
       previous = decided.then(
         (decision) => {
           if (decision.allowed) return next();
-          this.deps.onRefused?.(budget);
+          this.metrics.rateLimited.inc({ limit: `socket-${budget}` });
           const ack = packet[packet.length - 1];
           if (typeof ack === 'function') (ack as (answer: Ack) => void)({ ok: false, error: rateLimited(WHAT[budget], decision.retryAfterMs) });
         },

@@ -1,4 +1,7 @@
 import { type ErrorDetail } from '@chat/contracts';
+import { MetricsService } from '@chat/service-kit';
+import { Clock } from '../common/clock';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { RevokedSessions } from '../socket/revoked-sessions';
 import { SessionWatch, type WatchedSocket } from './session-watch';
 
@@ -40,18 +43,23 @@ class FakeSocket implements WatchedSocket {
 describe('SessionWatch', () => {
   let sockets: FakeSocket[];
   let watch: SessionWatch;
-  let closes: string[];
+  let closes: () => string[];
 
   beforeEach(() => {
     jest.useFakeTimers({ now: T0 });
     sockets = [];
-    closes = [];
-    watch = new SessionWatch({
-      graceMs: 10_000,
-      revoked: new RevokedSessions({ retainMs: 3_600_000, maxEntries: 100 }),
-      socketsOf: (userId) => sockets.filter((s) => s.data.user.id === userId && !s.disconnected),
-      observe: (reason) => closes.push(reason),
-    });
+    const metrics = new GatewayMetrics(new MetricsService());
+    const closed = jest.spyOn(metrics.sessionsClosed, 'inc');
+    closes = () => closed.mock.calls.map(([labels]) => (labels as { reason: string }).reason);
+    // The real clock: jest's fake timers set Date.now.
+    const clock = new Clock();
+    watch = new SessionWatch(
+      { SOCKET_TOKEN_GRACE_MS: 10_000 },
+      new RevokedSessions({ REVOKED_SESSIONS_RETAIN_MS: 3_600_000 }, clock),
+      { localSocketsOf: (userId) => sockets.filter((s) => s.data.user.id === userId && !s.disconnected) },
+      metrics,
+      clock,
+    );
   });
 
   afterEach(() => jest.useRealTimers());
@@ -71,7 +79,7 @@ describe('SessionWatch', () => {
     jest.advanceTimersByTime(1_000);
     expect(socket.disconnected).toBe(true);
     expect(socket.events).toEqual([{ code: 'unauthorized', message: expect.stringContaining('expired') as string }]);
-    expect(closes).toEqual(['expired']);
+    expect(closes()).toEqual(['expired']);
     expect(watch.watching).toBe(0);
   });
 
@@ -100,7 +108,7 @@ describe('SessionWatch', () => {
     expect(phone.disconnected).toBe(true);
     expect(phone.events[0]).toEqual({ code: 'unauthorized', message: expect.stringContaining('logout') as string });
     expect(laptop.disconnected).toBe(false);
-    expect(closes).toEqual(['revoked']);
+    expect(closes()).toEqual(['revoked']);
     // A token of the revoked session handed over later (auth:refresh) is caught at the next check,
     // at the latest when the token it replaced would have run out.
     laptop.data.token = token({ exp: exp(3_600), iat: exp(0), sid: PHONE });

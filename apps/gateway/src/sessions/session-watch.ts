@@ -4,9 +4,15 @@
 // (logout, sign out everywhere, password change, refresh-token reuse) is closed as soon as the
 // chat.auth.session-revoked.v1 event reaches this gateway. Either way the client is told why with
 // `session:closed` ({code: 'unauthorized'}) just before the server disconnects it.
+import { Inject, Injectable } from '@nestjs/common';
 import { type ErrorDetail, type SessionRevokedEvent } from '@chat/contracts';
+import { APP_CONFIG } from '@chat/service-kit';
 import { decodeJwt } from 'jose';
-import { type RevokedSessions } from '../socket/revoked-sessions';
+import { Clock } from '../common/clock';
+import { type GatewayConfig } from '../config';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
+import { RevokedSessions } from '../socket/revoked-sessions';
+import { SocketServer } from '../socket/socket.server';
 
 /** What the watch needs of a socket (a fake in specs). */
 export interface WatchedSocket {
@@ -19,12 +25,9 @@ export interface WatchedSocket {
 
 export type CloseReason = 'expired' | 'revoked';
 
-export interface SessionWatchDeps {
-  graceMs: number;
-  revoked: Pick<RevokedSessions, 'add' | 'has'>;
-  socketsOf(userId: string): WatchedSocket[];
-  now?: () => number;
-  observe?: (reason: CloseReason) => void;
+/** Where the watch finds a user's sockets on this instance (SocketServer). */
+export interface WatchedSockets {
+  localSocketsOf(userId: string): readonly WatchedSocket[];
 }
 
 interface TokenFacts {
@@ -47,13 +50,18 @@ function facts(token: string): TokenFacts | undefined {
 /** Reasons that end every session of the user (a token without `sid` is judged by its age). */
 const USER_WIDE: ReadonlySet<SessionRevokedEvent['reason']> = new Set(['sign-out-everywhere', 'password-changed']);
 
+@Injectable()
 export class SessionWatch {
   private readonly timers = new Map<string, NodeJS.Timeout>();
-  private readonly now: () => number;
 
-  constructor(private readonly deps: SessionWatchDeps) {
-    this.now = deps.now ?? Date.now;
-  }
+  constructor(
+    /** SOCKET_TOKEN_GRACE_MS: how long a socket outlives its token without `auth:refresh`. */
+    @Inject(APP_CONFIG) private readonly config: Pick<GatewayConfig, 'SOCKET_TOKEN_GRACE_MS'>,
+    @Inject(RevokedSessions) private readonly revoked: Pick<RevokedSessions, 'add' | 'has'>,
+    @Inject(SocketServer) private readonly sockets: WatchedSockets,
+    @Inject(GatewayMetrics) private readonly metrics: Pick<GatewayMetrics, 'sessionsClosed'>,
+    private readonly clock: Clock,
+  ) {}
 
   /** Starts watching a connected socket until it disconnects. */
   watch(socket: WatchedSocket): void {
@@ -66,11 +74,11 @@ export class SessionWatch {
 
   /** Closes every local socket of the revoked sessions and remembers them for later handshakes. */
   revoke(event: SessionRevokedEvent): number {
-    this.deps.revoked.add(event.sessionIds);
+    this.revoked.add(event.sessionIds);
     const ended = new Set(event.sessionIds);
     const revokedAtMs = Date.parse(event.revokedAt);
     let closed = 0;
-    for (const socket of this.deps.socketsOf(event.userId)) {
+    for (const socket of this.sockets.localSocketsOf(event.userId)) {
       const token = facts(socket.data.token);
       const hit = token?.sid !== undefined ? ended.has(token.sid) : USER_WIDE.has(event.reason) && (token?.issuedAtMs ?? 0) <= revokedAtMs;
       if (!hit) continue;
@@ -92,12 +100,12 @@ export class SessionWatch {
       this.close(socket, 'expired', 'the access token cannot be read; reconnect with a new one');
       return;
     }
-    if (this.deps.revoked.has(token.sid)) {
+    if (this.revoked.has(token.sid)) {
       this.close(socket, 'revoked', 'this session was signed out; sign in again');
       return;
     }
-    const deadline = token.expiresAtMs + this.deps.graceMs;
-    const wait = deadline - this.now();
+    const deadline = token.expiresAtMs + this.config.SOCKET_TOKEN_GRACE_MS;
+    const wait = deadline - this.clock.now();
     if (wait <= 0) {
       this.close(socket, 'expired', 'the access token expired and no auth:refresh came; reconnect with a new token');
       return;
@@ -114,6 +122,6 @@ export class SessionWatch {
     // The packet goes out before the disconnect: engine.io flushes its write buffer before closing.
     socket.emit('session:closed', { code: 'unauthorized', message });
     socket.disconnect(true);
-    this.deps.observe?.(reason);
+    this.metrics.sessionsClosed.inc({ reason });
   }
 }

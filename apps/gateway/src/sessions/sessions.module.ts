@@ -3,10 +3,7 @@
 import { Injectable, Logger, Module, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { SessionRevokedTopic } from '@chat/contracts';
 import { BusConsumers } from '@chat/kafka';
-import { APP_CONFIG, MetricsService } from '@chat/service-kit';
-import { type GatewayConfig } from '../config';
 import { BroadcastSubscription } from '../kafka/broadcast-subscription';
-import { RevokedSessions } from '../socket/revoked-sessions';
 import { SocketModule } from '../socket/socket.module';
 import { SocketServer } from '../socket/socket.server';
 import { SessionWatch } from './session-watch';
@@ -50,21 +47,6 @@ class SessionsLifecycle implements OnModuleInit, OnApplicationBootstrap, BeforeA
 
 @Module({
   imports: [SocketModule],
-  providers: [
-    {
-      provide: SessionWatch,
-      inject: [APP_CONFIG, RevokedSessions, SocketServer, MetricsService],
-      useFactory: (config: GatewayConfig, revoked: RevokedSessions, sockets: SocketServer, metrics: MetricsService) => {
-        const closed = metrics.counter('gateway_sessions_closed_total', 'Sockets closed because their token expired or their session was revoked', ['reason']);
-        return new SessionWatch({
-          graceMs: config.SOCKET_TOKEN_GRACE_MS,
-          revoked,
-          socketsOf: (userId) => sockets.localSocketsOf(userId),
-          observe: (reason) => closed.inc({ reason }),
-        });
-      },
-    },
-    SessionsLifecycle,
-  ],
+  providers: [SessionWatch, SessionsLifecycle],
 })
 export class SessionsModule {}

@@ -1,4 +1,5 @@
 import { type Channel } from '@chat/contracts';
+import { FakeClock } from '../testing/fake-clock';
 import { RecentMembershipChanges } from './membership-changes';
 
 const channel = (id: string): Channel => ({
@@ -11,12 +12,19 @@ const channel = (id: string): Channel => ({
   createdAt: '2026-01-01T00:00:00.000Z',
 });
 
+/** The same log with a bound small enough to reach. */
+class ThreeMembershipChanges extends RecentMembershipChanges {
+  protected override readonly maxEntries = 3;
+}
+
 describe('RecentMembershipChanges', () => {
-  let now = 0;
-  const make = (maxEntries = 100) => new RecentMembershipChanges({ maxAgeMs: 1_000, maxEntries, now: () => now });
+  // MESSAGING_TIMEOUT_MS 100: changes are kept 2 × 100 + 10,000 = 10,200 ms.
+  const config = { MESSAGING_TIMEOUT_MS: 100 };
+  let clock: FakeClock;
+  const make = () => new RecentMembershipChanges(config, clock);
 
   beforeEach(() => {
-    now = 0;
+    clock = new FakeClock();
   });
 
   it('returns only the user\'s changes after the cursor, in order', () => {
@@ -34,17 +42,17 @@ describe('RecentMembershipChanges', () => {
   it('forgets changes older than the window', () => {
     const log = make();
     log.record({ userId: 'a', channel: channel('c1'), change: 'joined' });
-    now = 500;
+    clock.ms = 5_000;
     log.record({ userId: 'a', channel: channel('c2'), change: 'joined' });
-    now = 1_200;
+    clock.ms = 10_300;
     expect(log.since('a', 0).map((c) => c.channel.id)).toEqual(['c2']);
-    now = 2_000;
+    clock.ms = 15_300;
     expect(log.since('a', 0)).toEqual([]);
     expect(log.size).toBe(0);
   });
 
   it('keeps at most maxEntries', () => {
-    const log = make(3);
+    const log = new ThreeMembershipChanges(config, clock);
     for (let i = 0; i < 2_000; i++) log.record({ userId: `u${i % 7}`, channel: channel(`c${i}`), change: 'joined' });
     expect(log.size).toBe(3);
     expect([...log.since('u0', 0), ...log.since('u1', 0), ...log.since('u2', 0), ...log.since('u3', 0), ...log.since('u4', 0), ...log.since('u5', 0), ...log.since('u6', 0)]

@@ -3,7 +3,11 @@
 // arrives during the fetch would miss it. Every change is recorded here with a sequence number;
 // the handshake notes the number before fetching, and the connection replays what came after.
 // Bounded by age and count; a fetch that outlives the window is no worse off than without it.
+import { Inject, Injectable } from '@nestjs/common';
 import { type Channel } from '@chat/contracts';
+import { APP_CONFIG } from '@chat/service-kit';
+import { Clock } from '../common/clock';
+import { type GatewayConfig } from '../config';
 
 export interface MembershipChange {
   userId: string;
@@ -16,21 +20,22 @@ interface Entry extends MembershipChange {
   at: number;
 }
 
-export interface RecentMembershipChangesOptions {
-  maxAgeMs: number;
-  maxEntries: number;
-  now?: () => number;
-}
-
+@Injectable()
 export class RecentMembershipChanges {
+  /** At most this many changes are kept; the oldest are forgotten first. */
+  protected readonly maxEntries: number = 100_000;
+  private readonly maxAgeMs: number;
   private counter = 0;
   private readonly fifo: Entry[] = [];
   private head = 0;
   private readonly byUser = new Map<string, Entry[]>();
-  private readonly now: () => number;
 
-  constructor(private readonly options: RecentMembershipChangesOptions) {
-    this.now = options.now ?? Date.now;
+  constructor(
+    @Inject(APP_CONFIG) config: Pick<GatewayConfig, 'MESSAGING_TIMEOUT_MS'>,
+    private readonly clock: Clock,
+  ) {
+    // Long enough to cover the slowest memberships fetch a handshake may make.
+    this.maxAgeMs = 2 * config.MESSAGING_TIMEOUT_MS + 10_000;
   }
 
   /** The position after the latest recorded change. */
@@ -39,7 +44,7 @@ export class RecentMembershipChanges {
   }
 
   record(change: MembershipChange): void {
-    const entry: Entry = { ...change, n: ++this.counter, at: this.now() };
+    const entry: Entry = { ...change, n: ++this.counter, at: this.clock.now() };
     this.fifo.push(entry);
     const list = this.byUser.get(change.userId);
     if (list) list.push(entry);
@@ -60,10 +65,10 @@ export class RecentMembershipChanges {
   }
 
   private prune(): void {
-    const oldest = this.now() - this.options.maxAgeMs;
+    const oldest = this.clock.now() - this.maxAgeMs;
     while (this.head < this.fifo.length) {
       const entry = this.fifo[this.head];
-      if (entry.at >= oldest && this.size <= this.options.maxEntries) break;
+      if (entry.at >= oldest && this.size <= this.maxEntries) break;
       this.head++;
       // The globally oldest entry is also the oldest of its user.
       const list = this.byUser.get(entry.userId);

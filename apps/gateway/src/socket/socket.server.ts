@@ -121,6 +121,11 @@ export class SocketServer implements LocalRooms, OnModuleDestroy {
     return this.server?.sockets.sockets.get(socketId)?.rooms.has(room) ?? false;
   }
 
+  /** How many sockets the user has open on this instance. */
+  openSocketsOf(userId: string): number {
+    return this.server?.sockets.adapter.rooms.get(userRoom(userId))?.size ?? 0;
+  }
+
   /** The sockets of one user connected to this instance. */
   localSocketsOf(userId: string): GatewaySocket[] {
     const io = this.server;

@@ -25,6 +25,8 @@ export const ENGINE_PATTERNS: Readonly<Record<string, RegExp>> = {
   s3: /java .*s3proxy\.Main/,
   redis: /redis-server/,
   postgres: /^postgres(:| )|\/postgres /,
+  // The broker when the system runs on BUS=rabbitmq (the Erlang VM of the rabbitmq-server service).
+  rabbitmq: /beam\.smp .*rabbit/,
 };
 
 /**

@@ -127,7 +127,8 @@ export class StartedSystem implements SystemUnderTest {
     }
     await dropRunData(
       { topicPrefix: `${this.run}.`, databases: [`${this.run}_auth`], keyspaces: [this.keyspace], buckets: [] },
-      LOCAL_ENGINES,
+      // On BUS=rabbitmq (inherited by the services like any variable) the run's streams are dropped too.
+      { ...LOCAL_ENGINES, ...(process.env['BUS'] === 'rabbitmq' ? { rabbitmqUrl: process.env['RABBITMQ_URL'] ?? 'amqp://127.0.0.1:5672' } : {}) },
     ).catch((error: unknown) => process.stderr.write(`bench: could not drop the run's data: ${String(error)}\n`));
   }
 }

@@ -68,7 +68,11 @@ describe('sessions on open sockets', () => {
     const kept = await open(user, gateways[1], user.accessToken, 'kept');
     const { exp } = jwtPayload(user.accessToken);
 
+    // Token times are whole seconds: a token issued within the same second as the first would
+    // expire with it, and the kept socket would rightly be cut too. Refresh in a later second.
+    await sleep(1_000 - (Date.now() % 1_000) + 50);
     await user.refresh();
+    expect(jwtPayload(user.accessToken).exp).toBeGreaterThan(exp);
     expect(await kept.raw('auth:refresh', [{ token: user.accessToken }])).toEqual({ ok: true });
 
     await sleep(Math.max(0, exp * 1000 - Date.now() - 1_000));

@@ -13,7 +13,7 @@ import { privateCassandra, privateKafka, type PrivateEngine } from '@chat/infra/
 import { dropRunData, freePort, sleep } from '@chat/testing';
 import { FaultScenario } from '../support/fault-scenario';
 import { checkClean } from '../support/send-checker';
-import { SendLoad, type TimelineDevice } from '../support/send-load';
+import { SendLoad } from '../support/send-load';
 import { TestSystem } from '../support/test-system';
 
 const LOAD_MS = Number(process.env['FAULT_LOAD_MS'] ?? 30_000);
@@ -63,11 +63,6 @@ describe('send path under load: engine faults (private Kafka and Cassandra)', ()
     if (dir) await rm(dir, { recursive: true, force: true });
   }, 120_000);
 
-  const deviceOn = (g: number): TimelineDevice => {
-    const device = scenario.devices.find((d) => d.gatewayUrl === system?.gatewayUrl(g));
-    if (!device) throw new Error(`no device on gateway ${g}`);
-    return device;
-  };
 
   async function underLoad(name: string, engine: () => PrivateEngine | undefined): Promise<void> {
     const target = engine();
@@ -89,7 +84,7 @@ describe('send path under load: engine faults (private Kafka and Cassandra)', ()
       channelIds: channels,
       reader: scenario.owner,
       readerOrigin: system.gatewayUrl(0),
-      syncReader: deviceOn(0),
+      syncReader: scenario.deviceOn(0),
       devices: scenario.devices,
       settleMs: 90_000,
     });

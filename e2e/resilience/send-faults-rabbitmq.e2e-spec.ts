@@ -11,7 +11,7 @@ import { sleep, type TcpProxy } from '@chat/testing';
 import { rabbitmqProxy } from '../support/engine-proxies';
 import { FaultScenario } from '../support/fault-scenario';
 import { checkClean } from '../support/send-checker';
-import { SendLoad, type TimelineDevice } from '../support/send-load';
+import { SendLoad } from '../support/send-load';
 import { TestSystem } from '../support/test-system';
 
 const LOAD_MS = Number(process.env['FAULT_LOAD_MS'] ?? 30_000);
@@ -54,11 +54,6 @@ describe('send path under load: RabbitMQ cut off and back (through a proxy)', ()
     await proxy?.down();
   }, 120_000);
 
-  const deviceOn = (g: number): TimelineDevice => {
-    const device = scenario.devices.find((d) => d.gatewayUrl === system.gatewayUrl(g));
-    if (!device) throw new Error(`no device on gateway ${g}`);
-    return device;
-  };
 
   it('every connection to RabbitMQ cut for 5 s under load, then the broker reachable again', async () => {
     if (!proxy) throw new Error('no proxy');
@@ -77,7 +72,7 @@ describe('send path under load: RabbitMQ cut off and back (through a proxy)', ()
       channelIds: channels,
       reader: scenario.owner,
       readerOrigin: system.gatewayUrl(0),
-      syncReader: deviceOn(0),
+      syncReader: scenario.deviceOn(0),
       devices: scenario.devices,
       settleMs: 90_000,
     });

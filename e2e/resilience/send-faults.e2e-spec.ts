@@ -15,7 +15,7 @@ import { type Message } from '@chat/contracts';
 import { sleep, waitFor } from '@chat/testing';
 import { FaultScenario } from '../support/fault-scenario';
 import { checkClean } from '../support/send-checker';
-import { SendLoad, type SendRecord, type TimelineDevice } from '../support/send-load';
+import { SendLoad, type SendRecord } from '../support/send-load';
 import { TestSystem } from '../support/test-system';
 
 /** libs/kafka's consumer session timeout (the default; services take no override). */
@@ -46,12 +46,6 @@ describe('send path under load: messaging instance faults', () => {
     await system?.dropData();
   }, 120_000);
 
-  /** A member's device on gateway `g` (its messaging upstream is messaging-g). */
-  const deviceOn = (g: number): TimelineDevice => {
-    const device = scenario.devices.find((d) => d.gatewayUrl === system.gatewayUrl(g));
-    if (!device) throw new Error(`no device on gateway ${g}`);
-    return device;
-  };
 
   it('SIGSTOP of one of two messaging instances past the session timeout, then SIGCONT', async () => {
     const channels = await scenario.newChannels(CHANNELS, 'sigstop');
@@ -76,7 +70,7 @@ describe('send path under load: messaging instance faults', () => {
       channelIds: channels,
       reader: scenario.owner,
       readerOrigin: system.gatewayUrl(0),
-      syncReader: deviceOn(0),
+      syncReader: scenario.deviceOn(0),
       devices: scenario.devices,
     });
   }, 300_000);
@@ -100,7 +94,7 @@ describe('send path under load: messaging instance faults', () => {
       channelIds: channels,
       reader: scenario.owner,
       readerOrigin: system.gatewayUrl(1),
-      syncReader: deviceOn(1),
+      syncReader: scenario.deviceOn(1),
       devices: scenario.devices,
     });
   }, 300_000);
@@ -183,7 +177,7 @@ describe('send path under load: messaging instance faults', () => {
       channelIds: channels,
       reader: scenario.owner,
       readerOrigin: system.gatewayUrl(1),
-      syncReader: deviceOn(1),
+      syncReader: scenario.deviceOn(1),
       devices: scenario.devices,
     });
   }, 420_000);

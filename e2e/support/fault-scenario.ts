@@ -11,6 +11,7 @@ export class FaultScenario {
     readonly owner: ChatUser,
     readonly users: LoadUser[],
     readonly workspaceId: string,
+    private readonly system: TestSystem,
   ) {}
 
   /** `userCount` users (the first owns the workspace), each connected once to every gateway. */
@@ -34,7 +35,14 @@ export class FaultScenario {
       }
       users.push({ user, devices });
     }
-    return new FaultScenario(owner, users, workspace.id);
+    return new FaultScenario(owner, users, workspace.id, system);
+  }
+
+  /** A member's device on gateway `g` (with gatewayMessaging 'spread', its messaging upstream is messaging-g). */
+  deviceOn(g: number): TimelineDevice {
+    const device = this.devices.find((d) => d.gatewayUrl === this.system.gatewayUrl(g));
+    if (!device) throw new Error(`no device on gateway ${g}`);
+    return device;
   }
 
   get devices(): TimelineDevice[] {

@@ -7,6 +7,8 @@ describe('message ids', () => {
     for (const seq of [1, 999, 1000, 123_456_789, 2 ** 48 - 1]) {
       const id = messageIdFor(seq);
       expect(IdSchema.safeParse(id).success).toBe(true);
+      // version 8, the seq tag, the RFC 9562 variant (10xx), 62 random bits
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8a5e-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
       expect(seqOfMessageId(id)).toBe(seq);
     }
   });

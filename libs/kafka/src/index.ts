@@ -20,4 +20,4 @@ export { type RestartPolicy, DEFAULT_RESTART_POLICY } from './consumer/consumer-
 export { BusProducer, BusConsumers, BusAdmin, type BusKind } from './bus/bus';
 export { BusModule, type BusEnvConfig } from './bus/bus.module';
 export { RabbitMqModule } from './rabbitmq/rabbitmq.module';
-export { type RabbitMqOptions } from './rabbitmq/rabbitmq.options';
+export { leaseQueueName, membersQueueName, type RabbitMqOptions, streamName } from './rabbitmq/rabbitmq.options';

@@ -462,6 +462,51 @@ const RabbitmqCluster = z
   })
   .strict();
 
+// RabbitMQ Messaging Topology Operator rabbitmq.com/v1beta1 (k8s/overlays/rabbitmq): a user with
+// generated credentials (Secret `<name>-user-credentials`, keys username and password) and its
+// permissions in a vhost (three regular expressions, each must compile).
+const clusterReference = z.object({ name: dnsLabel, namespace: dnsLabel.optional() }).strict();
+const permissionRegex = z.string().refine(
+  (pattern) => {
+    try {
+      new RegExp(pattern);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+  { message: 'not a regular expression' },
+);
+const RabbitmqUser = z
+  .object({
+    apiVersion: z.literal('rabbitmq.com/v1beta1'),
+    kind: z.literal('User'),
+    metadata,
+    spec: z
+      .object({
+        rabbitmqClusterReference: clusterReference,
+        tags: z.array(z.enum(['management', 'policymaker', 'monitoring', 'administrator'])).optional(),
+        importCredentialsSecret: z.object({ name: dnsLabel }).strict().optional(),
+      })
+      .strict(),
+  })
+  .strict();
+const RabbitmqPermission = z
+  .object({
+    apiVersion: z.literal('rabbitmq.com/v1beta1'),
+    kind: z.literal('Permission'),
+    metadata,
+    spec: z
+      .object({
+        vhost: z.string().min(1),
+        userReference: z.object({ name: dnsLabel }).strict(),
+        permissions: z.object({ configure: permissionRegex, write: permissionRegex, read: permissionRegex }).strict(),
+        rabbitmqClusterReference: clusterReference,
+      })
+      .strict(),
+  })
+  .strict();
+
 /** `<apiVersion>/<kind>` → schema of the operator resources these manifests may contain. */
 export const OPERATOR_SCHEMAS: Record<string, z.ZodType> = {
   'kafka.strimzi.io/v1/Kafka': Kafka,
@@ -477,4 +522,6 @@ export const OPERATOR_SCHEMAS: Record<string, z.ZodType> = {
   'gateway.networking.k8s.io/v1/Gateway': Gateway,
   'gateway.networking.k8s.io/v1/HTTPRoute': HTTPRoute,
   'rabbitmq.com/v1beta1/RabbitmqCluster': RabbitmqCluster,
+  'rabbitmq.com/v1beta1/User': RabbitmqUser,
+  'rabbitmq.com/v1beta1/Permission': RabbitmqPermission,
 };

@@ -17,12 +17,34 @@ import { type JavaEngine, type JavaLaunch, type PrepareContext } from './types';
 export const CASSANDRA_CLUSTER_NAME = 'chat-cluster';
 
 /** The cluster id every Kafka node is formatted with: generated once, kept in conf/. */
-async function kafkaClusterId(context: PrepareContext): Promise<string> {
+const clusterIds = new Map<string, Promise<string>>();
+
+/**
+ * The nodes are prepared side by side: the first caller generates the id and the others wait for
+ * it (each generating its own, as on a machine's first cluster start, gave three clusters of one
+ * node that refuse each other, INCONSISTENT_CLUSTER_ID). The file is created exclusively, so
+ * another process starting the cluster at the same moment reads the winner's id.
+ */
+export function kafkaClusterId(context: Pick<PrepareContext, 'layout'>): Promise<string> {
   const file = context.layout.confFile('kafka-cluster.id');
-  if (await exists(file)) return (await readFile(file, 'utf8')).trim();
-  const id = generateClusterId();
-  await writeFile(file, `${id}\n`);
+  let id = clusterIds.get(file);
+  if (!id) {
+    id = readOrCreateClusterId(file);
+    clusterIds.set(file, id);
+    // A failure is not remembered: the next start tries again.
+    id.catch(() => clusterIds.delete(file));
+  }
   return id;
+}
+
+async function readOrCreateClusterId(file: string): Promise<string> {
+  if (await exists(file)) return (await readFile(file, 'utf8')).trim();
+  try {
+    await writeFile(file, `${generateClusterId()}\n`, { flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  return (await readFile(file, 'utf8')).trim();
 }
 
 export function kafkaNodeEngine(node: KafkaNode, topology: ClusterTopology): JavaEngine {

@@ -16,7 +16,11 @@ function cli(command: 'up' | 'down' | 'status', quiet = false): Promise<number> 
 export async function setup(): Promise<void> {
   const started = Date.now();
   startedHere = (await cli('status', true)) !== 0;
-  if ((await cli('up')) !== 0) throw new Error('the local cluster did not come up (npm run infra:up -- --cluster; see above)');
+  if ((await cli('up')) !== 0) {
+    // Jest runs no globalTeardown after a failed globalSetup: the nodes that did start would stay.
+    if (startedHere && process.env['CHAT_KEEP_CLUSTER'] !== '1') await cli('down');
+    throw new Error('the local cluster did not come up (npm run infra:up -- --cluster; see above)');
+  }
   console.log(`failover tier: cluster ${startedHere ? 'started' : 'already up'} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
 }
 

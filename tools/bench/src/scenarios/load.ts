@@ -136,7 +136,7 @@ async function drive(ctx: BenchContext, label: string, origins: readonly string[
         const all = list.filter((h) => h.gateway === 'all');
         ctx.log(`${name} per hop (p50/p99 ms${list.length > all.length ? ', all gateways' : ''}): ${all.map((h) => `${h.hop} ${h.p50}/${h.p99}`).join(', ') || 'no trace headers'}`);
       }
-      if (outcome.cpu) ctx.log(`${name} CPU per send (µs): ${outcome.cpu.rows.map((r) => `${r.name} ${r.usPerSend}`).join(', ')}; total ${outcome.cpu.total.usPerSend}${outcome.cas ? `; CAS/send ${'perSend' in outcome.cas ? outcome.cas.perSend : outcome.cas.error}` : ''}`);
+      if (outcome.cpu) ctx.log(`${name} CPU per send (µs): ${[...outcome.cpu.rows, ...outcome.cpu.services].map((r) => `${r.name} ${r.usPerSend}`).join(', ')}; total ${outcome.cpu.total.usPerSend}${outcome.cas ? `; CAS/send ${'perSend' in outcome.cas ? outcome.cas.perSend : outcome.cas.error}` : ''}`);
       return outcome;
     };
     let sustainable: PhaseOutcome | undefined;

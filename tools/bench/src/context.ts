@@ -21,18 +21,21 @@ export class BenchContext {
     if (this.options.target) {
       this.system = new TargetSystem(this.options.target.replace(/\/$/, ''), 'chat_messaging');
     } else {
-      this.log('starting auth, messaging, presence and a gateway (isolated run)…');
+      const { gateways, messaging } = this.options;
+      this.log(`starting auth, presence, ${messaging === 1 ? 'messaging' : `${messaging} messaging instances`} and ${gateways === 1 ? 'a gateway' : `${gateways} gateways`} (isolated run)…`);
       const started = Date.now();
       const profileDir = join(resolve(this.options.out), 'profiles');
       // Profiles of an earlier run into the same folder would be summarised as this run's.
       if (this.options.profile) await rm(profileDir, { recursive: true, force: true });
       this.system = await StartedSystem.start({
+        gateways,
+        messaging,
         logDir: join(resolve(this.options.out), 'logs'),
         ...(this.options.profile ? { profileDir } : {}),
         // idle-sockets reads the gateway's heap after a forced GC through the inspector.
         inspectGateway: this.options.scenario === 'idle-sockets',
       });
-      this.log(`system ready at ${this.system.origin} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+      this.log(`system ready at ${this.system.origins.join(', ')} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     }
     const system = this.system;
     this.cleanups.push(() => system.stop());

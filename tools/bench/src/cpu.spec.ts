@@ -36,4 +36,15 @@ describe('cpuPerSend', () => {
     expect(result.rows).toEqual([]);
     expect(result.total.cpuMs).toBe(0);
   });
+
+  it('sums the instances of a service run several times, beside their own rows and not twice in the total', () => {
+    const before = snapshot(0, { 'gateway-1': { 10: 0 }, 'gateway-2': { 11: 0 }, 'messaging-1': { 12: 0 }, kafka: { 20: 0 } });
+    const after = snapshot(1_000, { 'gateway-1': { 10: 30 }, 'gateway-2': { 11: 20 }, 'messaging-1': { 12: 10 }, kafka: { 20: 10 } });
+    const result = cpuPerSend(before, after, 100);
+
+    expect(result.rows.map((r) => r.name)).toEqual(['gateway-1', 'gateway-2', 'messaging-1', 'kafka']);
+    // One messaging instance (`messaging-1` alone) is not a sum of several.
+    expect(result.services).toEqual([{ name: 'gateway (2 instances)', cpuMs: 500, usPerSend: 5_000, corePct: 50 }]);
+    expect(result.total.cpuMs).toBe(700);
+  });
 });

@@ -28,6 +28,8 @@ export interface CpuPerSend {
   windowS: number;
   sends: number;
   rows: CpuRow[];
+  /** Per service run as several instances (`gateway-1`, `gateway-2`…): their sum, `gateway (2 instances)`; not in the total again. */
+  services: CpuRow[];
   /** Sum over the rows that are part of the system (services and engines). */
   total: CpuRow;
 }
@@ -59,6 +61,7 @@ export function cpuPerSend(before: CpuSnapshot, after: CpuSnapshot, sends: numbe
     corePct: windowS > 0 ? Math.round((cpuMs / 10 / windowS) * 10) / 10 : 0,
   });
   const rows: CpuRow[] = [];
+  const rawMs = new Map<string, number>();
   let totalMs = 0;
   for (const [name, end] of after.ticks) {
     const start = before.ticks.get(name);
@@ -69,8 +72,15 @@ export function cpuPerSend(before: CpuSnapshot, after: CpuSnapshot, sends: numbe
       if (t0 !== undefined) ticks += Math.max(0, t - t0);
     }
     const cpuMs = (ticks / ticksPerSecond) * 1000;
+    rawMs.set(name, cpuMs);
     rows.push(row(name, cpuMs));
     if (!excluded.has(name)) totalMs += cpuMs;
   }
-  return { windowS: Math.round(windowS * 10) / 10, sends, rows, total: row('total (services and engines)', totalMs) };
+  const instances = new Map<string, number[]>();
+  for (const [name, cpuMs] of rawMs) {
+    const service = name.match(/^(.+)-\d+$/)?.[1];
+    if (service) instances.set(service, [...(instances.get(service) ?? []), cpuMs]);
+  }
+  const services = [...instances].filter(([, list]) => list.length > 1).map(([service, list]) => row(`${service} (${list.length} instances)`, list.reduce((a, b) => a + b, 0)));
+  return { windowS: Math.round(windowS * 10) / 10, sends, rows, services, total: row('total (services and engines)', totalMs) };
 }

@@ -1,6 +1,7 @@
 // The per-hop breakdown of delivered messages: the gateway's `gateway_message_hop_seconds`
 // Prometheus histogram (filled from the trace headers a message carries through Kafka), scraped
-// before and after a phase; percentiles are interpolated within the histogram's buckets.
+// before and after a phase, from every gateway; percentiles are interpolated within the
+// histogram's buckets.
 const METRIC = 'gateway_message_hop_seconds_bucket';
 
 export type HopBuckets = Map<string, Map<number, number>>;
@@ -28,6 +29,19 @@ export async function scrapeHops(origin: string): Promise<HopBuckets> {
     buckets.set(hop, bounds);
   }
   return buckets;
+}
+
+/** The histograms of several gateways as one: bucket counts are cumulative counts, so they add. */
+export function mergeHops(list: readonly HopBuckets[]): HopBuckets {
+  const merged: HopBuckets = new Map();
+  for (const buckets of list) {
+    for (const [hop, bounds] of buckets) {
+      const into = merged.get(hop) ?? new Map<number, number>();
+      for (const [le, n] of bounds) into.set(le, (into.get(le) ?? 0) + n);
+      merged.set(hop, into);
+    }
+  }
+  return merged;
 }
 
 /** Percentiles (ms) of what was observed between two scrapes. */

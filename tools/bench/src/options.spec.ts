@@ -28,4 +28,15 @@ describe('parseOptions', () => {
     expect(rampRates({ rate: 250, step: 250, maxRate: 750 })).toEqual([250, 500, 750]);
     expect(parseOptions(['fanout']).rate).toBe(1000);
   });
+
+  it('starts one gateway and one messaging instance unless told, up to 8 of each, for the load scenarios of a started system', () => {
+    expect(parseOptions(['fanout'])).toMatchObject({ gateways: 1, messaging: 1 });
+    expect(parseOptions(['fanout', '--gateways', '2', '--messaging', '3'])).toMatchObject({ gateways: 2, messaging: 3 });
+    expect(parseOptions(['ramp', '--max-rate', '1000', '--gateways', '2'])).toMatchObject({ gateways: 2, messaging: 1 });
+    expect(() => parseOptions(['fanout', '--gateways', '0'])).toThrow(/--gateways must be within 1…8/);
+    expect(() => parseOptions(['fanout', '--messaging', '9'])).toThrow(/--messaging must be within 1…8/);
+    expect(() => parseOptions(['fanout', '--gateways', '1.5'])).toThrow(/whole number/);
+    expect(() => parseOptions(['fanout', '--gateways', '2', '--target', 'http://127.0.0.1:8080'])).toThrow(/--target system has its own/);
+    expect(() => parseOptions(['idle-sockets', '--messaging', '2'])).toThrow(/apply to fanout and ramp/);
+  });
 });

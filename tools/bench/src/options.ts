@@ -34,6 +34,10 @@ export interface BenchOptions {
   textBytes: number;
   relay: boolean;
   profile: boolean;
+  /** Gateway instances of the started system (sockets spread over them round robin). */
+  gateways: number;
+  /** Messaging instances of the started system (one consumer group: they share the partitions). */
+  messaging: number;
   out: string;
   /** A whole-run deadline in seconds; the harness kills everything and exits after it. */
   deadline: number;
@@ -49,6 +53,8 @@ export const LIMITS = {
   messages: 5_000_000,
   workers: 16,
   addresses: 200,
+  /** Gateway or messaging instances of a started system (each is a Node process on this machine). */
+  instances: 8,
 } as const;
 
 const DEFAULTS: Omit<BenchOptions, 'scenario' | 'target' | 'out'> = {
@@ -72,6 +78,8 @@ const DEFAULTS: Omit<BenchOptions, 'scenario' | 'target' | 'out'> = {
   textBytes: 64,
   relay: true,
   profile: false,
+  gateways: 1,
+  messaging: 1,
   deadline: 1_800,
 };
 
@@ -88,7 +96,7 @@ export function rampRates(o: Pick<BenchOptions, 'rate' | 'step' | 'maxRate'>): n
 
 const NUMERIC = new Set([
   'users', 'workspaceSize', 'channels', 'perUser', 'rate', 'duration', 'warmup', 'step', 'maxRate', 'p99Limit', 'sockets', 'rest',
-  'messages', 'pages', 'pageSize', 'workers', 'addresses', 'textBytes', 'deadline',
+  'messages', 'pages', 'pageSize', 'workers', 'addresses', 'textBytes', 'deadline', 'gateways', 'messaging',
 ]);
 const FLAGS = new Set(['relay', 'profile']);
 
@@ -155,6 +163,15 @@ function check(o: BenchOptions): void {
   bound('text-bytes', o.textBytes, 4_000, 40);
   bound('page-size', o.pageSize, 200, 1);
   bound('pages', o.pages, 1_000_000, 1);
+  for (const [name, count] of [['gateways', o.gateways], ['messaging', o.messaging]] as const) {
+    bound(name, count, LIMITS.instances, 1);
+    if (!Number.isInteger(count)) throw new Error(`--${name} must be a whole number (got ${count})`);
+  }
+  if (o.gateways > 1 || o.messaging > 1) {
+    // A --target system has the instances it was started with; idle-sockets and history measure one gateway.
+    if (o.target !== undefined) throw new Error('--gateways and --messaging start instances of the isolated system; a --target system has its own');
+    if (o.scenario !== 'fanout' && o.scenario !== 'ramp') throw new Error(`--gateways and --messaging apply to fanout and ramp (got ${o.scenario})`);
+  }
   const sends = o.scenario === 'ramp' ? rampRates(o).reduce((a, b) => a + b, 0) * o.duration : o.rate * o.duration;
   const total = sends * (o.relay ? 2 : 1);
   if (total > LIMITS.sends) {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { type CpuPerSend } from '../cpu';
 import { encode, merge, summarize, type LatencySummary } from '../latency';
-import { type FromWorker, type PhaseResult, type SocketSpec, type ToWorker } from './protocol';
+import { type ConnectSpec, type FromWorker, type PhaseResult, type SocketSpec, type ToWorker } from './protocol';
 
 export interface PhaseOutcome {
   phase: string;
@@ -46,6 +46,20 @@ export interface PhaseOutcome {
 export interface PhaseWindow {
   opened(): Promise<void>;
   closed(): Promise<void>;
+}
+
+/**
+ * Socket i goes to worker i mod W, and to gateway (origin) j mod G where j is its place in that
+ * worker's share: every worker and every gateway get an even share, and each worker's sockets
+ * alternate gateways. Every gateway reads the whole log, so a channel's members may be anywhere.
+ */
+export function shareOut(sockets: readonly SocketSpec[], workers: number, origins: readonly string[]): ConnectSpec[][] {
+  const shares: ConnectSpec[][] = Array.from({ length: workers }, () => []);
+  sockets.forEach((spec, i) => {
+    const share = shares[i % workers];
+    share?.push({ ...spec, origin: origins[share.length % origins.length] ?? '' });
+  });
+  return shares;
 }
 
 type Reply<T extends FromWorker['type']> = Extract<FromWorker, { type: T }>;
@@ -104,16 +118,15 @@ export class LoadFleet {
     return { events: answers.reduce((n, a) => n + a.presence.events, 0), lastAt: Math.max(0, ...answers.map((a) => a.presence.lastAt)) };
   }
 
-  /** Opens every socket (spread round-robin over the workers); returns how many connected. */
-  async connect(origin: string, sockets: readonly SocketSpec[], options: { addresses: number; concurrency?: number; timeoutMs?: number }): Promise<{ connected: number; failed: number; errors: string[] }> {
-    const shares: SocketSpec[][] = this.workers.map(() => []);
-    sockets.forEach((spec, i) => shares[i % shares.length]?.push(spec));
+  /** Opens every socket (spread round robin over the workers and over `origins`, the gateways); returns how many connected. */
+  async connect(origins: readonly string[], sockets: readonly SocketSpec[], options: { addresses: number; concurrency?: number; timeoutMs?: number }): Promise<{ connected: number; failed: number; errors: string[] }> {
+    const shares = shareOut(sockets, this.workers.length, origins);
     this.memberSockets.clear();
     for (const spec of sockets) for (const channel of spec.channels) this.memberSockets.set(channel, (this.memberSockets.get(channel) ?? 0) + 1);
     const answers = await Promise.all(
       this.workers.map((worker, i) =>
         worker.ask(
-          { type: 'connect', origin, sockets: shares[i] ?? [], addresses: options.addresses, firstAddress: 2 + ((i * 7) % options.addresses), concurrency: options.concurrency ?? 50 },
+          { type: 'connect', sockets: shares[i] ?? [], addresses: options.addresses, firstAddress: 2 + ((i * 7) % options.addresses), concurrency: options.concurrency ?? 50 },
           'connected',
           options.timeoutMs ?? 600_000,
         ),

@@ -7,8 +7,11 @@ export interface SocketSpec {
   channels: string[];
 }
 
+/** A socket and the gateway (origin) it connects to. */
+export type ConnectSpec = SocketSpec & { origin: string };
+
 export type ToWorker =
-  | { type: 'connect'; origin: string; sockets: SocketSpec[]; addresses: number; firstAddress: number; concurrency: number }
+  | { type: 'connect'; sockets: ConnectSpec[]; addresses: number; firstAddress: number; concurrency: number }
   /** Send `rate` messages/s from `startAt` (epoch ms) for `durationMs`; `sending: false` only listens. */
   | { type: 'phase'; phase: string; rate: number; startAt: number; durationMs: number; textBytes: number }
   | { type: 'progress' }

@@ -120,10 +120,10 @@ async function connectAll(command: Extract<ToWorker, { type: 'connect' }>): Prom
       const address = `127.0.0.${command.firstAddress + (index % command.addresses)}`;
       // A loaded machine makes the gateway answer `unavailable` now and then (a dependency's
       // check timed out): a few retries with backoff, as a client reconnecting would.
-      let error = await connectOne(command.origin, spec, address);
+      let error = await connectOne(spec.origin, spec, address);
       for (let attempt = 0; error === 'unavailable' && attempt < CONNECT_RETRIES; attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** attempt));
-        error = await connectOne(command.origin, spec, address);
+        error = await connectOne(spec.origin, spec, address);
       }
       if (error) errors.push(error);
     }

@@ -33,10 +33,10 @@ export function phaseTable(title: string, phases: { against: string; outcome: Ph
 /** CPU per acknowledged send of every process, per phase, from /proc utime+stime at the window's ends. */
 export function cpuTable(phases: { against: string; outcome: PhaseOutcome }[]): Table {
   return {
-    title: 'CPU per acknowledged send over each measuring window (first scheduled send → last delivery; utime+stime from /proc; the total leaves out the load workers)',
+    title: 'CPU per acknowledged send over each measuring window (first scheduled send → last delivery; utime+stime from /proc; a service run as several instances also as their sum; the total leaves out the load workers)',
     header: ['against', 'phase', 'process', 'window s', 'CPU ms', 'µs per send', '% of a core'],
     rows: phases.flatMap(({ against, outcome: o }) =>
-      o.cpu ? [...o.cpu.rows, o.cpu.total].map((r) => [against, o.phase, r.name, o.cpu?.windowS ?? 0, r.cpuMs, r.usPerSend, r.corePct]) : [],
+      o.cpu ? [...o.cpu.rows, ...o.cpu.services, o.cpu.total].map((r) => [against, o.phase, r.name, o.cpu?.windowS ?? 0, r.cpuMs, r.usPerSend, r.corePct]) : [],
     ),
   };
 }

@@ -44,7 +44,7 @@ async function measure(ctx: BenchContext, label: string, origin: string, pid: nu
   const fleet = LoadFleet.spawn(o.workers);
   try {
     const started = Date.now();
-    const result = await fleet.connect(origin, specs, { addresses: o.addresses, concurrency: 25, timeoutMs: 900_000 });
+    const result = await fleet.connect([origin], specs, { addresses: o.addresses, concurrency: 25, timeoutMs: 900_000 });
     const connectSeconds = (Date.now() - started) / 1000;
     ctx.log(`${label}: ${result.connected} sockets connected in ${connectSeconds.toFixed(1)} s${result.failed ? `, ${result.failed} failed (${result.errors.join('; ')})` : ''}; resting ${o.rest} s`);
     await settle(3_000);

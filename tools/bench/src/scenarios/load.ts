@@ -7,7 +7,7 @@
 import { type BenchContext } from '../context';
 import { LoadFleet, type PhaseOutcome } from '../load/fleet';
 import { buildPopulation, type Population, relayPopulation, socketSpecs } from '../population';
-import { type HopSummary, hopSummaries, scrapeHops } from '../hops';
+import { type HopBuckets, type HopSummary, hopSummaries, mergeHops, scrapeHops } from '../hops';
 import { cpuPerSend, type CpuSnapshot, snapshotCpu } from '../cpu';
 import { formatMs } from '../latency';
 import { rampRates } from '../options';
@@ -17,10 +17,13 @@ import { Relay } from '../system/relay';
 import { type ChartSeries, type ScenarioResult, type TargetRow } from '../report/model';
 import { cpuTable, isClean, phaseTable, processTable, ratio } from '../report/tables';
 
+/** A hop's percentiles at one gateway, or over all of them (`all`). */
+type GatewayHop = HopSummary & { gateway: string };
+
 interface Against {
   phases: PhaseOutcome[];
-  /** Per-hop breakdown of each phase (the system only). */
-  hops: Record<string, HopSummary[]>;
+  /** Per-hop breakdown of each phase (the system only): over all gateways, then each gateway when there are several. */
+  hops: Record<string, GatewayHop[]>;
   processes: ProcessUsage[];
   /** Highest step that passed (ramp). */
   sustainable?: PhaseOutcome;
@@ -71,16 +74,28 @@ async function processGroups(ctx: BenchContext, label: string, extraPids: Record
   return groups;
 }
 
-async function drive(ctx: BenchContext, label: string, origin: string, population: Population, extraPids: Record<string, number[]>, system?: { keyspace: string; metricsOrigin?: string | undefined }): Promise<Against> {
+/** Each gateway's hop histograms, by instance name. */
+async function scrapeAll(origins: ReadonlyMap<string, string>): Promise<Map<string, HopBuckets>> {
+  return new Map(await Promise.all([...origins].map(async ([name, origin]) => [name, await scrapeHops(origin)] as const)));
+}
+
+/** The phase's hops over all gateways (`all`), then at each gateway when there are several. */
+function gatewayHops(before: Map<string, HopBuckets>, after: Map<string, HopBuckets>): GatewayHop[] {
+  const all = hopSummaries(mergeHops([...before.values()]), mergeHops([...after.values()])).map((h) => ({ ...h, gateway: 'all' }));
+  if (after.size < 2) return all;
+  return [...all, ...[...after].flatMap(([name, buckets]) => hopSummaries(before.get(name) ?? new Map<string, Map<number, number>>(), buckets).map((h) => ({ ...h, gateway: name })))];
+}
+
+async function drive(ctx: BenchContext, label: string, origins: readonly string[], population: Population, extraPids: Record<string, number[]>, system?: { keyspace: string; metricsOrigins: ReadonlyMap<string, string> }): Promise<Against> {
   const keyspace = system?.keyspace;
-  const metricsOrigin = system?.metricsOrigin;
+  const metricsOrigins = system && system.metricsOrigins.size > 0 ? system.metricsOrigins : undefined;
   const o = ctx.options;
   const fleet = LoadFleet.spawn(o.workers);
   try {
     const started = Date.now();
-    const connected = await fleet.connect(origin, socketSpecs(population), { addresses: o.addresses });
+    const connected = await fleet.connect(origins, socketSpecs(population), { addresses: o.addresses });
     const connectS = (Date.now() - started) / 1000;
-    ctx.log(`${label}: ${connected.connected} sockets connected in ${connectS.toFixed(1)} s${connected.failed ? `, ${connected.failed} failed (${connected.errors.join('; ')})` : ''}`);
+    ctx.log(`${label}: ${connected.connected} sockets${origins.length > 1 ? ` (over ${origins.length} gateways)` : ''} connected in ${connectS.toFixed(1)} s${connected.failed ? `, ${connected.failed} failed (${connected.errors.join('; ')})` : ''}`);
     if (connected.failed > 0) throw new Error(`${label}: ${connected.failed} sockets could not connect: ${connected.errors.join('; ')}`);
     const quiet = await presenceQuiet(fleet);
     ctx.log(`${label}: presence ${quiet.quiet ? 'quiet' : `still not quiet (gave up after ${QUIET_BOUND_MS / 1000} s)`} after ${quiet.seconds.toFixed(1)} s, ${quiet.events} presence events seen`);
@@ -93,9 +108,9 @@ async function drive(ctx: BenchContext, label: string, origin: string, populatio
     sampler.reset();
     const groups = await processGroups(ctx, label, extraPids, fleet);
     const phases: PhaseOutcome[] = [];
-    const hops: Record<string, HopSummary[]> = {};
+    const hops: Record<string, GatewayHop[]> = {};
     const phase = async (name: string, rate: number): Promise<PhaseOutcome> => {
-      const before = metricsOrigin ? await scrapeHops(metricsOrigin) : undefined;
+      const before = metricsOrigins ? await scrapeAll(metricsOrigins) : undefined;
       // nodetool runs outside the CPU window (its JVM would otherwise be counted against Cassandra's neighbours).
       const casBefore = keyspace ? await casCounts(keyspace).catch((error: unknown) => new Error(String(error))) : undefined;
       let cpuStart: CpuSnapshot | undefined;
@@ -116,11 +131,12 @@ async function drive(ctx: BenchContext, label: string, origin: string, populatio
           outcome.cas = { prepare, propose: casAfter.propose - casBefore.propose, commit: casAfter.commit - casBefore.commit, perSend: outcome.acked > 0 ? Math.round((prepare / outcome.acked) * 1000) / 1000 : 0 };
         }
       }
-      if (before && metricsOrigin) {
-        const list = (hops[name] = hopSummaries(before, await scrapeHops(metricsOrigin)));
-        ctx.log(`${name} per hop (p50/p99 ms): ${list.map((h) => `${h.hop} ${h.p50}/${h.p99}`).join(', ') || 'no trace headers'}`);
+      if (before && metricsOrigins) {
+        const list = (hops[name] = gatewayHops(before, await scrapeAll(metricsOrigins)));
+        const all = list.filter((h) => h.gateway === 'all');
+        ctx.log(`${name} per hop (p50/p99 ms${list.length > all.length ? ', all gateways' : ''}): ${all.map((h) => `${h.hop} ${h.p50}/${h.p99}`).join(', ') || 'no trace headers'}`);
       }
-      if (outcome.cpu) ctx.log(`${name} CPU per send (µs): ${outcome.cpu.rows.map((r) => `${r.name} ${r.usPerSend}`).join(', ')}; total ${outcome.cpu.total.usPerSend}${outcome.cas ? `; CAS/send ${'perSend' in outcome.cas ? outcome.cas.perSend : outcome.cas.error}` : ''}`);
+      if (outcome.cpu) ctx.log(`${name} CPU per send (µs): ${[...outcome.cpu.rows, ...outcome.cpu.services].map((r) => `${r.name} ${r.usPerSend}`).join(', ')}; total ${outcome.cpu.total.usPerSend}${outcome.cas ? `; CAS/send ${'perSend' in outcome.cas ? outcome.cas.perSend : outcome.cas.error}` : ''}`);
       return outcome;
     };
     let sustainable: PhaseOutcome | undefined;
@@ -153,7 +169,7 @@ export async function runLoad(ctx: BenchContext): Promise<ScenarioResult> {
     const server = await Relay.start();
     try {
       ctx.log(`bare relay at ${server.origin}`);
-      relay = await drive(ctx, 'relay', server.origin, relayPopulation(shape), { relay: server.pid ? [server.pid] : [] });
+      relay = await drive(ctx, 'relay', [server.origin], relayPopulation(shape), { relay: server.pid ? [server.pid] : [] });
     } finally {
       await server.stop();
     }
@@ -161,7 +177,7 @@ export async function runLoad(ctx: BenchContext): Promise<ScenarioResult> {
   const system = await ctx.systemUnderTest();
   ctx.log(`building ${o.users} users in workspaces of ${o.workspaceSize}, ${o.channels} channels, ${o.perUser} per user (~${Math.round((o.users * o.perUser) / o.channels)} members each)…`);
   const population = await buildPopulation(system.origin, shape, (line) => ctx.log(line));
-  const ours = await drive(ctx, 'system', system.origin, population, {}, system);
+  const ours = await drive(ctx, 'system', system.origins, population, {}, system);
   return summarizeLoad(ctx, ours, relay);
 }
 
@@ -255,9 +271,9 @@ function summarizeLoad(ctx: BenchContext, ours: Against, relay: Against | undefi
     tables: [
       phaseTable('Load phases (latencies in ms; delivery = send → message:new at every member socket)', rows),
       {
-        title: 'Per hop, server side (ms; gateway produced the command → messaging started it → stored in Cassandra → event consumed by the gateway, each Kafka hop split at the record\'s Kafka timestamp into the producer\'s queue and Kafka plus the consumer\'s lag; from trace headers, interpolated in histogram buckets)',
-        header: ['phase', 'hop', 'messages', 'p50', 'p90', 'p99'],
-        rows: Object.entries(ours.hops).flatMap(([phase, list]) => list.map((h) => [phase, h.hop, h.count, h.p50, h.p90, h.p99])),
+        title: 'Per hop, server side (ms; over all gateways, then at each when there are several; gateway produced the command → messaging started it → stored in Cassandra → event consumed by the gateway, each Kafka hop split at the record\'s Kafka timestamp into the producer\'s queue and Kafka plus the consumer\'s lag; from trace headers, interpolated in histogram buckets)',
+        header: ['phase', 'gateway', 'hop', 'messages', 'p50', 'p90', 'p99'],
+        rows: Object.entries(ours.hops).flatMap(([phase, list]) => list.map((h) => [phase, h.gateway, h.hop, h.count, h.p50, h.p90, h.p99])),
       },
       {
         title: 'Connecting (the population in workspaces of --workspace-size users) and waiting for presence to go quiet (no `presence` event at any load socket for 2 s)',

@@ -1,6 +1,7 @@
-// The system the load runs against: either started here (auth, messaging, presence and one
-// gateway as processes on free ports, isolated like an e2e run: own topic prefix, keyspace,
-// database and Redis key prefix, dropped afterwards) or an already running `npm start` (--target).
+// The system the load runs against: either started here (auth, presence, one or more messaging
+// instances and one or more gateways as processes on free ports, isolated like an e2e run: own
+// topic prefix, keyspace, database and Redis key prefix, dropped afterwards) or an already running
+// `npm start` (--target).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, LOCAL_ENGINES } from '@chat/infra';
@@ -10,14 +11,17 @@ import { inspectFlag } from './inspector';
 type Service = 'auth' | 'messaging' | 'presence' | 'gateway';
 
 export interface SystemUnderTest {
+  /** The first gateway: REST (accounts, channels) goes there. */
   readonly origin: string;
-  /** Where the gateway serves /metrics (its internal METRICS_PORT), when known: the per-hop breakdown. */
-  readonly metricsOrigin?: string | undefined;
+  /** Every gateway's public origin: the load's sockets are spread over them. */
+  readonly origins: readonly string[];
+  /** Where each gateway serves /metrics (its internal METRICS_PORT), by instance name, when known: the per-hop breakdown. */
+  readonly metricsOrigins: ReadonlyMap<string, string>;
   /** The messaging keyspace (history seeds it). */
   readonly keyspace: string;
   /** The gateway's inspector port, when the bench started it with one. */
   readonly gatewayInspectPort?: number | undefined;
-  /** Node processes of the services, by name, when known. */
+  /** Node processes of the services, by instance name (`gateway`, or `gateway-1`, `gateway-2`… when several), when known. */
   servicePids(): Promise<Map<string, number>>;
   stop(): Promise<void>;
 }
@@ -42,28 +46,40 @@ export const BENCH_ENV = {
   LOG_LEVEL: 'warn',
 };
 
+/** Instance names of a service: its own name when it runs once, else `<service>-1` … `<service>-n`. */
+export function instanceNames(service: string, count: number): string[] {
+  return count === 1 ? [service] : Array.from({ length: count }, (_, i) => `${service}-${i + 1}`);
+}
+
+interface Instance {
+  service: Service;
+  process: ServiceProcess;
+}
+
+export interface StartOptions {
+  gateways?: number;
+  messaging?: number;
+  profileDir?: string;
+  logDir?: string;
+  /** Start the (single) gateway with the inspector on a loopback port (bench only: production never does). */
+  inspectGateway?: boolean;
+}
+
 export class StartedSystem implements SystemUnderTest {
   readonly run = uniqueName('bench');
-  private readonly processes = new Map<Service, ServiceProcess>();
+  /** By instance name, in start order. */
+  private readonly instances = new Map<string, Instance>();
+  private readonly gatewayMetricsPorts = new Map<string, number>();
 
   private constructor(
-    private readonly profileDir: string | undefined,
-    private readonly logDir: string | undefined,
+    private readonly options: StartOptions,
     /** The gateway's inspector port, when it was started with one (idle-sockets' heap after GC). */
     readonly gatewayInspectPort: number | undefined,
-    private readonly gatewayMetricsPort: number,
   ) {}
 
-  get metricsOrigin(): string {
-    return `http://127.0.0.1:${this.gatewayMetricsPort}`;
-  }
-
-  /**
-   * `logDir`: where each service's last output is written when the system stops. `inspectGateway`:
-   * start the gateway with the inspector on a loopback port (bench only: production never does).
-   */
-  static async start(options: { profileDir?: string; logDir?: string; inspectGateway?: boolean } = {}): Promise<StartedSystem> {
-    const system = new StartedSystem(options.profileDir, options.logDir, options.inspectGateway ? await freePort() : undefined, await freePort());
+  /** `logDir`: where each instance's last output is written when the system stops. */
+  static async start(options: StartOptions = {}): Promise<StartedSystem> {
+    const system = new StartedSystem(options, options.inspectGateway ? await freePort() : undefined);
     try {
       await system.launch();
     } catch (error) {
@@ -73,8 +89,20 @@ export class StartedSystem implements SystemUnderTest {
     return system;
   }
 
+  private gateways(): ServiceProcess[] {
+    return [...this.instances.values()].filter((i) => i.service === 'gateway').map((i) => i.process);
+  }
+
   get origin(): string {
-    return this.processes.get('gateway')?.url ?? 'http://127.0.0.1:0';
+    return this.gateways()[0]?.url ?? 'http://127.0.0.1:0';
+  }
+
+  get origins(): string[] {
+    return this.gateways().map((gateway) => gateway.url);
+  }
+
+  get metricsOrigins(): Map<string, string> {
+    return new Map([...this.gatewayMetricsPorts].map(([name, port]) => [name, `http://127.0.0.1:${port}`]));
   }
 
   get keyspace(): string {
@@ -82,9 +110,12 @@ export class StartedSystem implements SystemUnderTest {
   }
 
   private async launch(): Promise<void> {
-    const ports = new Map<Service, number>();
-    for (const service of ['auth', 'messaging', 'presence', 'gateway'] as const) ports.set(service, await freePort());
-    const url = (service: Service): string => `http://127.0.0.1:${ports.get(service)}`;
+    const gateways = instanceNames('gateway', this.options.gateways ?? 1);
+    const messaging = instanceNames('messaging', this.options.messaging ?? 1);
+    const ports = new Map<string, number>();
+    for (const name of ['auth', 'presence', ...messaging, ...gateways]) ports.set(name, await freePort());
+    for (const name of gateways) this.gatewayMetricsPorts.set(name, await freePort());
+    const url = (name: string): string => `http://127.0.0.1:${ports.get(name)}`;
     const common = {
       ...BENCH_ENV,
       KAFKA_BROKERS: KAFKA_BROKERS.join(','),
@@ -95,35 +126,43 @@ export class StartedSystem implements SystemUnderTest {
       auth: { POSTGRES_URL: `postgres://postgres@127.0.0.1:5432/${this.run}_auth`, AUTH_REDIS_KEY_PREFIX: `${this.run}.auth:` },
       messaging: { CASSANDRA_CONTACT_POINTS: CASSANDRA_CONTACT_POINTS.join(','), CASSANDRA_KEYSPACE: this.keyspace },
       presence: {},
-      gateway: { AUTH_URL: url('auth'), MESSAGING_URL: url('messaging'), PRESENCE_URL: url('presence'), FILES_URL: 'http://127.0.0.1:9', METRICS_PORT: String(this.gatewayMetricsPort) },
+      gateway: { AUTH_URL: url('auth'), PRESENCE_URL: url('presence'), FILES_URL: 'http://127.0.0.1:9' },
     };
+    // Gateway i calls messaging i mod m over REST (a load balancer in front of messaging would spread them too).
+    const gatewayEnv = (i: number, name: string): Record<string, string> => ({
+      MESSAGING_URL: url(messaging[i % messaging.length] ?? 'messaging'),
+      METRICS_PORT: String(this.gatewayMetricsPorts.get(name)),
+    });
     const profiled = new Set<Service>(['gateway', 'messaging']);
-    const groups: Service[][] = [['auth'], ['messaging', 'presence'], ['gateway']];
+    const groups: [Service, string[]][][] = [[['auth', ['auth']]], [['messaging', messaging], ['presence', ['presence']]], [['gateway', gateways]]];
     for (const group of groups) {
-      const started = group.map((service) => {
-        const nodeArgs = this.profileDir && profiled.has(service) ? ['--cpu-prof', `--cpu-prof-dir=${join(this.profileDir, service)}`] : [];
-        if (service === 'gateway' && this.gatewayInspectPort !== undefined) nodeArgs.push(inspectFlag(this.gatewayInspectPort));
-        const process = new ServiceProcess({ service, name: `${this.run}-${service}`, port: ports.get(service) ?? 0, env: { ...common, ...env[service] }, nodeArgs });
-        this.processes.set(service, process);
-        return process.start();
-      });
+      const started = group.flatMap(([service, names]) =>
+        names.map((name, i) => {
+          const nodeArgs = this.options.profileDir && profiled.has(service) ? ['--cpu-prof', `--cpu-prof-dir=${join(this.options.profileDir, name)}`] : [];
+          if (service === 'gateway' && this.gatewayInspectPort !== undefined) nodeArgs.push(inspectFlag(this.gatewayInspectPort));
+          const instanceEnv = { ...common, ...env[service], ...(service === 'gateway' ? gatewayEnv(i, name) : {}) };
+          const process = new ServiceProcess({ service, name: `${this.run}-${name}`, port: ports.get(name) ?? 0, env: instanceEnv, nodeArgs });
+          this.instances.set(name, { service, process });
+          return process.start();
+        }),
+      );
       await Promise.all(started.map((process) => process.waitReady(180_000)));
     }
   }
 
   servicePids(): Promise<Map<string, number>> {
     const pids = new Map<string, number>();
-    for (const [service, process] of this.processes) if (process.pid !== undefined) pids.set(service, process.pid);
+    for (const [name, { process }] of this.instances) if (process.pid !== undefined) pids.set(name, process.pid);
     return Promise.resolve(pids);
   }
 
   async stop(): Promise<void> {
-    // The gateway first, so nothing new reaches messaging while it drains.
-    await this.processes.get('gateway')?.stop();
-    await Promise.all([...this.processes.values()].map((process) => process.stop()));
-    if (this.logDir) {
-      await mkdir(this.logDir, { recursive: true });
-      for (const [service, process] of this.processes) await writeFile(join(this.logDir, `${service}.log`), process.logs());
+    // The gateways first, so nothing new reaches messaging while it drains.
+    await Promise.all(this.gateways().map((gateway) => gateway.stop()));
+    await Promise.all([...this.instances.values()].map(({ process }) => process.stop()));
+    if (this.options.logDir) {
+      await mkdir(this.options.logDir, { recursive: true });
+      for (const [name, { process }] of this.instances) await writeFile(join(this.options.logDir, `${name}.log`), process.logs());
     }
     await dropRunData(
       { topicPrefix: `${this.run}.`, databases: [`${this.run}_auth`], keyspaces: [this.keyspace], buckets: [] },
@@ -135,17 +174,24 @@ export class StartedSystem implements SystemUnderTest {
 
 /** An already running system (`npm start`): services found by the entry point in their command line. */
 export class TargetSystem implements SystemUnderTest {
+  readonly metricsOrigins = new Map<string, string>();
+
   constructor(
     readonly origin: string,
     readonly keyspace: string,
   ) {}
+
+  get origins(): string[] {
+    return [this.origin];
+  }
 
   async servicePids(): Promise<Map<string, number>> {
     const { findProcesses } = await import('../sampler');
     const pids = new Map<string, number>();
     for (const service of ['auth', 'messaging', 'presence', 'files', 'gateway']) {
       const found = await findProcesses(new RegExp(`apps/${service}/(src/)?main\\.(ts|js)`));
-      found.forEach((pid, i) => pids.set(found.length > 1 ? `${service}-${i}` : service, pid));
+      const names = instanceNames(service, found.length);
+      found.forEach((pid, i) => pids.set(names[i] ?? service, pid));
     }
     return pids;
   }

@@ -7,7 +7,7 @@ import { big, collect, numberOf, uuidOf } from '../common/cql-values';
 import { type MessagePartition } from '../messages/messages.repository';
 
 const CQL = defineStatements({
-  partitionsAfter: `SELECT DISTINCT channel_id, bucket, token(channel_id, bucket) AS token FROM message_search
+  partitionsAfter: `SELECT DISTINCT channel_id, bucket, token(channel_id, bucket) AS position FROM message_search
     WHERE token(channel_id, bucket) > ? LIMIT ?`,
   // Every column of a search row was written by one INSERT, so created_at's write time is the row's.
   searchRows: 'SELECT seq, terms, writetime(created_at) AS written FROM message_search WHERE channel_id = ? AND bucket = ?',
@@ -34,7 +34,7 @@ export class SearchTermsBackfillRepository {
   /** Up to `limit` partitions of message_search with a token above `after`, in token order. */
   async partitionsAfter(after: bigint, limit: number): Promise<SearchPartition[]> {
     const { rows } = await this.db.execute(CQL.partitionsAfter, [after, limit]);
-    return rows.map((row) => ({ channelId: uuidOf(row.channel_id), bucket: numberOf(row.bucket), token: BigInt(row.token as bigint) }));
+    return rows.map((row) => ({ channelId: uuidOf(row.channel_id), bucket: numberOf(row.bucket), token: BigInt(row.position as bigint) }));
   }
 
   async searchRows(partition: MessagePartition): Promise<SearchRow[]> {

@@ -69,9 +69,10 @@ describe('message features through the gateways', () => {
   it("removes a deleted message's text from history, sync, search and pushes", async () => {
     const word = `narwhal${Date.now().toString(36)}`;
     const message = await phone.sendOk(general, `the ${word} plan`);
-    await waitFor('bob to receive it', () => desktop.messagesOf(general).some((m) => m.id === message.id));
+    // Acknowledged means stored, its search terms in the same row: found at once.
     const found = await bob.request<SearchResponse>('GET', `/api/search?q=${word}`);
     expect((found.body).results.map((r) => r.message.id)).toEqual([message.id]);
+    await waitFor('bob to receive it', () => desktop.messagesOf(general).some((m) => m.id === message.id));
 
     expect(await laptop.raw('message:delete', [{ channelId: general, messageId: message.id }])).toEqual({ ok: true });
     for (const device of [phone, laptop, desktop]) {

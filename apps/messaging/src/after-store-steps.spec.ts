@@ -8,10 +8,7 @@ import { MentionLedger } from './mentions/mention-ledger';
 import { MentionLedgerStep } from './mentions/mention-steps';
 import { type MessagesRepository } from './messages/messages.repository';
 import { type AfterStoreStep, SendSteps } from './pipeline/send-steps';
-import { SentLedgerStep } from './read-state/sent-ledger.step';
 import { type UnreadLedgerRepository } from './read-state/unread-ledger.repository';
-import { SearchIndexStep } from './search/search-index.step';
-import { type SearchEntry, type SearchRepository } from './search/search.repository';
 import { type EventsPublisher } from './common/events.publisher';
 import { type FakeMessagesRepository, testId, wire } from './testing/fakes';
 import { FakeThreadsRepository, FakeUnreadLedger } from './testing/feature-fakes';
@@ -54,37 +51,22 @@ describe('running the after-store steps', () => {
 });
 
 describe('ledger steps', () => {
-  it('records user mentions (not the sender), @channel in top-level messages only, sent messages; skips tombstones; a replay adds nothing', async () => {
+  it('records user mentions (not the sender) and @channel in top-level messages only; skips tombstones; a replay adds nothing', async () => {
     const ledger = new FakeUnreadLedger();
     const port = ledger as unknown as UnreadLedgerRepository;
     const mentions = new MentionLedgerStep(new MentionLedger(port));
-    const sent = new SentLedgerStep(port);
     const batch = [
       message(1, ALICE, '@bob @alice', { mentions: [BOB, ALICE] }),
       message(2, BOB, '@channel', { mentions: ['channel'] }),
       message(3, BOB, '@channel in a thread', { mentions: ['channel', CAROL], threadId: testId(1001) }),
       message(4, CAROL, '', { deleted: true }),
     ];
-    for (let i = 0; i < 2; i++) await Promise.all([mentions.apply(batch), sent.apply(batch)]);
+    for (let i = 0; i < 2; i++) await mentions.apply(batch);
 
     expect(await ledger.userMentionsAfter(BOB, CH, 0)).toEqual([1]);
     expect(await ledger.userMentionsAfter(ALICE, CH, 0)).toEqual([]);
     expect(await ledger.userMentionsAfter(CAROL, CH, 0)).toEqual([3]);
     expect(await ledger.channelMentionsAfter(CH, 0)).toEqual([{ seq: 2, senderId: BOB }]);
-    expect([await ledger.sentAfter(CH, ALICE, 0), await ledger.sentAfter(CH, BOB, 0), await ledger.sentAfter(CH, CAROL, 0)]).toEqual([[1], [2, 3], []]);
-  });
-});
-
-describe('search index step', () => {
-  it("indexes each live message's terms as of its createdAt and skips tombstones and empty texts", async () => {
-    const written: { entry: SearchEntry; at: string }[] = [];
-    const search = { index: (entry: SearchEntry, at: bigint) => Promise.resolve(void written.push({ entry, at: new Date(Number(at / 1000n)).toISOString() })) };
-    const buckets = wire({ bucketSize: 10 }).buckets;
-    const first = message(9, ALICE, 'Crème brûlée, crème!');
-    await new SearchIndexStep(search as unknown as SearchRepository, buckets).apply([first, message(10, BOB, ''), message(11, BOB, 'gone', { deleted: true })]);
-    expect(written).toEqual([
-      { entry: { channelId: CH, bucket: 0, seq: 9, senderId: ALICE, createdAt: new Date(first.createdAt), terms: ['creme', 'brulee'] }, at: first.createdAt },
-    ]);
   });
 });
 

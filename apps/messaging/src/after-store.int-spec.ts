@@ -1,7 +1,8 @@
 // The after-store steps against real Kafka and Cassandra: a message stored by the send path is
-// found by search, and its ledgers, thread summary and by-id entry are derived by the store after
-// it stored the message, within a generous deadline (no assertion on speed); applying the steps
-// to the same messages again (a replay of the store's log) changes nothing.
+// found by search and by the unread counter's sender query as soon as it is acknowledged (its one
+// row carries its terms and sender), and its ledgers, thread summary and by-id entry are derived
+// by the store after it stored the message, within a generous deadline (no assertion on speed);
+// applying the steps to the same messages again (a replay of the store's log) changes nothing.
 import { randomUUID } from 'node:crypto';
 import { type Channel, type ChannelCommand, type ChannelSummary, type CommandReply, type Message, type SearchResponse, type Workspace } from '@chat/contracts';
 import { waitFor } from '@chat/testing';
@@ -16,7 +17,7 @@ import { ThreadsRepository } from './threads/threads.repository';
 
 jest.setTimeout(180_000);
 
-/** Far above the documented 1 s: the machine is shared, and tests never assert on speed. */
+/** Far above the documented 1 s of the steps: the machine is shared, and tests never assert on speed. */
 const DEADLINE_MS = 20_000;
 
 describe('projections (after-store steps)', () => {
@@ -56,10 +57,11 @@ describe('projections (after-store steps)', () => {
   /** Everything the steps derive for the conversation below, read straight from storage. */
   async function derived(channelId: string, users: [TestUser, TestUser], root: Message, word: string) {
     const ledger = get(UnreadLedgerRepository);
-    const rootRow = await get(MessagesRepository).get({ channelId, bucket: get(MessageBuckets).of(root.seq) }, root.seq);
+    const partition = { channelId, bucket: get(MessageBuckets).of(root.seq) };
+    const rootRow = await get(MessagesRepository).get(partition, root.seq);
     return {
       found: (await search(users[0], word)).sort(),
-      sent: await Promise.all(users.map((u) => ledger.sentAfter(channelId, u.id, 0))),
+      sent: await Promise.all(users.map((u) => get(MessagesRepository).sentAfter(partition, u.id, 0))),
       userMentions: await Promise.all(users.map((u) => ledger.userMentionsAfter(u.id, channelId, 0))),
       channelMentions: await ledger.channelMentionsAfter(channelId, 0),
       channelReplies: await ledger.repliesAfter(channelId, 0),
@@ -70,7 +72,11 @@ describe('projections (after-store steps)', () => {
     };
   }
 
-  it('derives search, ledgers and the thread summary from stored messages, and a replay changes nothing', async () => {
+  it('are the features\u2019 derived state only: search terms and senders are in the stored row, no step writes them', () => {
+    expect(get(SendSteps).after.map((step) => step.name).sort()).toEqual(['file-shares', 'mention-ledger', 'thread-summary']);
+  });
+
+  it('finds a message by search and by sender once acknowledged, derives ledgers and the thread summary, and a replay changes nothing', async () => {
     const [alice, bob] = [await spec.users.create('alice'), await spec.users.create('bob')];
     const created = await api().post('/api/workspaces').set('Authorization', spec.users.bearer(alice)).send({ name: 'projections' }).expect(201);
     const { workspace } = created.body as { workspace: Workspace };
@@ -82,10 +88,12 @@ describe('projections (after-store steps)', () => {
     const word = `wombat${randomUUID().slice(0, 8)}`;
 
     const root = await send(alice, ch, `a ${word} for @${bob.username}`);
+    // Acknowledged means stored, terms included: searchable at once, no waiting.
+    expect(await search(alice, word)).toEqual([root.id]);
     const reply = await send(bob, ch, `@channel ${word} again`, root.id);
     const announcement = await send(bob, ch, `@channel standup`);
+    expect((await search(alice, word)).sort()).toEqual([root.id, reply.id].sort());
 
-    await waitFor('search to find both messages', async () => (await search(alice, word)).length === 2, DEADLINE_MS);
     await waitFor('the root summary', async () => (await derived(ch, [alice, bob], root, word)).root.replyCount === 1, DEADLINE_MS);
     await waitFor('the ledgers', async () => (await derived(ch, [alice, bob], root, word)).channelMentions.length === 1, DEADLINE_MS);
 
@@ -108,13 +116,13 @@ describe('projections (after-store steps)', () => {
     await replay([root, reply, announcement]);
     const marker = `marker${randomUUID().slice(0, 8)}`;
     await send(alice, ch, marker);
-    await waitFor('the message after the replay to be indexed', async () => (await search(alice, marker)).length === 1, DEADLINE_MS);
+    expect(await search(alice, marker)).toHaveLength(1);
 
     const after = await derived(ch, [alice, bob], root, word);
-    expect({ ...after, sent: after.sent.map((seqs) => seqs.filter((s) => s <= announcement.seq)) }).toEqual(before);
+    expect({ ...after, sent: after.sent.map((seqs) => seqs.filter((seq) => seq <= announcement.seq)) }).toEqual(before);
   });
 
-  it('keeps an edit and a delete that land before their message is projected', async () => {
+  it('keeps an edit and a delete whatever the steps replay after them', async () => {
     const alice = await spec.users.create('carol');
     const created = await api().post('/api/workspaces').set('Authorization', spec.users.bearer(alice)).send({ name: 'late' }).expect(201);
     const { workspace } = created.body as { workspace: Workspace };
@@ -125,9 +133,9 @@ describe('projections (after-store steps)', () => {
     const deleted = await send(alice, ch, `the ${goneWord} text`);
     const marker = `marker${randomUUID().slice(0, 8)}`;
     await send(alice, ch, marker);
-    await waitFor('the messages to be indexed', async () => (await search(alice, marker)).length === 1, DEADLINE_MS);
+    expect(await search(alice, marker)).toHaveLength(1);
 
-    // The edit and the delete are applied; then their creations are projected again, late.
+    // The edit and the delete are applied; then the steps see their creations again, late.
     const header = () => ({ commandId: randomUUID(), userId: alice.id, issuedAt: new Date().toISOString(), replyTo: { gatewayId, requestId: randomUUID() } });
     const edit: ChannelCommand = { type: 'message.edit', ...header(), payload: { channelId: ch, messageId: edited.id, text: `the ${newWord} text` } };
     const remove: ChannelCommand = { type: 'message.delete', ...header(), payload: { channelId: ch, messageId: deleted.id } };
@@ -136,7 +144,7 @@ describe('projections (after-store steps)', () => {
     await replay([edited, deleted]);
     const marker2 = `marker${randomUUID().slice(0, 8)}`;
     await send(alice, ch, marker2);
-    await waitFor('the late projections to be applied', async () => (await search(alice, marker2)).length === 1, DEADLINE_MS);
+    expect(await search(alice, marker2)).toHaveLength(1);
 
     expect(await search(alice, oldWord)).toEqual([]);
     expect(await search(alice, newWord)).toEqual([edited.id]);

@@ -1,5 +1,5 @@
-// The write time (USING TIMESTAMP, µs) of every change to a stored message: its edits, its
-// tombstone, its reactions and their search-index rows. A change is stamped with the position of
+// The write time (USING TIMESTAMP, µs) of every change to a stored message: its edits (the row's
+// search terms with them), its tombstone and its reactions. A change is stamped with the position of
 // its command in the channel's partition of chat.channel.command.v1, on top of the message's own
 // insert (stamped with its createdAt, MessagesRepository.storeAll):
 //   createdAt µs + 1 + offset of the command

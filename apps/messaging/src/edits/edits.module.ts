@@ -6,14 +6,13 @@ import { FilesModule } from '../files/files.module';
 import { MentionsModule } from '../mentions/mentions.module';
 import { PinsModule } from '../pins/pins.module';
 import { ReadLedgersModule } from '../read-state/read-ledgers.module';
-import { SearchModule } from '../search/search.module';
 import { ThreadsModule } from '../threads/threads.module';
 import { WorkspacesStoreModule } from '../workspaces/workspaces-store.module';
 import { MessageChanges } from './message-changes.service';
 import { MessageRowsModule } from './message-rows.module';
 
 @Module({
-  imports: [CommonModule, FilesModule, MessageRowsModule, MentionsModule, PinsModule, ReadLedgersModule, SearchModule, ThreadsModule, WorkspacesStoreModule],
+  imports: [CommonModule, FilesModule, MessageRowsModule, MentionsModule, PinsModule, ReadLedgersModule, ThreadsModule, WorkspacesStoreModule],
   providers: [MessageChanges],
   exports: [MessageChanges],
 })

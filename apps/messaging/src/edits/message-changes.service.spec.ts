@@ -81,7 +81,6 @@ function setup() {
     { resolve: () => Promise.resolve({ userIds: [], channel: false }) } as never,
     { forget: none, record: none } as never,
     { addDeleted: none } as never,
-    { index: none, unindex: none } as never,
     { addParticipants: none, onReplyDeleted: none } as never,
     { unpin: none } as never,
     { role: none } as never,

@@ -1,11 +1,11 @@
 // Everything that happens to an existing message: edits, deletes and reactions. (What a send
-// derives after it is stored — search index, ledgers, thread summary, file shares — is done by the
+// derives after it is stored — ledgers, thread summary, file shares — is done by the
 // after-store steps of the feature modules, run by projections/.) ChannelCommandService calls it
 // for the commands of chat.channel.command.v1, which the sequencer runs in the channel's command
 // order, after the sends issued before them are stored: two edits of one message from two devices
 // are applied in the order Kafka holds them, acknowledged in that order, and announced on
 // chat.message.updated.v1 (keyed by channel) in that order, so every receiver ends with the last
-// acknowledged edit. The row and search writes carry their command's write time
+// acknowledged edit. The row's writes (its search terms included) carry their command's write time
 // (change-write-time.ts): a command applied again, late, by a deposed owner cannot undo a later one.
 // Every step is an idempotent write, so a redelivered command converges on the same state.
 import { Injectable } from '@nestjs/common';
@@ -18,8 +18,6 @@ import { fromStored, MentionsService, storedMentions } from '../mentions/mention
 import { PinsRepository } from '../pins/pins.repository';
 import { reactionCell } from '../reactions/reaction-cells';
 import { UnreadLedgerRepository } from '../read-state/unread-ledger.repository';
-import { searchEntry } from '../search/search-index.step';
-import { SearchRepository } from '../search/search.repository';
 import { ThreadsService } from '../threads/threads.service';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { changeWriteTime, type CommandPosition } from './change-write-time';
@@ -43,7 +41,6 @@ export class MessageChanges {
     private readonly mentions: MentionsService,
     private readonly mentionLedger: MentionLedger,
     private readonly ledger: UnreadLedgerRepository,
-    private readonly search: SearchRepository,
     private readonly threads: ThreadsService,
     private readonly pins: PinsRepository,
     private readonly workspaces: WorkspacesRepository,
@@ -63,11 +60,7 @@ export class MessageChanges {
     const editedAt = this.clock.now();
     const writeTime = changeWriteTime(message, position);
     await this.mentionLedger.forget(message, { userIds: before.userIds.filter((id) => !after.userIds.includes(id)), channel: before.channel && !after.channel });
-    await Promise.all([
-      this.updates.edit(row, text, storedMentions(after), editedAt, writeTime),
-      // As of the edit: a projection of the original text landing later cannot undo it.
-      this.search.index(searchEntry({ ...message, text }, row.bucket), writeTime),
-    ]);
+    await this.updates.edit(row, text, storedMentions(after), editedAt, writeTime);
     await this.mentionLedger.record(message, after, editedAt);
     if (message.threadId) await this.threads.addParticipants(message.channelId, message.threadId, after.userIds);
     const edited = await this.locator.reread(row);
@@ -96,7 +89,6 @@ export class MessageChanges {
     await Promise.all([
       this.ledger.addDeleted(channelId, { seq: message.seq, senderId: message.senderId }),
       this.mentionLedger.forget(message, fromStored(message.mentions)),
-      this.search.unindex(row, writeTime),
       this.pins.unpin(channelId, messageId),
     ]);
     const tombstone = await this.locator.reread(row);

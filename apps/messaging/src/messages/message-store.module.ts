@@ -23,6 +23,6 @@ import { MessagesRepository } from './messages.repository';
     ChannelHeadsRepository,
     ChannelHeads,
   ],
-  exports: [MessageBuckets, MessagesRepository, ChannelHeadsRepository, ChannelHeads],
+  exports: [KeyspaceSettingsRepository, MessageBuckets, MessagesRepository, ChannelHeadsRepository, ChannelHeads],
 })
 export class MessageStoreModule {}

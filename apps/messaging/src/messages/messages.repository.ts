@@ -1,11 +1,14 @@
 // The messages table and its by-id index. Every method names the partition ({channelId, bucket})
 // it reads or writes: a query can never forget the bucket and scan a channel's whole history.
+// The row carries the analysed terms of its text (text-analyzer.ts), written by the store's one
+// write, so search finds a message as soon as it is acknowledged (search/search.repository.ts).
 import { Injectable } from '@nestjs/common';
 import { type Message } from '@chat/contracts';
 import { CassandraClient, type CqlRow, defineStatements } from '@chat/cassandra';
-import { big, isoOf, numberOf, optionalIso, optionalUuid, uuidOf } from '../common/cql-values';
+import { big, collect, isoOf, numberOf, optionalIso, optionalUuid, uuidOf } from '../common/cql-values';
 import { fileCells, messageFilesOf } from '../files/message-files.cql';
 import { decodeReactions } from '../reactions/reaction-cells';
+import { terms } from './text-analyzer';
 
 export const MESSAGE_COLUMNS =
   'channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, edited_at, deleted, mentions, reactions, reply_count, last_reply_at, files';
@@ -16,8 +19,8 @@ const CQL = defineStatements({
   // edit, a reaction or a reply count (written later, at a later time) always wins over a late
   // repeat of this insert.
   store: {
-    cql: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, files, mentions)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
+    cql: `INSERT INTO messages (channel_id, bucket, seq, id, sender_id, client_msg_id, text, created_at, thread_id, file_ids, files, mentions, terms)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) USING TIMESTAMP ?`,
     idempotent: true,
   },
   recentIds: 'SELECT seq, client_msg_id FROM messages WHERE channel_id = ? AND bucket = ? LIMIT ?',
@@ -27,6 +30,10 @@ const CQL = defineStatements({
   newestUpTo: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq <= ? ORDER BY seq DESC LIMIT ?`,
   oldestFrom: `SELECT ${COLUMNS} FROM messages WHERE channel_id = ? AND bucket = ? AND seq >= ? ORDER BY seq ASC LIMIT ?`,
   locate: 'SELECT channel_id, seq FROM messages_by_id WHERE id = ?',
+  // Through the sender index (migration 0012), within one partition.
+  sentAfter: 'SELECT seq FROM messages WHERE channel_id = ? AND bucket = ? AND sender_id = ? AND seq > ?',
+  // Through the channel and sender indexes, the seq filtered over what they found (many partitions).
+  sentInChannelAfter: 'SELECT seq FROM messages WHERE channel_id = ? AND sender_id = ? AND seq > ? ALLOW FILTERING',
 });
 
 /** One Cassandra partition of a channel's messages. */
@@ -60,6 +67,7 @@ export class MessagesRepository {
           m.files?.length ? m.files.map((f) => f.id) : undefined,
           m.files?.length ? fileCells(m.files) : undefined,
           m.mentions?.length ? m.mentions : undefined,
+          termsCell(m.text),
           BigInt(Date.parse(m.createdAt)) * 1000n,
         ]),
       ),
@@ -101,6 +109,22 @@ export class MessagesRepository {
     return rows.map(toMessage);
   }
 
+  /** Seqs above `after` of the messages `senderId` sent in the partition (tombstones included). */
+  async sentAfter(partition: MessagePartition, senderId: string, after: number): Promise<number[]> {
+    const rows = await collect(this.db.iterate(CQL.sentAfter, [partition.channelId, big(partition.bucket), senderId, big(after)]));
+    return rows.map((row) => numberOf(row.seq));
+  }
+
+  /**
+   * The same over every partition of the channel at once: cheaper than one query per partition
+   * when `after` lies many buckets back, dearer when it is recent (it visits every message the
+   * sender ever sent in the channel).
+   */
+  async sentInChannelAfter(channelId: string, senderId: string, after: number): Promise<number[]> {
+    const rows = await collect(this.db.iterate(CQL.sentInChannelAfter, [channelId, senderId, big(after)]));
+    return rows.map((row) => numberOf(row.seq));
+  }
+
   async locate(messageId: string): Promise<{ channelId: string; seq: number } | undefined> {
     const row = await this.db.first(CQL.locate, [messageId]);
     return row ? { channelId: uuidOf(row.channel_id), seq: numberOf(row.seq) } : undefined;
@@ -134,6 +158,12 @@ export function toMessage(row: CqlRow): Message {
     ...(reactions.length > 0 ? { reactions } : {}),
     ...(files ? { files } : {}),
   };
+}
+
+/** The `terms` cell of a text: unset (no cell, no tombstone) when it has no term. */
+export function termsCell(text: string): string[] | undefined {
+  const cell = terms(text);
+  return cell.length > 0 ? cell : undefined;
 }
 
 function stringsOf(value: unknown): string[] {

@@ -1,7 +1,8 @@
 // The small per-channel ledgers unread and mention counts are computed from (migration 0006):
-// who sent which seq, which seqs were deleted, which seqs are live thread replies, and live
-// mentions. Readers only ever ask for seqs above a read marker, so a count costs what is unread,
-// never the channel's history.
+// which seqs were deleted, which seqs are live thread replies, and live mentions. (Who sent which
+// seq is read from `messages` itself since migration 0012; sent_by_user is no longer written.)
+// Readers only ever ask for seqs above a read marker, so a count costs what is unread, never the
+// channel's history.
 //
 // The add* writes carry an explicit write time `asOf`: the message's createdAt when an after-store
 // step derives them from a stored message, the change's time when an edit does. Removals
@@ -12,8 +13,6 @@ import { CassandraClient, defineStatements } from '@chat/cassandra';
 import { big, collect, micros, numberOf, uuidOf } from '../common/cql-values';
 
 const CQL = defineStatements({
-  addSent: { cql: 'INSERT INTO sent_by_user (channel_id, user_id, seq) VALUES (?, ?, ?) USING TIMESTAMP ?', idempotent: true },
-  sentAfter: 'SELECT seq FROM sent_by_user WHERE channel_id = ? AND user_id = ? AND seq > ?',
   addDeleted: { cql: 'INSERT INTO deleted_messages (channel_id, seq, sender_id) VALUES (?, ?, ?)', idempotent: true },
   deletedAfter: 'SELECT seq, sender_id FROM deleted_messages WHERE channel_id = ? AND seq > ?',
   addReply: { cql: 'INSERT INTO channel_replies (channel_id, seq, root_id, sender_id) VALUES (?, ?, ?, ?) USING TIMESTAMP ?', idempotent: true },
@@ -39,15 +38,6 @@ export interface ReplyEntry extends SeqBy {
 @Injectable()
 export class UnreadLedgerRepository {
   constructor(private readonly db: CassandraClient) {}
-
-  async addSent(channelId: string, userId: string, seq: number, asOf: Date): Promise<void> {
-    await this.db.write(CQL.addSent, [channelId, userId, big(seq), micros(asOf)]);
-  }
-
-  async sentAfter(channelId: string, userId: string, after: number): Promise<number[]> {
-    const rows = await collect(this.db.iterate(CQL.sentAfter, [channelId, userId, big(after)]));
-    return rows.map((r) => numberOf(r.seq));
-  }
 
   async addDeleted(channelId: string, entry: SeqBy): Promise<void> {
     await this.db.execute(CQL.addDeleted, [channelId, big(entry.seq), entry.senderId]);

@@ -2,7 +2,7 @@
 // the message's length (a word in a short message says more than in a long one), so
 // score = occurrences / sqrt(tokens). Ties, and equal scores, go to the newer message.
 import { type Message } from '@chat/contracts';
-import { tokens } from './text-analyzer';
+import { tokens } from '../messages/text-analyzer';
 
 export function score(message: Message, queryTerms: readonly string[]): number {
   const words = tokens(message.text);

@@ -1,27 +1,18 @@
-// search/: the search index (written by its after-store step, edits and deletes) and the route.
-import { Module, type OnModuleInit } from '@nestjs/common';
+// search/: the search route, over the terms each message row carries (messages/text-analyzer.ts),
+// and the one-time backfill of those terms from the former index table.
+import { Module } from '@nestjs/common';
 import { ChannelAccessModule } from '../channels/channel-access.module';
+import { CommonModule } from '../common/common.module';
 import { MessageStoreModule } from '../messages/message-store.module';
-import { PipelineModule } from '../pipeline/pipeline.module';
-import { SendSteps } from '../pipeline/send-steps';
-import { SearchIndexStep } from './search-index.step';
 import { SearchController } from './search.controller';
 import { SearchRepository } from './search.repository';
 import { SearchService } from './search.service';
+import { SearchTermsBackfill } from './search-terms-backfill';
+import { SearchTermsBackfillRepository } from './search-terms-backfill.repository';
 
 @Module({
-  imports: [PipelineModule, ChannelAccessModule, MessageStoreModule],
+  imports: [CommonModule, ChannelAccessModule, MessageStoreModule],
   controllers: [SearchController],
-  providers: [SearchRepository, SearchService, SearchIndexStep],
-  exports: [SearchRepository],
+  providers: [SearchRepository, SearchService, SearchTermsBackfillRepository, SearchTermsBackfill],
 })
-export class SearchModule implements OnModuleInit {
-  constructor(
-    private readonly steps: SendSteps,
-    private readonly index: SearchIndexStep,
-  ) {}
-
-  onModuleInit(): void {
-    this.steps.addAfter(this.index);
-  }
-}
+export class SearchModule {}

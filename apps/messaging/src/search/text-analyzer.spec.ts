@@ -1,6 +1,6 @@
 import { type Message } from '@chat/contracts';
 import { byRelevanceThenRecency, score } from './search-ranking';
-import { terms, tokens } from './text-analyzer';
+import { terms, tokens } from '../messages/text-analyzer';
 
 describe('text analyzer', () => {
   it('lower-cases, folds accents and splits on anything but letters and digits', () => {

@@ -242,6 +242,8 @@ export class FakeMessagesRepository implements Public<MessagesRepository> {
   readonly partitions = new Map<string, Map<number, Message>>();
   readonly byId = new Map<string, { channelId: string; seq: number }>();
   inserts = 0;
+  /** Reads of a sender's messages over a whole channel (sentInChannelAfter). */
+  channelWideReads = 0;
 
   constructor(private readonly buckets: MessageBuckets) {}
 
@@ -302,6 +304,15 @@ export class FakeMessagesRepository implements Public<MessagesRepository> {
 
   oldestFrom(partition: MessagePartition, from: number, limit: number): Promise<Message[]> {
     return Promise.resolve(this.sorted(partition).filter((m) => m.seq >= from).slice(0, limit));
+  }
+
+  sentAfter(partition: MessagePartition, senderId: string, after: number): Promise<number[]> {
+    return Promise.resolve(this.sorted(partition).filter((m) => m.senderId === senderId && m.seq > after).map((m) => m.seq));
+  }
+
+  sentInChannelAfter(channelId: string, senderId: string, after: number): Promise<number[]> {
+    this.channelWideReads += 1;
+    return Promise.resolve(this.all(channelId).filter((m) => m.senderId === senderId && m.seq > after).map((m) => m.seq));
   }
 
   indexById(messageId: string, location: { channelId: string; seq: number }): Promise<void> {
@@ -460,7 +471,7 @@ export function wire(options: { bucketSize?: number; userProjectionWaitMs?: numb
   const memberCache = new MemberCache(clock, { MEMBER_CACHE_SIZE: 1_000, MEMBER_CACHE_TTL_MS: 30_000 });
   const access = new ChannelAccess(channelsRepo, membersRepo, workspacesRepo, memberCache);
   const membership = new ChannelMembershipService(access, membersRepo, channelsRepo, workspacesRepo, events, clock, memberCache);
-  const unread = new UnreadCounter(port<UnreadLedgerRepository>(new FakeUnreadLedger()), port<ThreadsRepository>(new FakeThreadsRepository()));
+  const unread = new UnreadCounter(port<UnreadLedgerRepository>(new FakeUnreadLedger()), port<ThreadsRepository>(new FakeThreadsRepository()), messagesRepo, buckets);
   const channels = new ChannelsService(channelsRepo, membersRepo, membership, workspacesRepo, heads, markersRepo, users, ids, clock, unread);
   const workspaces = new WorkspacesService(workspacesRepo, channels, membership, port<WorkspaceEventsPublisher>(fakes.workspaceEvents), ids, clock);
   const invitations = new InvitationsService(port<InvitationsRepository>(fakes.invitations), workspacesRepo, workspaces, users, clock);

@@ -7,20 +7,10 @@ import { type ThreadKey, type ThreadsRepository } from '../threads/threads.repos
 import { type Public } from './fakes';
 
 export class FakeUnreadLedger implements Public<UnreadLedgerRepository> {
-  readonly sent = new Map<string, Set<number>>();
   readonly deleted = new Map<string, Map<number, string>>();
   readonly replies = new Map<string, Map<number, ReplyEntry>>();
   readonly userMentions = new Map<string, Set<number>>();
   readonly channelMentions = new Map<string, Map<number, string>>();
-
-  addSent(channelId: string, userId: string, seq: number): Promise<void> {
-    setOf(this.sent, `${channelId}/${userId}`).add(seq);
-    return Promise.resolve();
-  }
-
-  sentAfter(channelId: string, userId: string, after: number): Promise<number[]> {
-    return Promise.resolve([...(this.sent.get(`${channelId}/${userId}`) ?? [])].filter((s) => s > after));
-  }
 
   addDeleted(channelId: string, entry: SeqBy): Promise<void> {
     mapOf(this.deleted, channelId).set(entry.seq, entry.senderId);

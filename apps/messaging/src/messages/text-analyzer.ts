@@ -1,7 +1,8 @@
 // The analyzer of search: Cassandra 5.0's SAI indexes exact values only, so the text is turned
 // into terms here, the same way for stored messages and for queries: Unicode NFKD, combining marks
 // dropped (é -> e), lower case, split on anything that is not a letter or a digit. Terms are
-// 1-64 characters; a message stores the set of its distinct terms (at most MAX_TERMS).
+// 1-64 characters; a message row stores the set of its distinct terms (at most MAX_TERMS) in the
+// store's write and each edit's (so it lives beside the row's writers; search/ queries it).
 const MAX_TERM_LENGTH = 64;
 const MAX_TERMS = 1000;
 

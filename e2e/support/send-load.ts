@@ -21,6 +21,8 @@ export class ChannelTimeline {
   /** Stored messages by seq; `head` is the highest seq with every seq 1..head present. */
   readonly bySeq = new Map<number, Message>();
   head = 0;
+  /** The highest seq held (above `head` while a hole is unrepaired). */
+  highest = 0;
   /** Live messages (`message:new`) received, over every connection. */
   live = 0;
   /** Messages the timeline got from `sync` (gap repair or reconnect). */
@@ -48,6 +50,7 @@ export class ChannelTimeline {
       return 'conflict';
     }
     this.bySeq.set(message.seq, message);
+    this.highest = Math.max(this.highest, message.seq);
     while (this.bySeq.has(this.head + 1)) this.head++;
     return 'added';
   }
@@ -163,7 +166,7 @@ export class TimelineDevice {
 
   private async syncFrom(channelId: string): Promise<void> {
     const timeline = this.timeline(channelId);
-    for (let failures = 0; failures < 30 && !this.closed; ) {
+    for (let failures = 0, short = 0; failures < 30 && short < 120 && !this.closed; ) {
       const answer = await this.syncPage(channelId, timeline.head).catch(() => undefined);
       if (!answer?.ok) {
         this.counters.syncFailures++;
@@ -172,7 +175,13 @@ export class TimelineDevice {
         continue;
       }
       for (const message of answer.messages) if (timeline.put(message) === 'added') timeline.viaSync++;
-      if (!answer.hasMore) return;
+      if (answer.hasMore) continue;
+      // A live message comes from the sequencer's log, a moment before its row is stored: a sync
+      // made on seeing it can come back short of it. Ask again until the hole is filled, as the
+      // web client does (apps/web chat-store, repairHoles).
+      if (timeline.head >= timeline.highest) return;
+      short++;
+      await sleep(250);
     }
   }
 

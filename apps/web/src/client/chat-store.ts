@@ -24,6 +24,7 @@ import {
   contiguousHead,
   EMPTY_TIMELINE,
   hasGapBefore,
+  hasHole,
   mergeMessages,
   type PendingMessage,
   setPendingState,
@@ -81,6 +82,10 @@ const PAGE = 50;
 const ACK_TIMEOUT_MS = 20_000;
 const TYPING_EVERY_MS = 3_000;
 const TYPING_SHOWN_MS = 6_000;
+/** A sync that left a hole is made again after 250 ms, 500 ms, … up to 5 s apart, 10 times at most. */
+const HOLE_REPAIR_FIRST_MS = 250;
+const HOLE_REPAIR_MAX_MS = 5_000;
+const HOLE_REPAIR_TRIES = 10;
 
 export class ChatStore {
   private state: ChatState;
@@ -168,6 +173,8 @@ export class ChatStore {
     this.socket = null;
     clearTimeout(this.refreshTimer);
     clearInterval(this.typingTimer);
+    for (const repair of this.holeRepairs.values()) clearTimeout(repair.timer);
+    this.holeRepairs.clear();
     document.removeEventListener('visibilitychange', this.onVisibility);
     this.unsubscribeSession();
   }
@@ -279,14 +286,41 @@ export class ChatStore {
       try {
         result = await this.request('sync', { channels: current.slice(0, 100), limit: 500 });
       } catch {
-        return;
+        break;
       }
       const byChannel = new Map<string, Message[]>();
       for (const message of result.messages) byChannel.set(message.channelId, [...(byChannel.get(message.channelId) ?? []), message]);
       for (const [channelId, messages] of byChannel) this.updateTimeline(channelId, (t) => applyStored(t, messages));
       void this.ensureUsers(result.messages.map((m) => m.senderId));
-      if (!result.hasMore) return;
+      if (!result.hasMore) break;
       current = current.map((c) => ({ channelId: c.channelId, afterSeq: contiguousHead(this.state.timelines[c.channelId]?.messages ?? []) }));
+    }
+    this.repairHoles(cursors.map((c) => c.channelId));
+  }
+
+  /** Per channel with a hole after a sync: the pending retry and how many were made. */
+  private readonly holeRepairs = new Map<string, { timer?: ReturnType<typeof setTimeout>; tries: number }>();
+
+  /**
+   * Syncs again, after a growing delay, every channel the last sync left with a hole (the store is
+   * a moment behind the live stream); gives up after HOLE_REPAIR_TRIES, the next gap or reconnect
+   * tries again.
+   */
+  private repairHoles(channelIds: readonly string[]): void {
+    for (const channelId of channelIds) {
+      const repair = this.holeRepairs.get(channelId) ?? { tries: 0 };
+      if (!hasHole(this.state.timelines[channelId]) || repair.tries >= HOLE_REPAIR_TRIES) {
+        clearTimeout(repair.timer);
+        this.holeRepairs.delete(channelId);
+        continue;
+      }
+      if (repair.timer !== undefined) continue;
+      repair.tries++;
+      repair.timer = setTimeout(() => {
+        repair.timer = undefined;
+        void this.sync([{ channelId, afterSeq: contiguousHead(this.state.timelines[channelId]?.messages ?? []) }]);
+      }, Math.min(HOLE_REPAIR_FIRST_MS * 2 ** (repair.tries - 1), HOLE_REPAIR_MAX_MS));
+      this.holeRepairs.set(channelId, repair);
     }
   }
 

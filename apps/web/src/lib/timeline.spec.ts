@@ -3,6 +3,7 @@ import {
   addPending,
   applyStored,
   contiguousHead,
+  hasHole,
   EMPTY_TIMELINE,
   groupMessages,
   hasGapBefore,
@@ -74,6 +75,14 @@ describe('gap detection', () => {
     expect(hasGapBefore(timeline, message(2))).toBe(false);
     expect(hasGapBefore(timeline, message(5))).toBe(true);
     expect(hasGapBefore(EMPTY_TIMELINE, message(5))).toBe(false);
+  });
+
+  it('sees a hole while a message beyond the contiguous head is held (a sync came back short of it)', () => {
+    expect(hasHole(loaded([message(1), message(2), message(5)]))).toBe(true);
+    expect(hasHole(loaded([message(1), message(2), message(3)]))).toBe(false);
+    expect(hasHole(loaded([]))).toBe(false);
+    expect(hasHole(EMPTY_TIMELINE)).toBe(false);
+    expect(hasHole(undefined)).toBe(false);
   });
 });
 

@@ -70,6 +70,16 @@ export function hasGapBefore(timeline: Timeline, message: Message): boolean {
   return message.seq > contiguousHead(timeline.messages) + 1;
 }
 
+/**
+ * Whether seqs are missing below the newest message held. A live `message:new` comes straight
+ * from the sequencer's log and can be a moment ahead of what is stored, so a `sync` made on seeing
+ * a gap may come back short of it: the client asks again until the hole is filled.
+ */
+export function hasHole(timeline: Timeline | undefined): boolean {
+  if (!timeline?.loaded || timeline.messages.length === 0) return false;
+  return contiguousHead(timeline.messages) < (timeline.messages[timeline.messages.length - 1]?.seq ?? 0);
+}
+
 export function addPending(timeline: Timeline, pending: PendingMessage): Timeline {
   const others = timeline.pending.filter((p) => p.clientMsgId !== pending.clientMsgId);
   return { ...timeline, pending: [...others, pending] };

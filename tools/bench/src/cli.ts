@@ -1,7 +1,7 @@
 // `npm run bench -- <fanout|ramp|idle-sockets|history> [--name value ...]` (see tools/bench/README.md).
 import { runBench } from './bench';
 import { parseOptions } from './options';
-import { assertProjectNode } from '../../setup/node-version';
+import { assertProjectNode } from '@chat/infra/node-version';
 
 assertProjectNode();
 

@@ -18,7 +18,7 @@ import { localSecrets } from './local-secrets';
 import { parseOptions, type RunOptions, USAGE } from './options';
 import { LivenessWatch, Supervisor } from './supervisor';
 import { DEFAULT_PORTS, localServices, type ServicePorts, type ServiceSpec } from './services';
-import { assertProjectNode } from '../../setup/node-version';
+import { assertProjectNode } from '@chat/infra/node-version';
 
 assertProjectNode();
 

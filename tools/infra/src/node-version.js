@@ -3,7 +3,7 @@
 // process the tools start runs on process.execPath, so all of it runs on that Node. A file run
 // directly with the machine's own `node` (20, past its end of life) would not: the entry points
 // that start the system (jest.config.js, npm start, the bench) call this and stop with a hint.
-const { devDependencies } = require('../../package.json');
+const { devDependencies } = require('../../../package.json');
 
 function assertProjectNode() {
   const wanted = /\d+/.exec(devDependencies.node)[0];

@@ -2,6 +2,7 @@
 // adapters only), integration specs against the real engines, and end-to-end specs that start
 // the services as processes; `failover`, end-to-end on the local three-node cluster; and `compose`, the smoke test of the images run by
 // docker/compose.yaml (needs Docker and `npm run images`).
+require('./tools/infra/src/node-version').assertProjectNode();
 const preset = require('./jest.preset');
 
 module.exports = {

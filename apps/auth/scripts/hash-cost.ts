@@ -1,6 +1,6 @@
 // Prints how long one argon2id hash takes on this machine for a few cost settings, to choose
 // AUTH_ARGON2_MEMORY_KIB / AUTH_ARGON2_TIME_COST (aim: 50-100 ms per hash).
-//   node -r @swc-node/register apps/auth/scripts/hash-cost.ts
+//   npx node -r @swc-node/register apps/auth/scripts/hash-cost.ts
 import { performance } from 'node:perf_hooks';
 import * as argon2 from 'argon2';
 

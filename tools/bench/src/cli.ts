@@ -1,6 +1,9 @@
 // `npm run bench -- <fanout|ramp|idle-sockets|history> [--name value ...]` (see tools/bench/README.md).
 import { runBench } from './bench';
 import { parseOptions } from './options';
+import { assertProjectNode } from '@chat/infra/node-version';
+
+assertProjectNode();
 
 async function main(): Promise<number> {
   const options = parseOptions(process.argv.slice(2));

@@ -18,6 +18,9 @@ import { localSecrets } from './local-secrets';
 import { parseOptions, type RunOptions, USAGE } from './options';
 import { LivenessWatch, Supervisor } from './supervisor';
 import { DEFAULT_PORTS, localServices, type ServicePorts, type ServiceSpec } from './services';
+import { assertProjectNode } from '@chat/infra/node-version';
+
+assertProjectNode();
 
 const ROOT = join(__dirname, '..', '..', '..');
 const WEB_DIST = join(ROOT, 'apps', 'web', 'dist');

@@ -15,6 +15,8 @@ import { ClusterControl } from '@chat/infra/cluster-control';
 import { LOCAL_ENGINES } from '@chat/infra';
 import { dropRunData, sleep, waitFor } from '@chat/testing';
 import { Client, policies, types } from 'cassandra-driver';
+// kafkajs 2.2.4 spins a 1 ms timer on every connection without it (the bus library's fix).
+import '@chat/kafka/kafkajs-fix';
 import { Kafka, logLevel } from 'kafkajs';
 import { FaultScenario } from '../support/fault-scenario';
 import { checkClean } from '../support/send-checker';

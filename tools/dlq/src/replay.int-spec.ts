@@ -8,6 +8,8 @@ import { deadLetterTopicName, defineTopic } from '@chat/contracts';
 import { type ConsumerHandle, KafkaConsumerFactory, KafkaModule, KafkaProducer, NonRetriableError, REPLAYED_FROM_HEADER } from '@chat/kafka';
 import { HealthModule, MetricsModule } from '@chat/service-kit';
 import { REPO_ROOT, uniqueName, waitFor } from '@chat/testing';
+// kafkajs 2.2.4 spins a 1 ms timer on every connection without it (the bus library's fix).
+import '@chat/kafka/kafkajs-fix';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
 

@@ -2,6 +2,8 @@ import { ListBucketsCommand, S3Client } from '@aws-sdk/client-s3';
 import { connect as amqpConnect } from 'amqplib';
 import { Client as CassandraClient } from 'cassandra-driver';
 import Redis from 'ioredis';
+// kafkajs 2.2.4 spins a 1 ms timer on every connection without it (the bus library's fix).
+import '@chat/kafka/kafkajs-fix';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';

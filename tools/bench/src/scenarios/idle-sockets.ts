@@ -11,7 +11,7 @@ import { type TargetRow, type ScenarioResult } from '../report/model';
 import { ratio } from '../report/tables';
 import { cpuSecondsOf, rssOf } from '../sampler';
 import { freePort } from '@chat/testing';
-import { heapAfterGc } from '../system/inspector';
+import { type HeapUsage, openInspector } from '../system/inspector';
 import { Relay } from '../system/relay';
 
 interface Density {
@@ -39,7 +39,10 @@ const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
 async function measure(ctx: BenchContext, label: string, origin: string, pid: number, specs: SocketSpec[], inspectPort: number | undefined): Promise<Density> {
   const o = ctx.options;
   await settle(3_000);
-  const heapBefore = inspectPort === undefined ? undefined : await heapAfterGc(inspectPort).catch((error: unknown) => new Error(String(error)));
+  const inspector = inspectPort === undefined ? undefined : await openInspector(inspectPort).catch((error: unknown) => new Error(String(error)));
+  const heapNow = async (): Promise<HeapUsage | Error | undefined> =>
+    inspector instanceof Error ? inspector : inspector?.heapAfterGc().catch((error: unknown) => new Error(String(error)));
+  const heapBefore = await heapNow();
   const baseline = await rssOf(pid);
   const fleet = LoadFleet.spawn(o.workers);
   try {
@@ -57,7 +60,7 @@ async function measure(ctx: BenchContext, label: string, origin: string, pid: nu
     }
     const cpu = ((await cpuSecondsOf(pid)) - cpuBefore) / ((Date.now() - restStarted) / 1000);
     const loaded = samples.reduce((a, b) => a + b, 0) / Math.max(samples.length, 1);
-    const heapAfter = inspectPort === undefined ? undefined : await heapAfterGc(inspectPort).catch((error: unknown) => new Error(String(error)));
+    const heapAfter = await heapNow();
     let heap: Density['heap'];
     if (heapBefore instanceof Error || heapAfter instanceof Error) heap = { error: (heapBefore instanceof Error ? heapBefore : (heapAfter as Error)).message.slice(0, 200) };
     else if (heapBefore && heapAfter) {
@@ -81,6 +84,7 @@ async function measure(ctx: BenchContext, label: string, origin: string, pid: nu
     ctx.log(`${label}: RSS ${density.baselineMiB} → ${density.loadedMiB} MiB = ${density.kibPerSocket} KiB/socket; heap after GC ${heapText(density)}; CPU at rest ${density.restCpuPct} % of a core`);
     return density;
   } finally {
+    if (inspector && !(inspector instanceof Error)) inspector.close();
     await fleet.close();
   }
 }

@@ -34,8 +34,18 @@ export async function bootstrapService(options: BootstrapOptions): Promise<INest
   installShutdown(app, logger, config.SHUTDOWN_GRACE_MS);
   process.on('unhandledRejection', (reason) => logger.error({ err: reason }, 'unhandled promise rejection'));
 
-  const metricsPort = await app.get(MetricsServer).listen(config.HOST, config.METRICS_PORT);
-  await app.listen(config.PORT, config.HOST);
+  let metricsPort: number;
+  try {
+    metricsPort = await app.get(MetricsServer).listen(config.HOST, config.METRICS_PORT);
+    await app.listen(config.PORT, config.HOST);
+  } catch (error) {
+    // A port taken, a consumer that cannot start: a process that stayed up here would never be
+    // ready (its clients keep the event loop alive); exit, so a supervisor starts it again.
+    logger.error({ err: error }, `${identity.service} could not start; exiting`);
+    // Close what started (Kafka groups leave at once), but never wait for it longer than the grace.
+    await Promise.race([app.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, config.SHUTDOWN_GRACE_MS).unref())]);
+    process.exit(1);
+  }
   logger.log(`${identity.service} (${identity.instanceId}) listening on http://${config.HOST}:${config.PORT}; metrics on http://${config.HOST}:${metricsPort}/metrics`);
   return app;
 }

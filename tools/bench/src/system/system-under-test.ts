@@ -125,7 +125,8 @@ export class StartedSystem implements SystemUnderTest {
     const env: Record<Service, Record<string, string>> = {
       auth: { POSTGRES_URL: `postgres://postgres@127.0.0.1:5432/${this.run}_auth`, AUTH_REDIS_KEY_PREFIX: `${this.run}.auth:` },
       messaging: { CASSANDRA_CONTACT_POINTS: CASSANDRA_CONTACT_POINTS.join(','), CASSANDRA_KEYSPACE: this.keyspace },
-      presence: {},
+      // Presence's Redis keys include global indexes (gateway leases, grace deadlines): the run's own, as in e2e.
+      presence: { PRESENCE_REDIS_KEY_PREFIX: `${this.run}.presence:` },
       gateway: { AUTH_URL: url('auth'), PRESENCE_URL: url('presence'), FILES_URL: 'http://127.0.0.1:9' },
     };
     // Gateway i calls messaging i mod m over REST (a load balancer in front of messaging would spread them too).

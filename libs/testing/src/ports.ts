@@ -1,15 +1,38 @@
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/**
+ * Where ports are picked: below the kernel's ephemeral range. A port the kernel handed out for
+ * `listen(0)` (what this did before) is in that range, where the kernel goes on handing ports to
+ * every outgoing connection and every other `listen(0)` (a service's METRICS_PORT=0): between
+ * the probe and the service's bind, one of those took it once (EADDRINUSE, a CI run lost).
+ */
+export const PICKED_PORTS = { first: 20_000, last: ephemeralStart() - 1 };
+
+function ephemeralStart(): number {
+  try {
+    const start = Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').trim().split(/\s+/)[0]);
+    return Number.isInteger(start) && start > 21_000 ? start : 32_768;
+  } catch {
+    return 32_768;
+  }
+}
+
+function bindable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
   });
+}
+
+/** A TCP port free on 127.0.0.1 right now, outside the kernel's ephemeral range (PICKED_PORTS). */
+export async function freePort(): Promise<number> {
+  const span = PICKED_PORTS.last - PICKED_PORTS.first + 1;
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const port = PICKED_PORTS.first + Math.floor(Math.random() * span);
+    if (await bindable(port)) return port;
+  }
+  throw new Error(`no free port between ${PICKED_PORTS.first} and ${PICKED_PORTS.last} after 50 tries`);
 }

@@ -41,26 +41,34 @@ export class RabbitMqAdmin implements BusAdmin, OnModuleInit {
 
   /** How many of each topic's declared partitions exist as streams (counted from p0 up). */
   async describeTopics(definitions: readonly TopicDefinition[]): Promise<TopicDescription[]> {
-    const model = await this.connection.get();
     const result: TopicDescription[] = [];
     for (const definition of definitions) {
       const name = physicalName(this.options, definition.name);
-      let partitions = 0;
-      // A failed check closes its channel: one channel per check.
-      while (partitions < definition.partitions) {
-        const channel = await model.createChannel();
-        const exists = await channel.checkQueue(streamName(name, partitions)).then(
-          () => true,
-          () => false,
-        );
-        if (exists) await channel.close().catch(() => undefined);
-        if (!exists) break;
-        partitions++;
-      }
+      const partitions = await this.existingPartitions(name, definition.partitions);
       if (partitions === 0) throw new Error(`topic ${name} does not exist`);
       result.push({ name, partitions });
     }
     return result;
+  }
+
+  /** How many partitions of a (prefixed) topic exist as streams, counted from p0 up to `atMost`. */
+  async existingPartitions(topic: string, atMost = Number.MAX_SAFE_INTEGER): Promise<number> {
+    const model = await this.connection.get();
+    let partitions = 0;
+    // A failed check closes its channel: one channel per check, with a listener for the error it
+    // emits (amqplib hands an unheard channel error to the connection, which closes).
+    while (partitions < atMost) {
+      const channel = await model.createChannel();
+      channel.on('error', () => undefined);
+      const exists = await channel.checkQueue(streamName(topic, partitions)).then(
+        () => true,
+        () => false,
+      );
+      if (exists) await channel.close().catch(() => undefined);
+      if (!exists) break;
+      partitions++;
+    }
+    return partitions;
   }
 
   private async assertStream(channel: Channel, name: string): Promise<void> {

@@ -13,11 +13,11 @@ import { type RawMessage } from '../consumer/dead-letter';
 import { BUS_HEADERS } from './rabbitmq.producer';
 
 /**
- * Where a reader starts: an offset, the first record kept, the next one appended, or the first
- * chunk written at or after a time (ms; the broker resolves it to the second, by whole chunks, so a
- * few earlier records may come too).
+ * Where a reader starts: an offset, the first record kept, the last chunk written (its records,
+ * and then what is appended), the next one appended, or the first chunk written at or after a time
+ * (ms; the broker resolves it to the second, by whole chunks, so a few earlier records may come too).
  */
-export type StreamStart = number | 'first' | 'next' | { since: number };
+export type StreamStart = number | 'first' | 'last' | 'next' | { since: number };
 
 export interface StreamReaderOptions {
   stream: string;
@@ -134,6 +134,47 @@ export class StreamReader {
       await this.options.deliver(batch.map(rawMessage), this.epoch);
       if (this.channel === channel) channel.ack(batch[batch.length - 1], true);
     }
+  }
+}
+
+/** How long streamEnd waits for the last chunk, and for the rest of it once it comes. */
+const END_WAIT = { firstMs: 1_000, quietMs: 250 };
+
+/**
+ * The offset after the last record of a stream, as far as AMQP tells: it has no call for a
+ * stream's length (a passive declare counts 0 messages), so a reader subscribes at 'last', which
+ * the broker answers at once with the stream's last chunk, and takes the highest offset delivered
+ * until the deliveries pause. 0 when nothing came within the first wait (an empty stream). Both
+ * waits err on the short side only: a record missed here is merely left for a later reader.
+ */
+export async function streamEnd(model: ChannelModel, stream: string, wait: { firstMs: number; quietMs: number } = END_WAIT): Promise<number> {
+  let end = 0;
+  let lastDelivery: number | undefined;
+  let failure: Error | undefined;
+  const reader = new StreamReader(model, {
+    stream,
+    start: 'last',
+    prefetch: MAX_BATCH,
+    deliver: (messages) => {
+      end = Math.max(end, Number(messages[messages.length - 1].offset) + 1);
+      lastDelivery = Date.now();
+      return Promise.resolve();
+    },
+    lost: (error) => {
+      failure = error;
+    },
+  });
+  const started = Date.now();
+  await reader.start();
+  try {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      if (failure !== undefined) throw failure;
+      const now = Date.now();
+      if (lastDelivery === undefined ? now - started >= wait.firstMs : now - lastDelivery >= wait.quietMs) return end;
+    }
+  } finally {
+    await reader.stop();
   }
 }
 

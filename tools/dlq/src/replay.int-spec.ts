@@ -1,17 +1,17 @@
 // `npm run dlq:replay` against the real broker: records parked by a real consumer (its handler
 // threw NonRetriableError) are published back to their topic by the command, as a process, and
 // the fixed consumer applies them; a dry run changes nothing and a second run replays nothing.
-import { execFile } from 'node:child_process';
 import { Logger } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { deadLetterTopicName, defineTopic } from '@chat/contracts';
-import { type ConsumerHandle, KafkaConsumerFactory, KafkaModule, KafkaProducer, NonRetriableError, REPLAYED_FROM_HEADER } from '@chat/kafka';
+import { type ConsumerHandle, KafkaConsumerFactory, KafkaModule, KafkaProducer, NonRetriableError } from '@chat/kafka';
 import { HealthModule, MetricsModule } from '@chat/service-kit';
-import { REPO_ROOT, uniqueName, waitFor } from '@chat/testing';
+import { uniqueName, waitFor } from '@chat/testing';
 // kafkajs 2.2.4 spins a 1 ms timer on every connection without it (the bus library's fix).
 import '@chat/kafka/kafkajs-fix';
 import { Kafka, logLevel } from 'kafkajs';
 import { z } from 'zod';
+import { type AppliedRecord, expectReplayedCopies, runReplay } from './replay-spec.support';
 
 jest.setTimeout(180_000);
 
@@ -28,14 +28,7 @@ const Topic = defineTopic({
 
 /** Runs the command as an operator would, and returns its exit code and output. */
 function replay(...args: string[]): Promise<{ code: number; out: string }> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      ['-r', '@swc-node/register', 'tools/dlq/src/cli.ts', '--brokers', BROKERS.join(','), '--prefix', PREFIX, ...args],
-      { cwd: REPO_ROOT, env: { ...process.env, KAFKA_TOPIC_PREFIX: '' } },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, out: `${stdout}${stderr}` }),
-    );
-  });
+  return runReplay(['--brokers', BROKERS.join(','), '--prefix', PREFIX, ...args], {});
 }
 
 describe('npm run dlq:replay', () => {
@@ -44,7 +37,7 @@ describe('npm run dlq:replay', () => {
   const kafka = new Kafka({ clientId: `dlq-spec-${run}`, brokers: BROKERS, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   let fixed = false;
-  const applied: { key: string; n: number; headers: Readonly<Record<string, string>> }[] = [];
+  const applied: AppliedRecord[] = [];
 
   beforeAll(async () => {
     Logger.overrideLogger(['error']);
@@ -96,17 +89,7 @@ describe('npm run dlq:replay', () => {
     expect(first.out).toContain('3 replayed');
     expect(first.code).toBe(0);
     await waitFor('the replayed records to be applied', () => applied.length === 3);
-    expect(applied.map((a) => [a.key, a.n]).sort()).toEqual([
-      ['a', 0],
-      ['b', 1],
-      ['c', 2],
-    ]);
-    for (const { key, headers } of applied) {
-      // The original headers come back, the DLQ's own do not, and the copy says where it came from.
-      expect(headers['x-trace']).toBe(`t-${key}`);
-      expect(Object.keys(headers).filter((h) => h.startsWith('x-dlq-') && h !== REPLAYED_FROM_HEADER)).toEqual([]);
-      expect(headers[REPLAYED_FROM_HEADER]).toMatch(new RegExp(`^${deadLetterTopicName(`${PREFIX}${Topic.name}`).replace(/\./g, '\\.')}/\\d/\\d+$`));
-    }
+    expectReplayedCopies(applied, deadLetterTopicName(`${PREFIX}${Topic.name}`));
 
     const again = await replay('--topic', Topic.name, '--group', 'replay-spec.projection');
     expect(again.out).toContain('0 replayed');

@@ -1,4 +1,4 @@
-// Publishes dead letters to `<topic>.dlq` through the idempotent producer, acknowledged by all
+// Publishes dead letters to `<topic>.dlq` through the process's producer, acknowledged by all
 // in-sync replicas before the consumer resolves the original offset, and counts them
 // (kafka_consumer_dead_letters_total, which an alert watches: every dead letter needs a look and,
 // once its cause is fixed, `npm run dlq:replay`).

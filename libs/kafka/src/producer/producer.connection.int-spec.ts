@@ -1,10 +1,11 @@
-// The idempotent producer against the real broker when a request's answer is lost: the broker
-// appended the records, the client saw only a failure. kafkajs then rolls its sequence numbers
-// back, and without ProducerConnection's fresh producer the next request reused them: the broker
-// took it for a retry of the appended one and answered with that one's offset, so its records
-// were silently lost (or, with another record count, every later request to the partition was
-// refused with OUT_OF_ORDER_SEQUENCE_NUMBER). This is how a 30-s Kafka outage in the e2e suite
-// lost commands and stalled a channel.
+// ProducerConnection against the real broker when a request's answer is lost: the broker
+// appended the records, the client saw only a failure. When the producer was idempotent, kafkajs
+// then rolled its sequence numbers back, and without a fresh producer the next request reused
+// them: the broker took it for a retry of the appended one and answered with that one's offset,
+// so its records were silently lost (or, with another record count, every later request to the
+// partition was refused with OUT_OF_ORDER_SEQUENCE_NUMBER). This is how a 30-s Kafka outage in the
+// e2e suite lost commands and stalled a channel. The producer is no longer idempotent (see
+// producer.connection.ts); what follows a lost answer must still be stored.
 //
 // The answers are dropped by the client's own sockets (kafkajs' socketFactory): while `dropping`
 // is set, a socket that receives bytes from the broker is destroyed before kafkajs reads them, so

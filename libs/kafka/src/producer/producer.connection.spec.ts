@@ -1,5 +1,7 @@
 import { type KafkaClients } from '../kafka-clients';
-import { ProducerConnection } from './producer.connection';
+import { ProducerConnection, type ProducerRetry } from './producer.connection';
+
+const NO_RETRY: ProducerRetry = { retries: 0, initialBackoffMs: 1, maxBackoffMs: 1 };
 
 interface SentBatch {
   topicMessages: { topic: string; messages: { key?: string | null; value: string | Buffer | null }[] }[];
@@ -57,7 +59,7 @@ describe('ProducerConnection', () => {
 
   it('fails every caller whose records were in a failed request, and goes on with the next ones', async () => {
     const { clients, requests } = fakeClients();
-    const connection = new ProducerConnection(clients);
+    const connection = new ProducerConnection(clients, NO_RETRY);
 
     const first = connection.send({ topic: 'a', messages: [message('1')] });
     await tick();
@@ -97,7 +99,7 @@ describe('ProducerConnection', () => {
         },
       },
     } as unknown as KafkaClients;
-    const connection = new ProducerConnection(clients);
+    const connection = new ProducerConnection(clients, NO_RETRY);
 
     await connection.send({ topic: 'a', messages: [message('1')] });
     failNext = true;
@@ -107,5 +109,53 @@ describe('ProducerConnection', () => {
 
     expect(created.map((p) => p.sent)).toEqual([['1', '2'], ['3']]);
     expect(created.map((p) => p.disconnected)).toEqual([true, false]);
+  });
+
+  it("retries a failed request itself, whole, on a fresh producer, and never lets kafkajs retry (its retry loses records: kafkajs#1303)", async () => {
+    const created: { options: unknown; sent: string[] }[] = [];
+    let failures = 2;
+    const clients = {
+      main: {
+        producer: (options: unknown) => {
+          const state = { options, sent: [] as string[] };
+          created.push(state);
+          return {
+            connect: () => Promise.resolve(),
+            disconnect: () => Promise.resolve(),
+            sendBatch: (batch: SentBatch) => {
+              state.sent.push(...batch.topicMessages.flatMap((t) => t.messages.map((m) => String(m.key))));
+              if (failures-- > 0) return Promise.reject(new Error('This server is not the leader for that topic-partition'));
+              return Promise.resolve(batch.topicMessages.map((t) => ({ topicName: t.topic, partition: 0, errorCode: 0, baseOffset: '7' })));
+            },
+          };
+        },
+      },
+    } as unknown as KafkaClients;
+    const connection = new ProducerConnection(clients, { retries: 3, initialBackoffMs: 1, maxBackoffMs: 2 });
+
+    await expect(connection.send({ topic: 'a', messages: [message('1'), message('2')] })).resolves.toEqual([expect.objectContaining({ baseOffset: '7' })]);
+    // Every attempt carried the whole request, each on a producer of its own.
+    expect(created.map((p) => p.sent)).toEqual([['1', '2'], ['1', '2'], ['1', '2']]);
+    for (const p of created) expect(p.options).toEqual(expect.objectContaining({ idempotent: false, retry: { retries: 0 } }));
+  });
+
+  it('fails the callers once the retries are spent', async () => {
+    let attempts = 0;
+    const clients = {
+      main: {
+        producer: () => ({
+          connect: () => Promise.resolve(),
+          disconnect: () => Promise.resolve(),
+          sendBatch: () => {
+            attempts++;
+            return Promise.reject(new Error('broker gone'));
+          },
+        }),
+      },
+    } as unknown as KafkaClients;
+    const connection = new ProducerConnection(clients, { retries: 2, initialBackoffMs: 1, maxBackoffMs: 1 });
+
+    await expect(connection.send({ topic: 'a', messages: [message('1')] })).rejects.toThrow('broker gone');
+    expect(attempts).toBe(3);
   });
 });

@@ -24,12 +24,13 @@ function kafka(port: number, login: Login | undefined): Kafka {
   });
 }
 
+/** The broker's error code where there is one (kafkajs wraps it in `cause` on a producer), else the error's name. */
 function outcome(error: unknown): string {
-  if (error instanceof Error) {
-    const typed = error as Error & { type?: string };
-    return typed.type ?? typed.name;
-  }
-  return String(error);
+  if (!(error instanceof Error)) return String(error);
+  const typed = error as Error & { type?: string; cause?: unknown };
+  if (typed.type !== undefined) return typed.type;
+  const cause = typed.cause as { type?: string } | undefined;
+  return cause?.type ?? typed.name;
 }
 
 /** Produce one record to `topic` as `login`. */

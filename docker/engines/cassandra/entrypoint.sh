@@ -55,25 +55,16 @@ node=(java "-Xms${heap}" "-Xmx${heap}" -Xss256k -XX:+UseG1GC -XX:+ParallelRefPro
   -cp '/opt/cassandra/lib/*' org.apache.cassandra.service.CassandraDaemon)
 [ "$auth" = password ] || exec "${node[@]}"
 
-# With roles to set up, this shell stays PID 1: it passes SIGTERM on and exits with the node.
-"${node[@]}" &
-pid=$!
-trap 'kill -TERM "$pid" 2>/dev/null || true' TERM INT
-quoted="${CASSANDRA_MESSAGING_PASSWORD//\'/\'\'}"
-if ! java -Xmx128m -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -Dlogback.configurationFile=file:///opt/cassandra/conf/logback.xml \
+cassandra_setup() {
+  local quoted="${CASSANDRA_MESSAGING_PASSWORD//\'/\'\'}"
+  java -Xmx128m -XX:TieredStopAtLevel=1 -Dlogback.configurationFile=file:///opt/cassandra/conf/logback.xml \
     -cp '/opt/cassandra/lib/*' /opt/cassandra/CassandraSetup.java <<CQL
 CREATE KEYSPACE IF NOT EXISTS ${keyspace} WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1} AND durable_writes = true;
 CREATE ROLE IF NOT EXISTS messaging WITH LOGIN = true AND PASSWORD = '${quoted}';
 ALTER ROLE messaging WITH PASSWORD = '${quoted}';
 GRANT ALL PERMISSIONS ON KEYSPACE ${keyspace} TO messaging;
 CQL
-then
-  echo "cassandra-setup failed: stopping the node" >&2
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" || true
-  exit 1
-fi
-rm -f "$pending"
-status=0
-while kill -0 "$pid" 2>/dev/null; do wait "$pid" && status=0 || status=$?; done
-exit "$status"
+}
+# shellcheck source=../with-setup.sh
+. /opt/cassandra/with-setup.sh
+run_with_setup "$pending" cassandra_setup "${node[@]}"

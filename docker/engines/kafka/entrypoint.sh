@@ -83,18 +83,10 @@ broker=(java ${KAFKA_HEAP_OPTS:--Xms512m -Xmx768m} -XX:+UseG1GC -XX:MaxGCPauseMi
   -cp '/opt/kafka/lib/*' kafka.Kafka "$props")
 [ "$auth" = scram ] || exec "${broker[@]}"
 
-# With accounts to set up, this shell stays PID 1: it passes SIGTERM on and exits with the broker.
-"${broker[@]}" &
-pid=$!
-trap 'kill -TERM "$pid" 2>/dev/null || true' TERM INT
-if ! java -Xmx128m -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/kafka/lib/*' \
-    /opt/kafka/KafkaSetup.java /opt/kafka/access.conf; then
-  echo "kafka-setup failed: stopping the broker" >&2
-  kill -TERM "$pid" 2>/dev/null || true
-  wait "$pid" || true
-  exit 1
-fi
-rm -f "$pending"
-status=0
-while kill -0 "$pid" 2>/dev/null; do wait "$pid" && status=0 || status=$?; done
-exit "$status"
+kafka_setup() {
+  java -Xmx128m -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/kafka/lib/*' \
+    /opt/kafka/KafkaSetup.java /opt/kafka/access.conf
+}
+# shellcheck source=../with-setup.sh
+. /opt/kafka/with-setup.sh
+run_with_setup "$pending" kafka_setup "${broker[@]}"

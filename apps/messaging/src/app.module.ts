@@ -21,7 +21,7 @@ import {
 import { AuthClientModule } from '@chat/auth-client';
 import { CassandraModule } from '@chat/cassandra';
 import { BusModule } from '@chat/kafka';
-import { parseReplication, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
+import { cassandraCredentials, parseReplication, ServiceKitModule, type ServiceIdentity } from '@chat/service-kit';
 import { ChannelAccessModule } from './channels/channel-access.module';
 import { ChannelsModule } from './channels/channels.module';
 import { CommonModule } from './common/common.module';
@@ -69,9 +69,7 @@ export class AppModule {
           consistency: config.CASSANDRA_CONSISTENCY,
           migrationsDir: join(__dirname, 'migrations'),
           applicationName: identity.instanceId,
-          ...(config.CASSANDRA_USERNAME !== undefined && config.CASSANDRA_PASSWORD !== undefined
-            ? { credentials: { username: config.CASSANDRA_USERNAME, password: config.CASSANDRA_PASSWORD } }
-            : {}),
+          ...cassandraCredentials(config),
         }),
         BusModule.forService(identity.instanceId, config, MESSAGING_TOPICS),
         AuthClientModule.forRoot({ jwksUrl: config.JWKS_URL }),

@@ -5,20 +5,50 @@
 #                           (default 127.0.0.1:9092)
 #   KAFKA_CLUSTER_ID        fixed cluster id (formatting happens once, on an empty data dir)
 #   KAFKA_HEAP_OPTS         default -Xms512m -Xmx768m
+#   KAFKA_AUTH              `none` (default: anyone may do anything, the integration tests'
+#                           container mode) or `scram`: clients on :19092 and :9092 log in with
+#                           SCRAM-SHA-512 as one of the users of /opt/kafka/access.conf, each
+#                           allowed only its ACLs (StandardAuthorizer, nothing without an ACL)
+#   KAFKA_<USER>_PASSWORD   with `scram`: each user's password (KAFKA_GATEWAY_PASSWORD, ...)
+# With `scram`, the broker and its controller talk over loopback-only PLAINTEXT listeners (BROKER
+# 127.0.0.1:19093, CONTROLLER 127.0.0.1:9093) whose anonymous principal is the one super user: only
+# processes inside the container reach them. KafkaSetup.java then creates the users, the topics and
+# the ACLs at every start; the container reports healthy only after it has.
 set -euo pipefail
 internal="${KAFKA_INTERNAL_HOST:-$(hostname)}"
 external="${KAFKA_EXTERNAL_ADDRESS:-127.0.0.1:9092}"
+auth="${KAFKA_AUTH:-none}"
 data=/var/lib/kafka/data
 props=/var/lib/kafka/server.properties
+pending=/tmp/kafka-setup.pending
+rm -f "$pending"
+case "$auth" in
+  none)
+    listeners="listeners=INTERNAL://:19092,CONTROLLER://127.0.0.1:9093,EXTERNAL://:9092
+advertised.listeners=INTERNAL://${internal}:19092,EXTERNAL://${external}
+inter.broker.listener.name=INTERNAL
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT" ;;
+  scram)
+    jaas='org.apache.kafka.common.security.scram.ScramLoginModule required;'
+    listeners="listeners=BROKER://127.0.0.1:19093,INTERNAL://:19092,CONTROLLER://127.0.0.1:9093,EXTERNAL://:9092
+advertised.listeners=BROKER://127.0.0.1:19093,INTERNAL://${internal}:19092,EXTERNAL://${external}
+inter.broker.listener.name=BROKER
+listener.security.protocol.map=CONTROLLER:PLAINTEXT,BROKER:PLAINTEXT,INTERNAL:SASL_PLAINTEXT,EXTERNAL:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512
+listener.name.internal.scram-sha-512.sasl.jaas.config=${jaas}
+listener.name.external.scram-sha-512.sasl.jaas.config=${jaas}
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+allow.everyone.if.no.acl.found=false
+super.users=User:ANONYMOUS"
+    touch "$pending" ;;
+  *) echo "KAFKA_AUTH must be none or scram, not '$auth'" >&2; exit 2 ;;
+esac
 cat > "$props" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:9093
-listeners=INTERNAL://:19092,CONTROLLER://127.0.0.1:9093,EXTERNAL://:9092
-advertised.listeners=INTERNAL://${internal}:19092,EXTERNAL://${external}
 controller.listener.names=CONTROLLER
-inter.broker.listener.name=INTERNAL
-listener.security.protocol.map=CONTROLLER:PLAINTEXT,INTERNAL:PLAINTEXT,EXTERNAL:PLAINTEXT
+${listeners}
 log.dirs=${data}
 auto.create.topics.enable=false
 num.partitions=3
@@ -48,6 +78,15 @@ if [ ! -f "$data/meta.properties" ]; then
     format -t "${KAFKA_CLUSTER_ID:-Y2hhdC1wbGF0Zm9ybS1rZg}" -c "$props"
 fi
 # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM flags
-exec java ${KAFKA_HEAP_OPTS:--Xms512m -Xmx768m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
-  -Djava.awt.headless=true -Dorg.slf4j.simpleLogger.defaultLogLevel=info "${log[@]}" \
-  -cp '/opt/kafka/lib/*' kafka.Kafka "$props"
+broker=(java ${KAFKA_HEAP_OPTS:--Xms512m -Xmx768m} -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError
+  -Djava.awt.headless=true -Dorg.slf4j.simpleLogger.defaultLogLevel=info "${log[@]}"
+  -cp '/opt/kafka/lib/*' kafka.Kafka "$props")
+[ "$auth" = scram ] || exec "${broker[@]}"
+
+kafka_setup() {
+  java -Xmx128m -XX:TieredStopAtLevel=1 -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/kafka/lib/*' \
+    /opt/kafka/KafkaSetup.java /opt/kafka/access.conf
+}
+# shellcheck source=../with-setup.sh
+. /opt/kafka/with-setup.sh
+run_with_setup "$pending" kafka_setup "${broker[@]}"

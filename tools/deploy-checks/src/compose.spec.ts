@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { COMPOSE_KAFKA_ACCESS_FILE, renderComposeKafkaAccess } from './compose-kafka-access';
 import { REPO_ROOT } from './render';
 
 interface ComposeService {
@@ -105,6 +106,49 @@ describe('docker/compose.yaml', () => {
       }
     }
     for (const app of ['messaging', 'files']) expect(services[app]?.environment?.['REDIS_USERNAME']).toBeUndefined();
+  });
+
+  it('gives every service its own Kafka user; the broker authenticates (SCRAM) and grants each the ACLs of its topic table', () => {
+    const kafka = services['kafka']?.environment ?? {};
+    expect(kafka['KAFKA_AUTH']).toBe('scram');
+    for (const [app, { instances }] of Object.entries(APPS)) {
+      const password = kafka[`KAFKA_${app.toUpperCase()}_PASSWORD`];
+      expect({ app, password }).toEqual({ app, password: `\${KAFKA_${app.toUpperCase()}_PASSWORD:-local-${app}}` });
+      for (const instance of instances) {
+        const env = services[instance]?.environment ?? {};
+        expect([instance, env['KAFKA_SASL_USERNAME'], env['KAFKA_SASL_PASSWORD'], env['KAFKA_SASL_MECHANISM']]).toEqual([instance, app, password, 'scram-sha-512']);
+      }
+    }
+    // The broker's users, topics and ACLs: the file rendered from KAFKA_ACCESS, and no stale copy.
+    const access = readFileSync(join(REPO_ROOT, COMPOSE_KAFKA_ACCESS_FILE), 'utf8');
+    expect(access).toBe(renderComposeKafkaAccess());
+    const users = new Set(access.split('\n').filter((line) => line.startsWith('acl ')).map((line) => line.split(' ')[1]));
+    expect([...users].sort()).toEqual(Object.keys(APPS).sort());
+    expect(stage('kafka')).toMatch(/^COPY .*docker\/engines\/kafka\/KafkaSetup\.java docker\/engines\/kafka\/access\.conf \/opt\/kafka\/$/m);
+    // Only loopback listeners are unauthenticated; nothing is allowed without an ACL.
+    const entrypoint = readFileSync(join(REPO_ROOT, 'docker', 'engines', 'kafka', 'entrypoint.sh'), 'utf8');
+    const scram = entrypoint.slice(entrypoint.indexOf('  scram)'), entrypoint.indexOf(';;', entrypoint.indexOf('  scram)')));
+    expect(scram).toContain('listener.security.protocol.map=CONTROLLER:PLAINTEXT,BROKER:PLAINTEXT,INTERNAL:SASL_PLAINTEXT,EXTERNAL:SASL_PLAINTEXT');
+    expect(scram).toContain('listeners=BROKER://127.0.0.1:19093,INTERNAL://:19092,CONTROLLER://127.0.0.1:9093,EXTERNAL://:9092');
+    expect(scram).toContain('authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(scram).toContain('allow.everyone.if.no.acl.found=false');
+  });
+
+  it("requires a Cassandra login; messaging logs in as its own role, the one granted its keyspace", () => {
+    const cassandra = services['cassandra']?.environment ?? {};
+    expect(cassandra['CASSANDRA_AUTH']).toBe('password');
+    expect(cassandra['CASSANDRA_SUPERUSER_PASSWORD']).toBe('${CASSANDRA_SUPERUSER_PASSWORD:-local-superuser}');
+    const messaging = services['messaging']?.environment ?? {};
+    expect([messaging['CASSANDRA_USERNAME'], messaging['CASSANDRA_PASSWORD'], messaging['CASSANDRA_KEYSPACE']]).toEqual([
+      'messaging',
+      cassandra['CASSANDRA_MESSAGING_PASSWORD'],
+      cassandra['CASSANDRA_MESSAGING_KEYSPACE'],
+    ]);
+    for (const app of ['gateway-1', 'gateway-2', 'auth', 'presence', 'files']) expect(services[app]?.environment?.['CASSANDRA_USERNAME']).toBeUndefined();
+    const entrypoint = readFileSync(join(REPO_ROOT, 'docker', 'engines', 'cassandra', 'entrypoint.sh'), 'utf8');
+    expect(entrypoint.match(/^GRANT [^;]+;/gm)).toEqual(['GRANT ALL PERMISSIONS ON KEYSPACE ${keyspace} TO messaging;']);
+    expect(entrypoint).not.toMatch(/SUPERUSER = true|ALL KEYSPACES/i);
+    expect(entrypoint).toContain('authn=PasswordAuthenticator; authz=CassandraAuthorizer');
   });
 
   it('puts two distinct gateway replicas behind the load balancer, the only published service port', () => {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ConfigError, parseConfig } from './config';
 import { BaseConfigSchema, HostPortListSchema, PortSchema, UrlSchema } from './schemas';
-import { CassandraEnv, KafkaEnv, parseReplication, redisCredentials, RedisEnv } from './engines';
+import { cassandraCredentials, CassandraEnv, KafkaEnv, parseReplication, redisCredentials, RedisEnv } from './engines';
 
 const schema = BaseConfigSchema.extend({
   PORT: PortSchema,
@@ -52,6 +52,8 @@ describe('parseConfig', () => {
     expect([full.KAFKA_SASL_MECHANISM, full.KAFKA_SSL, full.CASSANDRA_USERNAME]).toEqual(['scram-sha-512', false, 'messaging']);
     expect(redisCredentials(full)).toEqual({ username: 'gateway', password: 'r-secret' });
     expect(redisCredentials(parseConfig(engines, {}))).toEqual({});
+    expect(cassandraCredentials(full)).toEqual({ credentials: { username: 'messaging', password: 'c-secret' } });
+    expect(cassandraCredentials(parseConfig(engines, {}))).toEqual({});
     // A Redis password alone is the default user's.
     expect(redisCredentials(parseConfig(engines, { REDIS_PASSWORD: 'r-secret' }))).toEqual({ password: 'r-secret' });
     const halves = (): unknown => parseConfig(engines, { KAFKA_SASL_USERNAME: 'gateway', CASSANDRA_PASSWORD: 'c-secret', REDIS_USERNAME: 'gateway' });

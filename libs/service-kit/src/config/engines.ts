@@ -60,6 +60,12 @@ export const CassandraEnv = {
   CASSANDRA_PASSWORD: z.string().min(1).optional(),
 };
 
+/** The login a Cassandra client is given (the driver's `credentials`): both variables, or none (config validation refuses one alone). */
+export function cassandraCredentials(config: { CASSANDRA_USERNAME?: string | undefined; CASSANDRA_PASSWORD?: string | undefined }): { credentials?: { username: string; password: string } } {
+  const { CASSANDRA_USERNAME: username, CASSANDRA_PASSWORD: password } = config;
+  return username !== undefined && password !== undefined ? { credentials: { username, password } } : {};
+}
+
 export function cassandraKeyspaceEnv(defaultKeyspace: string) {
   return { CASSANDRA_KEYSPACE: IdentifierSchema.default(defaultKeyspace) };
 }

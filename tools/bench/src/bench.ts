@@ -1,13 +1,17 @@
 // Runs one scenario end to end and writes its report: `<out>/report.json`, `report.md` and
 // `latency.svg` (load scenarios). Everything it started is stopped, whatever happens, and a
-// whole-run deadline (--deadline seconds) ends a run that hangs.
+// whole-run deadline (--deadline seconds) ends a run that hangs. With `--bus both` the scenario
+// runs twice, the system started on Kafka and then on RabbitMQ (each run's report in
+// `<out>/kafka/` and `<out>/rabbitmq/`, each with its own bare relay), and `<out>/report.md`
+// puts their targets side by side.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { BenchContext } from './context';
 import { jsonInfinity } from './latency';
-import { type BenchOptions } from './options';
-import { renderMarkdown } from './report/markdown';
+import { type BenchOptions, type Bus } from './options';
+import { compareBuses } from './report/bus-comparison';
+import { renderMarkdown, renderTable } from './report/markdown';
 import { type BenchReport, type ScenarioResult } from './report/model';
 import { summarizeProfiles } from './report/profile-summary';
 import { renderSvg } from './report/svg';
@@ -33,6 +37,41 @@ function scenario(ctx: BenchContext): Promise<ScenarioResult> {
 }
 
 export async function runBench(options: BenchOptions): Promise<BenchRun> {
+  if (options.bus !== 'both') return runOne(options);
+  const runs: Partial<Record<Bus, BenchRun>> = {};
+  for (const bus of ['kafka', 'rabbitmq'] as const) runs[bus] = await runOne({ ...options, bus, out: join(options.out, bus) });
+  const kafka = runs.kafka as BenchRun;
+  const rabbitmq = runs.rabbitmq as BenchRun;
+  const comparison = compareBuses({ kafka: kafka.report, rabbitmq: rabbitmq.report });
+  const report: BenchReport = {
+    ...kafka.report,
+    finishedAt: rabbitmq.report.finishedAt,
+    options: { ...options },
+    targets: comparison.targets,
+    tables: [comparison.table],
+    summary: [...kafka.report.summary.map((l) => `[kafka] ${l}`), ...rabbitmq.report.summary.map((l) => `[rabbitmq] ${l}`)],
+    phases: {},
+    processes: {},
+    details: { runs: { kafka: kafka.files, rabbitmq: rabbitmq.files } },
+    ...(kafka.report.clean === undefined && rabbitmq.report.clean === undefined ? {} : { clean: kafka.report.clean !== false && rabbitmq.report.clean !== false }),
+  };
+  delete report.chart;
+  await mkdir(options.out, { recursive: true });
+  const files: BenchRun['files'] = { json: join(options.out, 'report.json'), markdown: join(options.out, 'report.md') };
+  await writeFile(files.json, JSON.stringify(report, jsonInfinity, 2));
+  const markdown = [
+    `# Benchmark: ${options.scenario} on Kafka and on RabbitMQ`,
+    '',
+    `${report.startedAt} → ${report.finishedAt}. The system was started twice in this invocation, on each bus, with the same parameters; each run measured its own bare relay. Full reports: [Kafka](kafka/report.md), [RabbitMQ](rabbitmq/report.md).`,
+    '',
+    renderTable(comparison.table),
+    '',
+  ].join('\n');
+  await writeFile(files.markdown, markdown);
+  return { report, files };
+}
+
+async function runOne(options: BenchOptions): Promise<BenchRun> {
   const ctx = new BenchContext(options);
   const startedAt = new Date().toISOString();
   const load = loadavg().map((n) => Math.round(n * 100) / 100);

@@ -22,14 +22,16 @@ export class BenchContext {
       this.system = new TargetSystem(this.options.target.replace(/\/$/, ''), 'chat_messaging');
     } else {
       const { gateways, messaging } = this.options;
-      this.log(`starting auth, presence, ${messaging === 1 ? 'messaging' : `${messaging} messaging instances`} and ${gateways === 1 ? 'a gateway' : `${gateways} gateways`} (isolated run)…`);
+      this.log(`starting auth, presence, ${messaging === 1 ? 'messaging' : `${messaging} messaging instances`} and ${gateways === 1 ? 'a gateway' : `${gateways} gateways`} on ${this.options.bus === 'rabbitmq' ? 'RabbitMQ' : 'Kafka'} (isolated run)…`);
       const started = Date.now();
       const profileDir = join(resolve(this.options.out), 'profiles');
       // Profiles of an earlier run into the same folder would be summarised as this run's.
       if (this.options.profile) await rm(profileDir, { recursive: true, force: true });
+      const bus = this.options.bus === 'rabbitmq' ? 'rabbitmq' : 'kafka';
       this.system = await StartedSystem.start({
         gateways,
         messaging,
+        bus,
         logDir: join(resolve(this.options.out), 'logs'),
         ...(this.options.profile ? { profileDir } : {}),
         // idle-sockets reads the gateway's heap after a forced GC through the inspector.

@@ -39,4 +39,15 @@ describe('parseOptions', () => {
     expect(() => parseOptions(['fanout', '--gateways', '2', '--target', 'http://127.0.0.1:8080'])).toThrow(/--target system has its own/);
     expect(() => parseOptions(['idle-sockets', '--messaging', '2'])).toThrow(/apply to fanout and ramp/);
   });
+
+  it('runs on the bus BUS names unless --bus says kafka, rabbitmq or both; both doubles the sends and needs a started system', () => {
+    expect(parseOptions(['fanout'], new Date(), {}).bus).toBe('kafka');
+    expect(parseOptions(['fanout'], new Date(), { BUS: 'rabbitmq' }).bus).toBe('rabbitmq');
+    expect(parseOptions(['fanout', '--bus', 'both'], new Date(), { BUS: 'rabbitmq' }).bus).toBe('both');
+    expect(() => parseOptions(['fanout', '--bus', 'amqp'])).toThrow(/--bus must be kafka, rabbitmq, both/);
+    expect(() => parseOptions(['fanout', '--bus', 'both', '--target', 'http://127.0.0.1:8080'])).toThrow(/--target system runs on the bus/);
+    // 1,000/s × 600 s with the relay is 1.2 M (within 2 M); on both buses 2.4 M.
+    expect(parseOptions(['fanout', '--duration', '600']).duration).toBe(600);
+    expect(() => parseOptions(['fanout', '--duration', '600', '--bus', 'both'])).toThrow(/once per bus; the bound is/);
+  });
 });

@@ -2,6 +2,10 @@
 // defaults and the hard bounds every run stays inside (connections, messages, seconds).
 export const SCENARIOS = ['fanout', 'ramp', 'idle-sockets', 'history'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
+/** The message bus of a started system; `both` runs the scenario once on each, in one invocation. */
+export const BUSES = ['kafka', 'rabbitmq', 'both'] as const;
+export type BusChoice = (typeof BUSES)[number];
+export type Bus = Exclude<BusChoice, 'both'>;
 
 export interface BenchOptions {
   scenario: ScenarioName;
@@ -38,6 +42,8 @@ export interface BenchOptions {
   gateways: number;
   /** Messaging instances of the started system (one consumer group: they share the partitions). */
   messaging: number;
+  /** The bus the started system runs on (BUS, else kafka); `both`: one run on each, compared. */
+  bus: BusChoice;
   out: string;
   /** A whole-run deadline in seconds; the harness kills everything and exits after it. */
   deadline: number;
@@ -57,7 +63,7 @@ export const LIMITS = {
   instances: 8,
 } as const;
 
-const DEFAULTS: Omit<BenchOptions, 'scenario' | 'target' | 'out'> = {
+const DEFAULTS: Omit<BenchOptions, 'scenario' | 'target' | 'out' | 'bus'> = {
   users: 2_000,
   workspaceSize: 100,
   channels: 200,
@@ -104,12 +110,12 @@ function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-export function parseOptions(argv: readonly string[], now = new Date()): BenchOptions {
+export function parseOptions(argv: readonly string[], now = new Date(), env: NodeJS.ProcessEnv = process.env): BenchOptions {
   const [scenario, ...rest] = argv;
   if (!scenario || !(SCENARIOS as readonly string[]).includes(scenario)) {
     throw new Error(`usage: npm run bench -- <${SCENARIOS.join('|')}> [--name value ...] (got ${scenario ?? 'nothing'})`);
   }
-  const values: Record<string, unknown> = { ...DEFAULTS, scenario, target: undefined };
+  const values: Record<string, unknown> = { ...DEFAULTS, scenario, target: undefined, bus: env['BUS'] === 'rabbitmq' ? 'rabbitmq' : 'kafka' };
   for (let i = 0; i < rest.length; i++) {
     const arg = rest[i] ?? '';
     if (!arg.startsWith('--')) throw new Error(`unexpected argument ${arg}`);
@@ -130,6 +136,9 @@ export function parseOptions(argv: readonly string[], now = new Date()): BenchOp
       if (!Number.isFinite(number) || number < 0) throw new Error(`--${raw} must be a non-negative number`);
       values[name] = number;
     } else if (name === 'target' || name === 'out') {
+      values[name] = value;
+    } else if (name === 'bus') {
+      if (!(BUSES as readonly string[]).includes(value)) throw new Error(`--bus must be ${BUSES.join(', ')} (got ${value})`);
       values[name] = value;
     } else {
       throw new Error(`unknown parameter --${raw}`);
@@ -172,10 +181,14 @@ function check(o: BenchOptions): void {
     if (o.target !== undefined) throw new Error('--gateways and --messaging start instances of the isolated system; a --target system has its own');
     if (o.scenario !== 'fanout' && o.scenario !== 'ramp') throw new Error(`--gateways and --messaging apply to fanout and ramp (got ${o.scenario})`);
   }
+  if (o.bus === 'both' && o.target !== undefined) throw new Error('--bus both starts the system once on each bus; a --target system runs on the bus it was started with');
   const sends = o.scenario === 'ramp' ? rampRates(o).reduce((a, b) => a + b, 0) * o.duration : o.rate * o.duration;
-  const total = sends * (o.relay ? 2 : 1);
+  const runs = o.bus === 'both' ? 2 : 1;
+  const total = sends * (o.relay ? 2 : 1) * runs;
   if (total > LIMITS.sends) {
-    throw new Error(`this run would send up to ${Math.round(total)} messages${o.relay ? ' (the relay and the system each take the whole load)' : ''}; the bound is ${LIMITS.sends}`);
+    throw new Error(
+      `this run would send up to ${Math.round(total)} messages${o.relay ? ' (the relay and the system each take the whole load)' : ''}${runs > 1 ? ', once per bus' : ''}; the bound is ${LIMITS.sends}`,
+    );
   }
   if (o.target !== undefined) {
     const host = new URL(o.target).hostname;

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, LOCAL_ENGINES } from '@chat/infra';
 import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
 import { inspectFlag } from './inspector';
+import { type Bus } from '../options';
 
 type Service = 'auth' | 'messaging' | 'presence' | 'gateway';
 
@@ -63,7 +64,12 @@ export interface StartOptions {
   logDir?: string;
   /** Start the (single) gateway with the inspector on a loopback port (bench only: production never does). */
   inspectGateway?: boolean;
+  /** The services' bus (BUS); default kafka. */
+  bus?: Bus;
 }
+
+/** The RabbitMQ broker of a run on BUS=rabbitmq (RABBITMQ_URL, else the local one). */
+const RABBITMQ_URL = process.env['RABBITMQ_URL'] ?? 'amqp://127.0.0.1:5672';
 
 export class StartedSystem implements SystemUnderTest {
   readonly run = uniqueName('bench');
@@ -109,6 +115,10 @@ export class StartedSystem implements SystemUnderTest {
     return `${this.run}_messaging`;
   }
 
+  get bus(): Bus {
+    return this.options.bus ?? 'kafka';
+  }
+
   private async launch(): Promise<void> {
     const gateways = instanceNames('gateway', this.options.gateways ?? 1);
     const messaging = instanceNames('messaging', this.options.messaging ?? 1);
@@ -118,6 +128,8 @@ export class StartedSystem implements SystemUnderTest {
     const url = (name: string): string => `http://127.0.0.1:${ports.get(name)}`;
     const common = {
       ...BENCH_ENV,
+      BUS: this.bus,
+      ...(this.bus === 'rabbitmq' ? { RABBITMQ_URL } : {}),
       KAFKA_BROKERS: KAFKA_BROKERS.join(','),
       KAFKA_TOPIC_PREFIX: `${this.run}.`,
       JWKS_URL: `${url('auth')}/auth/.well-known/jwks.json`,
@@ -167,8 +179,8 @@ export class StartedSystem implements SystemUnderTest {
     }
     await dropRunData(
       { topicPrefix: `${this.run}.`, databases: [`${this.run}_auth`], keyspaces: [this.keyspace], buckets: [] },
-      // On BUS=rabbitmq (inherited by the services like any variable) the run's streams are dropped too.
-      { ...LOCAL_ENGINES, ...(process.env['BUS'] === 'rabbitmq' ? { rabbitmqUrl: process.env['RABBITMQ_URL'] ?? 'amqp://127.0.0.1:5672' } : {}) },
+      // On RabbitMQ the run's streams and queues are dropped too.
+      { ...LOCAL_ENGINES, ...(this.bus === 'rabbitmq' ? { rabbitmqUrl: RABBITMQ_URL } : {}) },
     ).catch((error: unknown) => process.stderr.write(`bench: could not drop the run's data: ${String(error)}\n`));
   }
 }

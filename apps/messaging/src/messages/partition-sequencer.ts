@@ -10,6 +10,12 @@
 // Per channel it keeps the last seq and the clientMsgIds of (at least) its last WINDOW messages,
 // read back from Cassandra when the channel is first seen in this epoch. A send whose clientMsgId
 // is known becomes a `duplicate` record, which the store answers with the stored message.
+//
+// It keeps `maxChannels` channels in memory: above that, the least recently used channel is
+// forgotten once that is safe, i.e. when no command of it is in flight and the store of this
+// process has stored every seq handed out in it. Cassandra then holds its last seq and its
+// clientMsgIds, so reading the channel back on its next command (as a new owner does) hands out
+// the same next seq and recognises the same duplicates.
 import { type Logger } from '@nestjs/common';
 import { type ChannelCommand, type ChannelCommandTopic, type Message, type MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
 import { type PartitionOutbox, type RecordOf, TRACE_HEADERS, traceNow, traceOf } from '@chat/kafka';
@@ -19,6 +25,7 @@ import { type CommandPosition } from '../edits/change-write-time';
 import { type Clock } from '../common/clock';
 import { type CommandResult } from '../common/events.publisher';
 import { type SendSteps } from '../pipeline/send-steps';
+import { RecencyMap } from '../common/recency-map';
 import { type ChangeCommand } from './channel-command.service';
 import { type ChannelHeads } from './channel-heads';
 import { type MessageBuckets } from './message-buckets';
@@ -30,6 +37,9 @@ import { type StoreProgress } from './store-progress';
 
 /** Each channel's clientMsgIds remembered at least this far back (messages). */
 export const IDEMPOTENCY_WINDOW = 1_000;
+
+/** Least recently used channels looked at per channel read (bounded work; busy ones are skipped). */
+const EVICTION_CHECKS = 8;
 
 type SendCommand = Extract<ChannelCommand, { type: 'message.send' }>;
 
@@ -48,6 +58,8 @@ export interface SequencerDeps {
   /** Applies an edit, delete, reaction or read marker; `position`: the command's offset (its writes' order). */
   change(command: ChangeCommand, position: CommandPosition): Promise<void>;
   logger: Logger;
+  /** Channels kept in memory; more only while the least recent ones are busy. */
+  maxChannels: number;
 }
 
 class ChannelSequence {
@@ -83,7 +95,7 @@ const NEVER: Rest = { done: new Promise<void>(() => undefined) };
 const DONE: Rest = { done: Promise.resolve() };
 
 export class PartitionSequencer {
-  private readonly channels = new Map<string, ChannelSequence>();
+  private readonly channels: RecencyMap<string, ChannelSequence>;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly epoch: Promise<number>;
   private revoked = false;
@@ -94,6 +106,11 @@ export class PartitionSequencer {
     private readonly deps: SequencerDeps,
   ) {
     this.persistence = { owned: () => !this.revoked, sleep: (ms: number) => deps.clock.sleep(ms), logger: deps.logger };
+    this.channels = new RecencyMap(
+      deps.maxChannels,
+      (channelId, channel) => this.forgettable(channelId, channel),
+      (channelId) => deps.progress.forget(channelId),
+    );
     this.epoch = this.claim();
     this.epoch.catch(() => undefined);
   }
@@ -102,6 +119,13 @@ export class PartitionSequencer {
   revoke(): void {
     this.revoked = true;
     this.deps.log.close();
+    for (const channelId of this.channels.keys()) this.deps.progress.forget(channelId);
+    this.channels.clear();
+  }
+
+  /** Channels whose sequence is in memory (a gauge). */
+  get channelsInMemory(): number {
+    return this.channels.size;
   }
 
   /** Takes a command in its channel's order; the promise settles when the command is finished. */
@@ -158,6 +182,7 @@ export class PartitionSequencer {
       return DONE;
     }
     const channel = await persistently('reading a channel', () => this.channel(command.payload.channelId), this.persistence);
+    if (this.revoked) return NEVER;
     // Edits, deletes and reactions apply after the sends issued before them are stored.
     await this.deps.progress.storedUpTo(command.payload.channelId, channel.last);
     await this.changeCommand(command, position);
@@ -220,7 +245,16 @@ export class PartitionSequencer {
     return persistently(`${command.type} ${command.commandId}`, () => this.deps.change(command, position), this.persistence);
   }
 
-  /** The channel's sequence, read back from Cassandra the first time this owner sees the channel. */
+  /**
+   * Whether the channel may be forgotten: no command of it in flight (none is between reading its
+   * sequence and handing out a seq), and every seq handed out in it stored, so reading it back
+   * from Cassandra gives the same `last` and clientMsgIds.
+   */
+  private forgettable(channelId: string, channel: ChannelSequence): boolean {
+    return !this.chains.has(channelId) && this.deps.progress.storedAt(channelId) >= channel.last;
+  }
+
+  /** The channel's sequence, read back from Cassandra the first time this owner sees the channel (or after forgetting it). */
   private async channel(channelId: string): Promise<ChannelSequence> {
     const known = this.channels.get(channelId);
     if (known) return known;
@@ -233,9 +267,12 @@ export class PartitionSequencer {
       if (recent.length < IDEMPOTENCY_WINDOW && bucket > 0) recent.push(...(await messages.recentIds({ channelId, bucket: bucket - 1 }, IDEMPOTENCY_WINDOW - recent.length)));
       for (const { seq, clientMsgId } of recent.reverse()) channel.remember(clientMsgId, seq);
     }
+    // A revoked owner follows nothing more (its commands never finish here).
+    if (this.revoked) return channel;
     // Read from Cassandra, so stored: an edit waiting for these seqs need not wait for the store.
-    progress.stored(channelId, last);
+    progress.track(channelId, last);
     this.channels.set(channelId, channel);
+    this.channels.trim(EVICTION_CHECKS);
     return channel;
   }
 }

@@ -24,9 +24,14 @@ function record(offset: number, value: SequencedRecord): RecordOf<never> {
   return { topic: 'chat.message.sequenced.v1', partition: 0, offset: String(offset), key: CH, value, headers: {}, timestamp: 0 } as unknown as RecordOf<never>;
 }
 
-function setup(lastStored = 0) {
+function setup(lastStored = 0, maxChannels = 1_000) {
+  /** Channel CH's rows by seq; every channel's rows by `${channel}#${seq}`. */
   const rows = new Map<number, Message>();
+  const all = new Map<string, Message>();
   for (let seq = 1; seq <= lastStored; seq++) rows.set(seq, message(seq));
+  for (const m of rows.values()) all.set(`${m.channelId}#${m.seq}`, m);
+  /** Reads of each channel's last stored seq (the fence loading it). */
+  const loads = new Map<string, number>();
   const reports: StoreReport[] = [];
   const projected: number[][] = [];
   let releaseProjection: () => void = () => undefined;
@@ -35,12 +40,23 @@ function setup(lastStored = 0) {
     epochs: { inForceBefore: () => Promise.resolve(1), applied: () => Promise.resolve() } as unknown as PartitionEpochsRepository,
     messages: {
       storeAll: (_p: unknown, messages: Message[]) => {
-        for (const m of messages) rows.set(m.seq, m);
+        for (const m of messages) {
+          if (m.channelId === CH) rows.set(m.seq, m);
+          all.set(`${m.channelId}#${m.seq}`, m);
+        }
         return Promise.resolve();
       },
-      get: (_p: unknown, seq: number) => Promise.resolve(rows.get(seq)),
+      get: (p: { channelId: string }, seq: number) => Promise.resolve(all.get(`${p.channelId}#${seq}`)),
     } as unknown as MessagesRepository,
-    heads: { refresh: () => Promise.resolve(lastStored), observe: () => undefined } as unknown as ChannelHeads,
+    heads: {
+      refresh: (channelId: string) => {
+        loads.set(channelId, (loads.get(channelId) ?? 0) + 1);
+        let last = 0;
+        while (all.has(`${channelId}#${last + 1}`)) last++;
+        return Promise.resolve(last);
+      },
+      observe: () => undefined,
+    } as unknown as ChannelHeads,
     headHints: { advance: () => Promise.resolve() } as unknown as ChannelHeadsRepository,
     buckets: new MessageBuckets(1000),
     acks: {
@@ -56,11 +72,14 @@ function setup(lastStored = 0) {
     progress: new StoreProgress(),
     clock: { sleep: () => Promise.resolve(), now: () => new Date() },
     logger: { warn: () => undefined, error: () => undefined, log: () => undefined } as unknown as Logger,
+    maxChannels,
   });
-  return { store, rows, reports, projected, hold: () => (holdProjection = true), release: () => releaseProjection() };
+  return { store, rows, all, loads, reports, projected, hold: () => (holdProjection = true), release: () => releaseProjection() };
 }
 
 const send = (epoch: number, m: Message, requestId?: string): SequencedRecord => ({ kind: 'send', epoch, message: m, ...(requestId ? { replyTo: gw(requestId) } : {}) });
+const channel = (n: number): string => `7b0c7a4e-1c9b-4a57-9a8c-${String(n).padStart(12, '0')}`;
+const inChannel = (n: number, seq: number): Message => ({ ...message(seq), channelId: channel(n) });
 
 describe('PartitionStore', () => {
   it('stores accepted sends once, refuses a stale epoch and a gap, and reports how far the log is stored', async () => {
@@ -104,5 +123,24 @@ describe('PartitionStore', () => {
     release();
     await new Promise((resolve) => setImmediate(resolve));
     expect(finished).toBe(true);
+  });
+
+  it('forgets channels beyond its limit between flushes, and loads them again before deciding their next records', async () => {
+    const { store, all, loads, reports } = setup(0, 3);
+    const channels = 30;
+    let offset = 0;
+    const round = (seq: number) => store.take(Array.from({ length: channels }, (_, n) => record(offset++, send(1, inChannel(n, seq)))));
+    await Promise.all(round(1));
+    await Promise.all(round(2));
+    // Every second send was decided against a reloaded last seq: stored, none refused or repeated.
+    for (let n = 0; n < channels; n++) expect([all.get(`${channel(n)}#1`)?.seq, all.get(`${channel(n)}#2`)?.seq]).toEqual([1, 2]);
+    expect(reports.map((r) => r.refused)).toEqual([[], []]);
+    // Only the 3 channels decided last in the first flush were still known in the second.
+    expect([...loads.values()].filter((count) => count === 2)).toHaveLength(channels - 3);
+    // A replay of an already stored send of a forgotten channel is announced again, not stored twice.
+    await Promise.all(store.take([record(offset++, send(1, inChannel(0, 1), 'again'))]));
+    expect(reports[2]).toMatchObject({ refused: [] });
+    expect(loads.get(channel(0))).toBe(3);
+    expect(all.size).toBe(2 * channels);
   });
 });

@@ -36,6 +36,8 @@ export interface StoreDeps {
   progress: StoreProgress;
   clock: Clock;
   logger: Logger;
+  /** Channels whose last stored seq the fence keeps in memory (least recently decided forgotten between flushes). */
+  maxChannels: number;
   /** Counts records dropped by the fence, by reason (a metric). */
   dropped?(reason: string): void;
 }
@@ -93,7 +95,7 @@ export class PartitionStore {
     const { deps } = this;
     // The first record taken is where this store resumes: the fence starts with the epoch in force there.
     const resumeAt = Number(batch[0].record.offset);
-    this.fence ??= persistently('reading the epoch in force', () => deps.epochs.inForceBefore(this.partition, resumeAt), this.persistence).then((e) => new SequenceFence(e));
+    this.fence ??= persistently('reading the epoch in force', () => deps.epochs.inForceBefore(this.partition, resumeAt), this.persistence).then((e) => new SequenceFence(e, deps.maxChannels));
     const fence = await this.fence;
     const unknown = fence.unknownChannels(batch.map((q) => q.record.value));
     await persistently(
@@ -106,6 +108,9 @@ export class PartitionStore {
     );
     const decisions = batch.map((q) => fence.decide(q.record.value));
     const stored = await persistently('storing messages', () => this.write(batch, decisions), this.persistence);
+    // Between flushes, and only once the write round is complete: Cassandra now holds every last
+    // seq the fence would forget, and the next flush loads a forgotten channel before deciding it.
+    fence.trim();
     if (this.revoked) return;
 
     for (const decision of decisions) {

@@ -84,9 +84,12 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
     this.stores = new Map();
     this.inFlight.clear();
     this.generation = generation;
+    // The process's channel budget, split evenly among its partitions (channels hash evenly over them).
+    const owned = partitions.filter((p) => p.definition === ChannelCommandTopic).length;
+    const maxChannels = Math.ceil(this.config.SEQUENCER_CHANNELS / Math.max(1, owned));
     for (const { definition, partition } of partitions) {
-      if (definition === ChannelCommandTopic) this.sequencers.set(partition, this.sequencer(partition));
-      else this.stores.set(partition, this.store(partition));
+      if (definition === ChannelCommandTopic) this.sequencers.set(partition, this.sequencer(partition, maxChannels));
+      else this.stores.set(partition, this.store(partition, maxChannels));
     }
     this.logger.log(`generation ${generation}: partitions ${[...this.sequencers.keys()].sort((a, b) => a - b).join(', ') || 'none'}`);
   }
@@ -112,7 +115,7 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
     return finished;
   }
 
-  private sequencer(partition: number): PartitionSequencer {
+  private sequencer(partition: number, maxChannels: number): PartitionSequencer {
     return new PartitionSequencer(partition, {
       owner: this.identity.instanceId,
       epochs: this.epochs,
@@ -128,10 +131,11 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
       reply: (replyTo: ReplyTo, commandId: string, result: CommandResult) => this.events.reply(replyTo, commandId, result),
       change: (command: ChangeCommand, position: CommandPosition) => this.changes.handle(command, position),
       logger: this.logger,
+      maxChannels,
     });
   }
 
-  private store(partition: number): PartitionStore {
+  private store(partition: number, maxChannels: number): PartitionStore {
     return new PartitionStore(partition, {
       epochs: this.epochs,
       messages: this.messages,
@@ -144,6 +148,7 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
       progress: this.progress,
       clock: this.clock,
       logger: this.logger,
+      maxChannels,
     });
   }
 }

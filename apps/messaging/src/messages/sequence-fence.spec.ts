@@ -56,6 +56,24 @@ describe('SequenceFence', () => {
     expect(f.decide({ kind: 'duplicate', epoch: 0 + 1, channelId, seq: 1, clientMsgId: channelId }).kind).toBe('announce-stored');
   });
 
+  it('forgets the least recently decided channels above its capacity, and decides the same once they are loaded again', () => {
+    const f = new SequenceFence(1, 2);
+    const channels = Array.from({ length: 20 }, (_, i) => `00000000-0000-4000-8000-${String(100 + i).padStart(12, '0')}`);
+    const sendTo = (channel: string, seq: number): SequencedRecord => ({ kind: 'send', epoch: 1, message: { ...message(seq), channelId: channel } });
+    for (const channel of channels) {
+      f.load(channel, 4);
+      expect(f.decide(sendTo(channel, 5)).kind).toBe('store');
+      f.trim();
+      expect(f.channels).toBeLessThanOrEqual(2);
+    }
+    // The last two decided are kept; the others must be loaded again (Cassandra holds seq 5 of each).
+    expect(f.unknownChannels(channels.map((c) => sendTo(c, 6)))).toEqual(channels.slice(0, 18));
+    f.load(channels[0], 5);
+    expect(f.decide(sendTo(channels[0], 5))).toMatchObject({ kind: 'announce-stored', seq: 5 });
+    expect(f.decide(sendTo(channels[0], 6)).kind).toBe('store');
+    expect(f.decide(sendTo(channels[19], 6)).kind).toBe('store');
+  });
+
   it('lists the channels whose last seq it must load first', () => {
     const f = new SequenceFence(1);
     expect(f.unknownChannels([marker(2), send(1, 1)])).toEqual([channelId]);

@@ -9,7 +9,10 @@
 //     (a replay after a crash) and is announced again once the stored row is checked to be this
 //     very message; above last + 1 it would leave a gap and is dropped;
 //   - a duplicate is answered with the stored message at its seq, which must already be stored.
+// It keeps `last` for the channels decided most recently, up to its capacity: `trim` between
+// flushes forgets the others, which are loaded again from Cassandra before they are next decided.
 import { type Message, type SequencedRecord } from '@chat/contracts';
+import { RecencyMap } from '../common/recency-map';
 
 export type FenceDecision =
   | { kind: 'epoch'; epoch: number }
@@ -18,9 +21,14 @@ export type FenceDecision =
   | { kind: 'drop'; reason: 'stale-epoch' | 'old-marker' | 'gap' | 'not-stored' };
 
 export class SequenceFence {
-  private readonly last = new Map<string, number>();
+  private readonly last: RecencyMap<string, number>;
 
-  constructor(private epochInForce: number) {}
+  constructor(
+    private epochInForce: number,
+    capacity = Number.POSITIVE_INFINITY,
+  ) {
+    this.last = new RecencyMap(capacity);
+  }
 
   get epoch(): number {
     return this.epochInForce;
@@ -33,6 +41,21 @@ export class SequenceFence {
 
   load(channelId: string, lastSeq: number): void {
     if (!this.last.has(channelId)) this.last.set(channelId, lastSeq);
+  }
+
+  /** Channels whose last seq is in memory. */
+  get channels(): number {
+    return this.last.size;
+  }
+
+  /**
+   * Forgets the least recently decided channels above capacity. Only between flushes, once the
+   * flush's write round is complete: Cassandra then holds every `last` kept here, so a forgotten
+   * channel loads (unknownChannels, then `load`) the value it had (or, if another store of the
+   * partition wrote further meanwhile, a higher one, exactly as when a channel is first seen).
+   */
+  trim(): void {
+    this.last.trim();
   }
 
   /** The channels of `records` whose last seq must be loaded before deciding them. */

@@ -1,0 +1,217 @@
+// PartitionSequencer's memory bound on fakes of its I/O: a quiet channel is forgotten and read back
+// from the stored rows (same next seq, same duplicates); a channel with a command in flight or a
+// seq not yet stored is never forgotten; the channels in memory (and the store progress followed)
+// stay bounded over ten times the limit. The fake log stores each send at once (as this process's
+// store would) unless told to hold them.
+import { type ChannelCommand, type ChannelCommandTopic, type Message, type SequencedRecord } from '@chat/contracts';
+import { type PartitionOutbox, type RecordOf } from '@chat/kafka';
+import { type Logger } from '@nestjs/common';
+import { type ChannelAccess } from '../channels/channel-access.service';
+import { FakeChannelHeadsRepository, FakeMessagesRepository, FixedClock, testId } from '../testing/fakes';
+import { type SendSteps } from '../pipeline/send-steps';
+import { type ChangeCommand } from './channel-command.service';
+import { ChannelHeads } from './channel-heads';
+import { type ChannelHeadsRepository } from './channel-heads.repository';
+import { MessageBuckets } from './message-buckets';
+import { type MessagesRepository } from './messages.repository';
+import { type PartitionEpochsRepository } from './partition-epochs.repository';
+import { PartitionSequencer } from './partition-sequencer';
+import { StoreProgress } from './store-progress';
+
+const USER = testId(9_999, 'aaaaaaaa');
+const channel = (n: number): string => testId(n, 'cccccccc');
+const clientMsgId = (n: number): string => testId(n, 'dddddddd');
+
+function setup(maxChannels: number) {
+  const buckets = new MessageBuckets(10);
+  const rows = new FakeMessagesRepository(buckets);
+  const hints = new FakeChannelHeadsRepository();
+  /** Reads of each channel's head: one per time the sequencer read the channel from Cassandra. */
+  const reads = new Map<string, number>();
+  const headHints = {
+    hint: (channelId: string) => {
+      reads.set(channelId, (reads.get(channelId) ?? 0) + 1);
+      return hints.hint(channelId);
+    },
+    advance: (channelId: string, seq: number) => hints.advance(channelId, seq),
+  };
+  const heads = new ChannelHeads(headHints as unknown as ChannelHeadsRepository, rows as unknown as MessagesRepository, buckets, { CHANNEL_HEAD_CACHE_SIZE: 1_000 });
+  const progress = new StoreProgress();
+  const log: SequencedRecord[] = [];
+  const held: Message[] = [];
+  /** Channels whose sends the store does not store until `storeHeld`. */
+  const holding = new Set<string>();
+  const store = (message: Message): void => {
+    void rows.storeAll({ channelId: message.channelId, bucket: buckets.of(message.seq) }, [message]);
+    void hints.advance(message.channelId, buckets.firstSeqOf(buckets.of(message.seq)));
+    heads.observe(message.channelId, message.seq);
+    progress.stored(message.channelId, message.seq);
+  };
+  const outbox = {
+    push: ({ value }: { value: SequencedRecord }) => {
+      log.push(value);
+      if (value.kind === 'epoch') progress.epochApplied(0, value.epoch);
+      if (value.kind === 'send') {
+        if (holding.has(value.message.channelId)) held.push(value.message);
+        else store(value.message);
+      }
+      return Promise.resolve();
+    },
+    close: () => undefined,
+  };
+  /** Membership checks that wait until the test lets them through, per channel. */
+  const gates = new Map<string, Promise<void>>();
+  const changes: ChangeCommand[] = [];
+  const sequencer = new PartitionSequencer(0, {
+    owner: 'me',
+    epochs: { claim: () => Promise.resolve(1) } as unknown as PartitionEpochsRepository,
+    log: outbox as unknown as PartitionOutbox<never>,
+    progress,
+    access: { membership: (channelId: string) => gates.get(channelId) ?? Promise.resolve() } as unknown as ChannelAccess,
+    steps: { prepare: () => Promise.resolve(undefined) } as unknown as SendSteps,
+    heads,
+    messages: rows as unknown as MessagesRepository,
+    buckets,
+    clock: new FixedClock(),
+    reply: () => Promise.resolve(),
+    change: (command: ChangeCommand) => {
+      changes.push(command);
+      return Promise.resolve();
+    },
+    logger: { warn: () => undefined, error: () => undefined, log: () => undefined } as unknown as Logger,
+    maxChannels,
+  });
+
+  let offset = 0;
+  const take = (command: ChannelCommand): Promise<void> =>
+    sequencer.take({ topic: 'chat.channel.command.v1', partition: 0, offset: String(offset++), key: command.payload.channelId, value: command, headers: {}, timestamp: 0 } as unknown as RecordOf<typeof ChannelCommandTopic>);
+  const send = (channelId: string, id: string): Promise<void> =>
+    take({ type: 'message.send', commandId: testId(offset + 1, 'eeeeeeee'), userId: USER, issuedAt: '2025-01-01T00:00:00.000Z', payload: { channelId, clientMsgId: id, text: 'hi' } });
+  /** What the log says of the channel's send or duplicate with this clientMsgId, last first. */
+  const outcome = (channelId: string, id: string) => {
+    const record = [...log].reverse().find((r) => (r.kind === 'send' ? r.message.channelId === channelId && r.message.clientMsgId === id : r.kind === 'duplicate' && r.channelId === channelId && r.clientMsgId === id));
+    if (record?.kind === 'send') return { kind: 'send', seq: record.message.seq };
+    if (record?.kind === 'duplicate') return { kind: 'duplicate', seq: record.seq };
+    return undefined;
+  };
+  return {
+    sequencer,
+    progress,
+    reads,
+    changes,
+    take,
+    send,
+    outcome,
+    gate(channelId: string): () => void {
+      let open: () => void = () => undefined;
+      gates.set(
+        channelId,
+        new Promise<void>((resolve) => (open = resolve)).then(() => void gates.delete(channelId)),
+      );
+      return () => open();
+    },
+    hold: (channelId: string) => holding.add(channelId),
+    storeHeld: () => {
+      holding.clear();
+      for (const message of held.splice(0)) store(message);
+    },
+  };
+}
+
+/** Sends one message to each of channels from..to-1, one after another (each a quiet channel afterwards). */
+async function flood(s: ReturnType<typeof setup>, from: number, to: number): Promise<number> {
+  let most = 0;
+  for (let n = from; n < to; n++) {
+    await s.send(channel(n), clientMsgId(n));
+    most = Math.max(most, s.sequencer.channelsInMemory);
+  }
+  return most;
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+
+describe('PartitionSequencer memory', () => {
+  it('forgets a quiet channel and reads it back from the stored rows: the same next seq, the same duplicates', async () => {
+    const s = setup(4);
+    const a = channel(1_000);
+    await s.send(a, clientMsgId(1));
+    await s.send(a, clientMsgId(2));
+    expect(s.outcome(a, clientMsgId(2))).toEqual({ kind: 'send', seq: 2 });
+    await flood(s, 0, 10);
+    expect(s.reads.get(a)).toBe(1);
+    expect(s.sequencer.channelsInMemory).toBe(4);
+
+    await s.send(a, clientMsgId(3));
+    expect(s.reads.get(a)).toBe(2); // read back
+    expect(s.outcome(a, clientMsgId(3))).toEqual({ kind: 'send', seq: 3 });
+    await flood(s, 10, 20);
+    // A retry of a message sent before the channel was forgotten (twice now) is still recognised.
+    await s.send(a, clientMsgId(1));
+    expect(s.reads.get(a)).toBe(3);
+    expect(s.outcome(a, clientMsgId(1))).toEqual({ kind: 'duplicate', seq: 1 });
+  });
+
+  it('an edit after the channel was forgotten waits for nothing it need not (the progress is read back too)', async () => {
+    const s = setup(2);
+    const a = channel(1_000);
+    await s.send(a, clientMsgId(1));
+    await flood(s, 0, 5);
+    expect(s.progress.storedAt(a)).toBe(0); // forgotten with the sequence
+    await s.take({ type: 'message.edit', commandId: testId(77, 'eeeeeeee'), userId: USER, issuedAt: '2025-01-01T00:00:00.000Z', payload: { channelId: a, messageId: testId(1), text: 'edited' } });
+    expect(s.changes.map((c) => c.type)).toEqual(['message.edit']);
+    expect(s.progress.storedAt(a)).toBe(1);
+  });
+
+  it('never forgets a channel with a command in flight', async () => {
+    const s = setup(2);
+    const a = channel(1_000);
+    await s.send(a, clientMsgId(1));
+    const open = s.gate(a);
+    const second = s.send(a, clientMsgId(2)); // waits in its membership check: the channel is busy
+    await flush();
+    const most = await flood(s, 0, 20);
+    expect(most).toBeLessThanOrEqual(3); // the limit, plus the busy channel
+    open();
+    await second;
+    expect(s.reads.get(a)).toBe(1);
+    expect(s.outcome(a, clientMsgId(2))).toEqual({ kind: 'send', seq: 2 });
+  });
+
+  it('never forgets a channel whose seqs are not all stored yet, and does once they are', async () => {
+    const s = setup(2);
+    const a = channel(1_000);
+    s.hold(a);
+    await s.send(a, clientMsgId(1)); // sequenced and appended; the store has not stored it yet
+    const most = await flood(s, 0, 20);
+    expect(most).toBeLessThanOrEqual(3);
+    expect(s.reads.get(a)).toBe(1);
+    // Read back from Cassandra now, `a` would hand out seq 1 a second time.
+    await s.send(a, clientMsgId(2));
+    expect(s.outcome(a, clientMsgId(2))).toEqual({ kind: 'send', seq: 2 });
+    expect(s.reads.get(a)).toBe(1);
+    // Stored now: the next channels push it out, and it comes back with the same next seq.
+    s.storeHeld();
+    await flood(s, 20, 30);
+    await s.send(a, clientMsgId(3));
+    expect(s.reads.get(a)).toBe(2);
+    expect(s.outcome(a, clientMsgId(3))).toEqual({ kind: 'send', seq: 3 });
+  });
+
+  it('keeps memory bounded over ten times the limit of channels', async () => {
+    const limit = 50;
+    const s = setup(limit);
+    const most = await flood(s, 0, 10 * limit);
+    expect(most).toBeLessThanOrEqual(limit);
+    expect(s.sequencer.channelsInMemory).toBe(limit);
+    expect(s.progress.channels).toBe(limit);
+  });
+
+  it('forgets everything it followed when revoked', async () => {
+    const s = setup(10);
+    await flood(s, 0, 5);
+    expect(s.progress.channels).toBe(5);
+    s.sequencer.revoke();
+    expect(s.sequencer.channelsInMemory).toBe(0);
+    expect(s.progress.channels).toBe(0);
+  });
+});

@@ -35,11 +35,12 @@ export const MessagingConfigSchema = BaseConfigSchema.extend({
   /**
    * Channels whose send-path state a process keeps in memory, split evenly among the partitions it
    * owns: the sequencer's (last seq and the last 1,000-2,000 clientMsgIds, up to ~170 KB for a
-   * long history), its store progress and the store's fence (one number). Above it the least
+   * long history; the default, 3,000, keeps that under ~510 MB, within the 768 Mi pod of k8s/), its
+   * store progress and the store's fence (one number). Above it the least
    * recently used quiet channels are forgotten and read back from Cassandra on their next command
    * (docs/design/sequencer.md, "Memory").
    */
-  SEQUENCER_CHANNELS: z.coerce.number().int().min(1).max(10_000_000).default(100_000),
+  SEQUENCER_CHANNELS: z.coerce.number().int().min(1).max(10_000_000).default(3_000),
   /** (channel, member) pairs whose membership stays cached per process (channels/member-cache.ts). */
   MEMBER_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
   /** How long a cached membership may be used; leaves are also pushed to every process. 0 disables the cache. */

@@ -6,6 +6,9 @@
 //   2. the access file's topics, created where missing (the services may not create topics);
 //   3. the access file's ACLs, exactly: missing ones created, any other ACL deleted.
 // The access file is generated from the services' topic table (tools/deploy-checks).
+// `npm start` runs it too, against the local broker's PLAINTEXT listener, for the users of one run
+// (tools/run/src/local-kafka-users.ts): with KAFKA_SETUP_ACL_SCOPE=users, step 3 deletes only other
+// ACLs of the file's users, never those of another run's users on the same broker.
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +42,8 @@ public class KafkaSetup {
   public static void main(String[] args) throws Exception {
     String bootstrap = System.getenv().getOrDefault("KAFKA_SETUP_BOOTSTRAP", "127.0.0.1:19093");
     short replication = Short.parseShort(System.getenv().getOrDefault("KAFKA_SETUP_REPLICATION_FACTOR", "1"));
+    String scope = System.getenv().getOrDefault("KAFKA_SETUP_ACL_SCOPE", "all");
+    if (!scope.equals("all") && !scope.equals("users")) throw new IllegalArgumentException("KAFKA_SETUP_ACL_SCOPE must be all or users, not " + scope);
     Map<String, Integer> topics = new java.util.TreeMap<>();
     Set<String> users = new LinkedHashSet<>();
     Set<AclBinding> wanted = new HashSet<>();
@@ -91,7 +96,12 @@ public class KafkaSetup {
 
       Set<AclBinding> present = new HashSet<>(admin.describeAcls(AclBindingFilter.ANY).values().get(120, TimeUnit.SECONDS));
       List<AclBindingFilter> stale = new ArrayList<>();
-      for (AclBinding binding : present) if (!wanted.contains(binding)) stale.add(binding.toFilter());
+      Set<String> principals = new HashSet<>();
+      for (String user : users) principals.add("User:" + user);
+      for (AclBinding binding : present) {
+        boolean ours = scope.equals("all") || principals.contains(binding.entry().principal());
+        if (ours && !wanted.contains(binding)) stale.add(binding.toFilter());
+      }
       if (!stale.isEmpty()) admin.deleteAcls(stale).all().get(120, TimeUnit.SECONDS);
       List<AclBinding> missing = new ArrayList<>();
       for (AclBinding binding : wanted) if (!present.contains(binding)) missing.add(binding);

@@ -1,0 +1,169 @@
+// `npm start`'s Kafka users on a real broker with the single node's SASL listener: each service's
+// user reaches its own (run-prefixed) topics and group and nothing else, a wrong password is
+// refused, and the PLAINTEXT listener still serves anyone without credentials (tests and tools).
+// Brokers: KAFKA_SASL_BROKERS (the users' listener) and KAFKA_BROKERS (PLAINTEXT, the setup's
+// super user), by default those of `npm run infra:up` (127.0.0.1:9096 and :9092). When
+// KAFKA_BROKERS names other engines (the integration tier's containers, which have no SASL
+// listener) and KAFKA_SASL_BROKERS is unset, the spec starts a private broker of its own.
+import '@chat/kafka/kafkajs-fix';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { KAFKA_BROKERS, KAFKA_SASL_BROKERS, testEngines } from '@chat/infra';
+import { privateKafka, type PrivateEngine } from '@chat/infra/private-engine';
+import { freePort, uniqueName } from '@chat/testing';
+import { AclOperationTypes, AclPermissionTypes, type Admin, Kafka, logLevel, ResourcePatternTypes, AclResourceTypes } from 'kafkajs';
+import { ensureKafkaUsers, localKafkaUsers, type LocalKafkaUser } from './local-kafka-users';
+
+jest.setTimeout(240_000);
+
+describe("npm start: a Kafka SCRAM user per service, on the broker's SASL listener", () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kafka-users-'));
+  const run = uniqueName('ku');
+  const users = localKafkaUsers(run, dir);
+  const topic = (name: string): string => `${run}.${name}`;
+  let plain: string[] = [];
+  let sasl: string[] = [];
+  let engine: PrivateEngine | undefined;
+  let admin: Admin;
+
+  const user = (service: LocalKafkaUser['service']): LocalKafkaUser => {
+    const found = users.find((u) => u.service === service);
+    if (!found) throw new Error(`no user for ${service}`);
+    return found;
+  };
+  const as = (service: LocalKafkaUser['service'], password = user(service).password): Kafka =>
+    new Kafka({
+      clientId: `kafka-users-spec-${service}`,
+      brokers: sasl,
+      sasl: { mechanism: 'scram-sha-512', username: user(service).username, password },
+      retry: { retries: 0 },
+      connectionTimeout: 5_000,
+      logLevel: logLevel.NOTHING,
+    });
+  /** '' when the send was acknowledged, else the error's type or message. */
+  const send = async (kafka: Kafka, to: string): Promise<string> => {
+    const producer = kafka.producer({ allowAutoTopicCreation: false, retry: { retries: 0 } });
+    try {
+      await producer.connect();
+      await producer.send({ topic: to, acks: -1, messages: [{ key: 'k', value: `from ${to}` }] });
+      return '';
+    } catch (error) {
+      return errorName(error);
+    } finally {
+      await producer.disconnect();
+    }
+  };
+  /** The first record's value on `from`, read in `groupId` from the beginning, or the error. */
+  const receive = async (kafka: Kafka, from: string, groupId: string): Promise<string> => {
+    const consumer = kafka.consumer({ groupId, retry: { retries: 0 } });
+    try {
+      await consumer.connect();
+      await consumer.subscribe({ topic: from, fromBeginning: true });
+      return await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`nothing read from ${from} in 60 s`)), 60_000);
+        consumer.on(consumer.events.CRASH, (event) => {
+          clearTimeout(timer);
+          resolve(errorName(event.payload.error));
+        });
+        consumer
+          .run({
+            eachMessage: ({ message }) => {
+              clearTimeout(timer);
+              resolve(message.value?.toString() ?? '');
+              return Promise.resolve();
+            },
+          })
+          .catch((error: unknown) => {
+            clearTimeout(timer);
+            resolve(errorName(error));
+          });
+      });
+    } catch (error) {
+      return errorName(error);
+    } finally {
+      await consumer.disconnect();
+    }
+  };
+
+  beforeAll(async () => {
+    const engines = testEngines();
+    const given = process.env['KAFKA_SASL_BROKERS']?.trim();
+    if (given) {
+      sasl = given.split(',').map((b) => b.trim());
+      plain = [...engines.kafkaBrokers];
+    } else if (engines.kafkaBrokers.join(',') === KAFKA_BROKERS.join(',')) {
+      sasl = [...KAFKA_SASL_BROKERS];
+      plain = [...KAFKA_BROKERS];
+    } else {
+      const saslPort = await freePort();
+      engine = await privateKafka({ dir: join(dir, 'kafka'), port: await freePort(), controllerPort: await freePort(), saslPort });
+      await engine.start();
+      plain = [engine.endpoint];
+      sasl = [`127.0.0.1:${saslPort}`];
+    }
+    admin = new Kafka({ clientId: 'kafka-users-spec-admin', brokers: plain, logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    await ensureKafkaUsers(plain.join(','), run, users);
+    // Idempotent: the next `npm start` sets the same users, topics and ACLs again.
+    const again = await ensureKafkaUsers(plain.join(','), run, users);
+    expect(again).toMatch(/5 SCRAM users .* 0 topics created .* ACLs: 0 created, 0 deleted/);
+  });
+
+  afterAll(async () => {
+    // The users' ACLs and the run's topics; the SCRAM credentials stay (kafkajs cannot delete
+    // them), with no ACL left they may do nothing.
+    for (const u of users) {
+      await admin.deleteAcls({
+        filters: [
+          {
+            resourceType: AclResourceTypes.ANY,
+            resourcePatternType: ResourcePatternTypes.ANY,
+            principal: `User:${u.username}`,
+            host: '*',
+            operation: AclOperationTypes.ANY,
+            permissionType: AclPermissionTypes.ANY,
+          },
+        ],
+      });
+    }
+    const mine = (await admin.listTopics()).filter((name) => name.startsWith(`${run}.`));
+    if (mine.length > 0) await admin.deleteTopics({ topics: mine });
+    await admin.disconnect();
+    await engine?.destroy();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("lets each service's user produce to and consume from its own topics in its own groups", async () => {
+    await expect(send(as('messaging'), topic('chat.message.stored.v1'))).resolves.toBe('');
+    await expect(receive(as('gateway'), topic('chat.message.stored.v1'), topic('gateway.spec'))).resolves.toBe(`from ${topic('chat.message.stored.v1')}`);
+    await expect(send(as('gateway'), topic('chat.channel.command.v1'))).resolves.toBe('');
+    await expect(receive(as('messaging'), topic('chat.channel.command.v1'), topic('messaging'))).resolves.toBe(`from ${topic('chat.channel.command.v1')}`);
+  });
+
+  it("refuses a user another service's topic or group, and another run's topics", async () => {
+    await expect(send(as('presence'), topic('chat.channel.command.v1'))).resolves.toBe('TOPIC_AUTHORIZATION_FAILED');
+    await expect(send(as('gateway'), topic('chat.message.stored.v1'))).resolves.toBe('TOPIC_AUTHORIZATION_FAILED');
+    await expect(send(as('gateway'), 'chat.channel.command.v1')).resolves.toBe('TOPIC_AUTHORIZATION_FAILED');
+    await expect(receive(as('files'), topic('chat.message.stored.v1'), topic('files'))).resolves.toMatch(/TOPIC_AUTHORIZATION_FAILED/);
+    await expect(receive(as('gateway'), topic('chat.message.stored.v1'), topic('messaging'))).resolves.toMatch(/GROUP_AUTHORIZATION_FAILED/);
+  });
+
+  it('refuses a wrong password', async () => {
+    await expect(send(as('gateway', 'not-the-password-of-the-gateway-user'), topic('chat.channel.command.v1'))).resolves.toMatch(/SASL SCRAM SHA512 authentication failed/);
+  });
+
+  it('still serves the PLAINTEXT listener without credentials: the run topics, and topics it creates', async () => {
+    const anyone = new Kafka({ clientId: 'kafka-users-spec-plain', brokers: plain, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
+    const extra = topic('plaintext.spec');
+    await admin.createTopics({ topics: [{ topic: extra, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    await expect(send(anyone, extra)).resolves.toBe('');
+    await expect(receive(anyone, extra, topic('plaintext-spec'))).resolves.toBe(`from ${extra}`);
+    await expect(send(anyone, topic('chat.presence.signal.v1'))).resolves.toBe('');
+  });
+});
+
+function errorName(error: unknown): string {
+  if (error && typeof error === 'object' && 'type' in error && typeof error.type === 'string') return error.type;
+  return error instanceof Error ? error.message : String(error);
+}

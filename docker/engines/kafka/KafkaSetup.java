@@ -106,6 +106,18 @@ public class KafkaSetup {
       List<AclBinding> missing = new ArrayList<>();
       for (AclBinding binding : wanted) if (!present.contains(binding)) missing.add(binding);
       if (!missing.isEmpty()) admin.createAcls(missing).all().get(120, TimeUnit.SECONDS);
+      // The broker's authorizer applies the change from the metadata log a moment after these calls
+      // return: wait until it shows the ACLs as wanted, so that a client started next is judged by them.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      for (;;) {
+        Set<AclBinding> now = new HashSet<>();
+        for (AclBinding binding : admin.describeAcls(AclBindingFilter.ANY).values().get(120, TimeUnit.SECONDS)) {
+          if (scope.equals("all") || principals.contains(binding.entry().principal())) now.add(binding);
+        }
+        if (now.equals(wanted)) break;
+        if (System.nanoTime() > deadline) throw new IllegalStateException("the broker does not show the ACLs as set after 60 s");
+        Thread.sleep(100);
+      }
 
       System.out.printf("kafka-setup: %d SCRAM users (%s), %d topics created (%d declared), ACLs: %d created, %d deleted, %d in all%n",
           users.size(), String.join(", ", users), create.size(), topics.size(), missing.size(), stale.size(), wanted.size());

@@ -16,7 +16,7 @@ import { KAFKA_BROKERS, KAFKA_SASL_BROKERS, testEngines } from '@chat/infra';
 import { KafkaModule } from '@chat/kafka';
 import { ReadinessRegistry } from '@chat/service-kit';
 import { privateKafka, type PrivateEngine } from '@chat/infra/private-engine';
-import { freePort, uniqueName } from '@chat/testing';
+import { freePort, uniqueName, waitFor } from '@chat/testing';
 import { AclOperationTypes, AclPermissionTypes, type Admin, Kafka, logLevel, ResourcePatternTypes, AclResourceTypes } from 'kafkajs';
 import { ensureKafkaUsers, localKafkaUsers, type LocalKafkaUser } from './local-kafka-users';
 
@@ -95,6 +95,18 @@ describe("npm start: a Kafka SCRAM user per service, on the broker's SASL listen
     }
   };
 
+  const deleteAclsOf = async (of: readonly LocalKafkaUser[]): Promise<void> => {
+    const filters = of.map((u) => ({
+      resourceType: AclResourceTypes.ANY,
+      resourcePatternType: ResourcePatternTypes.ANY,
+      principal: `User:${u.username}`,
+      host: '*',
+      operation: AclOperationTypes.ANY,
+      permissionType: AclPermissionTypes.ANY,
+    }));
+    await admin.deleteAcls({ filters });
+  };
+
   beforeAll(async () => {
     const engines = testEngines();
     const given = process.env['KAFKA_SASL_BROKERS']?.trim();
@@ -122,20 +134,7 @@ describe("npm start: a Kafka SCRAM user per service, on the broker's SASL listen
   afterAll(async () => {
     // The users' ACLs and the run's topics; the SCRAM credentials stay (kafkajs cannot delete
     // them), with no ACL left they may do nothing.
-    for (const u of users) {
-      await admin.deleteAcls({
-        filters: [
-          {
-            resourceType: AclResourceTypes.ANY,
-            resourcePatternType: ResourcePatternTypes.ANY,
-            principal: `User:${u.username}`,
-            host: '*',
-            operation: AclOperationTypes.ANY,
-            permissionType: AclPermissionTypes.ANY,
-          },
-        ],
-      });
-    }
+    await deleteAclsOf(users);
     const mine = (await admin.listTopics()).filter((name) => name.startsWith(`${run}.`));
     if (mine.length > 0) await admin.deleteTopics({ topics: mine });
     await admin.disconnect();
@@ -202,6 +201,35 @@ describe("npm start: a Kafka SCRAM user per service, on the broker's SASL listen
     await expect(start([ChannelCommandTopic])).resolves.toMatch(/authoriz/i);
   });
 
+  it("leaves the users and ACLs of one run alone when another run's are set up", async () => {
+    const aclsOf = async (u: LocalKafkaUser): Promise<number> => {
+      const { resources } = await admin.describeAcls({
+        resourceType: AclResourceTypes.ANY,
+        resourcePatternType: ResourcePatternTypes.ANY,
+        principal: `User:${u.username}`,
+        host: '*',
+        operation: AclOperationTypes.ANY,
+        permissionType: AclPermissionTypes.ANY,
+      });
+      return resources.reduce((sum, r) => sum + r.acls.length, 0);
+    };
+    const before = await Promise.all(users.map(aclsOf));
+    expect(before.every((count) => count > 0)).toBe(true);
+    const other = uniqueName('ku');
+    const otherUsers = localKafkaUsers(other, dir);
+    try {
+      await ensureKafkaUsers(plain.join(','), other, otherUsers);
+      // The broker applies ACL changes from the metadata log in order, a moment after the setup's
+      // requests return: once the other run's new ACLs show, any deletion before them shows too.
+      await waitFor(`the ACLs of ${other}`, async () => (await Promise.all(otherUsers.map(aclsOf))).every((count) => count > 0));
+      expect(await Promise.all(users.map(aclsOf))).toEqual(before);
+      await expect(send(as('gateway'), topic('chat.channel.command.v1'))).resolves.toBe('');
+    } finally {
+      await deleteAclsOf(otherUsers);
+      await admin.deleteTopics({ topics: (await admin.listTopics()).filter((name) => name.startsWith(`${other}.`)) });
+    }
+  });
+
   it('refuses a wrong password', async () => {
     await expect(send(as('gateway', 'not-the-password-of-the-gateway-user'), topic('chat.channel.command.v1'))).resolves.toMatch(/SASL SCRAM SHA512 authentication failed/);
   });
@@ -209,7 +237,9 @@ describe("npm start: a Kafka SCRAM user per service, on the broker's SASL listen
   it('still serves the PLAINTEXT listener without credentials: the run topics, and topics it creates', async () => {
     const anyone = new Kafka({ clientId: 'kafka-users-spec-plain', brokers: plain, retry: { retries: 0 }, logLevel: logLevel.NOTHING });
     const extra = topic('plaintext.spec');
-    await admin.createTopics({ topics: [{ topic: extra, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: true });
+    // kafkajs's own wait for leaders gives up on a topic whose metadata is not out yet: poll instead.
+    await admin.createTopics({ topics: [{ topic: extra, numPartitions: 1, replicationFactor: 1 }], waitForLeaders: false });
+    await waitFor(`a leader for ${extra}`, async () => ((await admin.fetchTopicMetadata({ topics: [extra] })).topics[0]?.partitions[0]?.leader ?? -1) >= 0);
     await expect(send(anyone, extra)).resolves.toBe('');
     await expect(receive(anyone, extra, topic('plaintext-spec'))).resolves.toBe(`from ${extra}`);
     await expect(send(anyone, topic('chat.presence.signal.v1'))).resolves.toBe('');

@@ -6,6 +6,9 @@
 //   2. the access file's topics, created where missing (the services may not create topics);
 //   3. the access file's ACLs, exactly: missing ones created, any other ACL deleted.
 // The access file is generated from the services' topic table (tools/deploy-checks).
+// `npm start` runs it too, against the local broker's PLAINTEXT listener, for the users of one run
+// (tools/run/src/local-kafka-users.ts): with KAFKA_SETUP_ACL_SCOPE=users, step 3 deletes only other
+// ACLs of the file's users, never those of another run's users on the same broker.
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -39,6 +42,8 @@ public class KafkaSetup {
   public static void main(String[] args) throws Exception {
     String bootstrap = System.getenv().getOrDefault("KAFKA_SETUP_BOOTSTRAP", "127.0.0.1:19093");
     short replication = Short.parseShort(System.getenv().getOrDefault("KAFKA_SETUP_REPLICATION_FACTOR", "1"));
+    String scope = System.getenv().getOrDefault("KAFKA_SETUP_ACL_SCOPE", "all");
+    if (!scope.equals("all") && !scope.equals("users")) throw new IllegalArgumentException("KAFKA_SETUP_ACL_SCOPE must be all or users, not " + scope);
     Map<String, Integer> topics = new java.util.TreeMap<>();
     Set<String> users = new LinkedHashSet<>();
     Set<AclBinding> wanted = new HashSet<>();
@@ -91,11 +96,28 @@ public class KafkaSetup {
 
       Set<AclBinding> present = new HashSet<>(admin.describeAcls(AclBindingFilter.ANY).values().get(120, TimeUnit.SECONDS));
       List<AclBindingFilter> stale = new ArrayList<>();
-      for (AclBinding binding : present) if (!wanted.contains(binding)) stale.add(binding.toFilter());
+      Set<String> principals = new HashSet<>();
+      for (String user : users) principals.add("User:" + user);
+      for (AclBinding binding : present) {
+        boolean ours = scope.equals("all") || principals.contains(binding.entry().principal());
+        if (ours && !wanted.contains(binding)) stale.add(binding.toFilter());
+      }
       if (!stale.isEmpty()) admin.deleteAcls(stale).all().get(120, TimeUnit.SECONDS);
       List<AclBinding> missing = new ArrayList<>();
       for (AclBinding binding : wanted) if (!present.contains(binding)) missing.add(binding);
       if (!missing.isEmpty()) admin.createAcls(missing).all().get(120, TimeUnit.SECONDS);
+      // The broker's authorizer applies the change from the metadata log a moment after these calls
+      // return: wait until it shows the ACLs as wanted, so that a client started next is judged by them.
+      long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+      for (;;) {
+        Set<AclBinding> now = new HashSet<>();
+        for (AclBinding binding : admin.describeAcls(AclBindingFilter.ANY).values().get(120, TimeUnit.SECONDS)) {
+          if (scope.equals("all") || principals.contains(binding.entry().principal())) now.add(binding);
+        }
+        if (now.equals(wanted)) break;
+        if (System.nanoTime() > deadline) throw new IllegalStateException("the broker does not show the ACLs as set after 60 s");
+        Thread.sleep(100);
+      }
 
       System.out.printf("kafka-setup: %d SCRAM users (%s), %d topics created (%d declared), ACLs: %d created, %d deleted, %d in all%n",
           users.size(), String.join(", ", users), create.size(), topics.size(), missing.size(), stale.size(), wanted.size());

@@ -1,6 +1,7 @@
 // A service's own Kafka user reaches the wire: with KAFKA_SASL_USERNAME set, every client of the
-// module (admin, producer, readiness probe) starts with a SASL handshake. The local broker has no
-// SASL listener, so it refuses that handshake; without credentials the same module connects.
+// module (admin, producer, readiness probe) starts with a SASL handshake. The test brokers'
+// PLAINTEXT listener does not speak SASL, so it refuses that handshake; without credentials the
+// same module connects. (The local single node's SASL listener: tools/run/src/local-kafka-users.int-spec.ts.)
 import { Logger } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { ReadinessRegistry } from '@chat/service-kit';

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { connect as amqpConnect } from 'amqplib';
 import { Client as CassandraClient } from 'cassandra-driver';
-import { Kafka, logLevel } from 'kafkajs';
+import { AclOperationTypes, AclPermissionTypes, AclResourceTypes, type Admin, Kafka, logLevel, ResourcePatternTypes } from 'kafkajs';
 import { Client as PgClient } from 'pg';
 
 export interface RunData {
@@ -101,7 +101,32 @@ async function dropPrefixedTopicsAndGroups(brokers: readonly string[], prefix: s
     if (groups.length) await admin.deleteGroups(groups).catch(() => undefined); // groups with live members refuse
     const topics = (await admin.listTopics()).filter((name) => name.startsWith(prefix));
     if (topics.length) await admin.deleteTopics({ topics, timeout: 30_000 });
+    await dropPrefixedAcls(admin, prefix);
   } finally {
     await admin.disconnect();
   }
+}
+
+/**
+ * The ACLs `npm start` gave the run's Kafka users (tools/run/src/local-kafka-users.ts) on its
+ * topics and groups; a broker without an authorizer (containers, the cluster) has none.
+ */
+async function dropPrefixedAcls(admin: Admin, prefix: string): Promise<void> {
+  const any = {
+    resourceType: AclResourceTypes.ANY,
+    resourcePatternType: ResourcePatternTypes.ANY,
+    operation: AclOperationTypes.ANY,
+    permissionType: AclPermissionTypes.ANY,
+  };
+  let resources: Awaited<ReturnType<Admin['describeAcls']>>['resources'];
+  try {
+    ({ resources } = await admin.describeAcls(any));
+  } catch (error) {
+    if (error instanceof Error && 'type' in error && error.type === 'SECURITY_DISABLED') return;
+    throw error;
+  }
+  const filters = resources
+    .filter((r) => r.resourceName.startsWith(prefix))
+    .map((r) => ({ ...any, resourceType: r.resourceType, resourceName: r.resourceName, resourcePatternType: r.resourcePatternType }));
+  if (filters.length) await admin.deleteAcls({ filters });
 }

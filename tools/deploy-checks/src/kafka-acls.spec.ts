@@ -32,6 +32,16 @@ describe('kafkaAcls', () => {
     }
   });
 
+  it("puts a run's KAFKA_TOPIC_PREFIX before every topic and group, and changes nothing else", () => {
+    for (const service of SERVICES) {
+      const plain = kafkaAcls(service);
+      const prefixed = kafkaAcls(service, 'run7.');
+      expect(prefixed).toEqual(plain.map((acl) => ({ ...acl, resource: { ...acl.resource, name: `run7.${acl.resource.name}` } })));
+    }
+    expect(kafkaAcls('gateway', 'run7.').find((a) => a.resource.type === 'group')?.resource).toEqual({ type: 'group', name: 'run7.gateway.', patternType: 'prefix' });
+    expect(allTopics('run7.').map((t) => t.name)).toEqual(allTopics().map((t) => `run7.${t.name}`));
+  });
+
   it('keeps the presence user off the command topic (what the compose smoke test tries)', () => {
     expect(grants('presence')['topic:literal:chat.channel.command.v1']).toBeUndefined();
   });

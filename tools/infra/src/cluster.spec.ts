@@ -51,6 +51,8 @@ describe('the local cluster', () => {
     ]) {
       expect(props.split('\n')).toContain(line);
     }
+    // The cluster keeps PLAINTEXT only: no SASL listener, no authorizer (the single node's, npm start's).
+    expect(props).not.toMatch(/SASL|sasl\.|authorizer|super\.users/);
   });
 
   it('makes a Cassandra node of the shared yaml: own address, first node as seed, its token, hints on', () => {

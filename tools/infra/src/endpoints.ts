@@ -16,6 +16,15 @@ export const KAFKA_BROKERS: readonly string[] = [`${LOCAL_HOST}:${KAFKA_PORT}`];
  */
 export const KAFKA_FAULT_PORT = 9094;
 export const KAFKA_FAULT_PROXY_PORT = 9095;
+/**
+ * The listener `npm start`'s services use: SASL_PLAINTEXT with SCRAM-SHA-512, each service logged
+ * in as its own user and allowed only its ACLs (tools/run/src/local-kafka-users.ts). The PLAINTEXT
+ * listener above stays open to anyone (its anonymous principal is a super user): tests and tools.
+ */
+export const KAFKA_SASL_PORT = 9096;
+export const KAFKA_SASL_BROKERS: readonly string[] = [`${LOCAL_HOST}:${KAFKA_SASL_PORT}`];
+/** The SCRAM mechanism of the SASL listener, in kafkajs's (and KAFKA_SASL_MECHANISM's) spelling. */
+export const KAFKA_SASL_MECHANISM = 'scram-sha-512';
 /** Topic used by the readiness probe (1 partition); services should ignore it. */
 export const KAFKA_PROBE_TOPIC = 'infra.probe';
 

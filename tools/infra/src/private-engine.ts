@@ -24,6 +24,8 @@ export interface PrivateKafkaOptions {
   readonly dir: string;
   readonly port: number;
   readonly controllerPort: number;
+  /** A SASL listener with authorization, as the shared single node has (renderKafkaProperties). */
+  readonly saslPort?: number;
 }
 
 export interface PrivateCassandraOptions {
@@ -149,7 +151,8 @@ export async function privateKafka(options: PrivateKafkaOptions): Promise<Privat
   const dataDir = path.join(options.dir, 'data');
   await mkdir(dataDir, { recursive: true });
   const propsFile = path.join(options.dir, 'kafka.properties');
-  await writeFile(propsFile, renderKafkaProperties({ dataDir, host: LOCAL_HOST, port: options.port, controllerPort: options.controllerPort }));
+  const sasl = options.saslPort !== undefined ? { sasl: { port: options.saslPort } } : {};
+  await writeFile(propsFile, renderKafkaProperties({ dataDir, host: LOCAL_HOST, port: options.port, controllerPort: options.controllerPort, ...sasl }));
   const format = await runToCompletion(
     javaCommand(),
     ['-Xmx256m', ...kafkaLoggingArgs('warn'), '-cp', classpath.join(':'), 'kafka.tools.StorageTool', 'format', '-t', generateClusterId(), '-c', propsFile],

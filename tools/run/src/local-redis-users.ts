@@ -2,8 +2,8 @@
 // the gateway its typing channel), as in Kubernetes (k8s/base/engines/redis.yaml). `npm start`
 // creates or resets these users on the local Redis at every start (ACL SETUSER is idempotent;
 // the users live until Redis restarts); the passwords are generated once into .local/. The
-// `default` user is left as it is: the test tiers and tools use it. Kafka and Cassandra run
-// without authentication locally (tools/infra's single-node engines); see the README.
+// `default` user is left as it is: the test tiers and tools use it. Kafka users: local-kafka-users.ts;
+// Cassandra runs without authentication locally (tools/infra's single node); see the README.
 import Redis from 'ioredis';
 import { localSecretFile } from './local-secrets';
 

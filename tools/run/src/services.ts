@@ -1,6 +1,7 @@
 // The processes `npm start` runs, in start order, with the variables that point them at the
 // local engines of tools/infra and at each other, isolated under a run name when one is given.
-import { rabbitmqUrl, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+import { KAFKA_SASL_BROKERS, KAFKA_SASL_MECHANISM, rabbitmqUrl, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+import { type LocalKafkaUser } from './local-kafka-users';
 import { type LocalRedisUser, type RedisService } from './local-redis-users';
 import { type LocalSecrets } from './local-secrets';
 
@@ -39,6 +40,16 @@ export interface LocalBus {
 }
 
 /**
+ * The engine users of a run (created by start.ts before the services start): each service with a
+ * Redis user logs in to Redis as it; each with a Kafka user reaches Kafka at the SASL listener as it.
+ */
+export interface LocalUsers {
+  redis: readonly LocalRedisUser[];
+  /** None on RabbitMQ and on the cluster (its brokers have no SASL listener): no Kafka credentials. */
+  kafka: readonly LocalKafkaUser[];
+}
+
+/**
  * `engines`: variables that point the services at other engines than the single local nodes
  * (`--cluster`: clusterServiceEnv of @chat/infra/cluster); KAFKA_* go to every service,
  * CASSANDRA_* to messaging.
@@ -47,7 +58,7 @@ export function localServices(
   ports: ServicePorts,
   run: string | null,
   secrets: LocalSecrets,
-  redisUsers: readonly LocalRedisUser[],
+  users: LocalUsers,
   bus: LocalBus = { bus: 'kafka', env: {} },
   engines: Record<string, string> = {},
 ): ServiceSpec[] {
@@ -62,8 +73,14 @@ export function localServices(
   };
   const isolated = (values: Record<string, string>): Record<string, string> => (run ? values : {});
   const redisUser = (service: RedisService): Record<string, string> => {
-    const user = redisUsers.find((u) => u.service === service);
+    const user = users.redis.find((u) => u.service === service);
     return user ? { REDIS_USERNAME: user.username, REDIS_PASSWORD: user.password } : {};
+  };
+  const kafkaUser = (service: ServiceSpec['service']): Record<string, string> => {
+    const user = users.kafka.find((u) => u.service === service);
+    return user
+      ? { KAFKA_BROKERS: KAFKA_SASL_BROKERS.join(','), KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME: user.username, KAFKA_SASL_PASSWORD: user.password }
+      : {};
   };
   const gatewayColors = [32, 92, 96, 94];
   return [
@@ -74,7 +91,7 @@ export function localServices(
       port: ports.auth,
       color: 35,
       // Two proxy hops in front of auth: the front door and the gateway.
-      env: { ...common, TRUST_PROXY: '2', AUTH_KEY_ENCRYPTION_SECRET: secrets.AUTH_KEY_ENCRYPTION_SECRET, ...redisUser('auth'), ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_auth`, AUTH_REDIS_KEY_PREFIX: `${run}.auth:` }) },
+      env: { ...common, ...kafkaUser('auth'), TRUST_PROXY: '2', AUTH_KEY_ENCRYPTION_SECRET: secrets.AUTH_KEY_ENCRYPTION_SECRET, ...redisUser('auth'), ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_auth`, AUTH_REDIS_KEY_PREFIX: `${run}.auth:` }) },
     },
     {
       name: 'messaging',
@@ -82,16 +99,16 @@ export function localServices(
       entry: 'apps/messaging/src/main.ts',
       port: ports.messaging,
       color: 36,
-      env: { ...common, ...pick('CASSANDRA_'), ...isolated({ CASSANDRA_KEYSPACE: `${run}_messaging` }) },
+      env: { ...common, ...kafkaUser('messaging'), ...pick('CASSANDRA_'), ...isolated({ CASSANDRA_KEYSPACE: `${run}_messaging` }) },
     },
-    { name: 'presence', service: 'presence', entry: 'apps/presence/src/main.ts', port: ports.presence, color: 33, env: { ...common, ...redisUser('presence') } },
+    { name: 'presence', service: 'presence', entry: 'apps/presence/src/main.ts', port: ports.presence, color: 33, env: { ...common, ...kafkaUser('presence'), ...redisUser('presence') } },
     {
       name: 'files',
       service: 'files',
       entry: 'apps/files/src/main.ts',
       port: ports.files,
       color: 34,
-      env: { ...common, S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_files`, S3_BUCKET: `${run}-files` }) },
+      env: { ...common, ...kafkaUser('files'), S3_ENDPOINT, S3_ACCESS_KEY_ID, S3_SECRET_ACCESS_KEY, ...isolated({ POSTGRES_URL: `${POSTGRES}/${run}_files`, S3_BUCKET: `${run}-files` }) },
     },
     ...ports.gateways.map(
       (port, i): ServiceSpec => ({
@@ -102,6 +119,7 @@ export function localServices(
         color: gatewayColors[i % gatewayColors.length],
         env: {
           ...common,
+          ...kafkaUser('gateway'),
           ...redisUser('gateway'),
           AUTH_URL: `http://127.0.0.1:${ports.auth}`,
           MESSAGING_URL: `http://127.0.0.1:${ports.messaging}`,

@@ -7,12 +7,13 @@
 // /health/live; only a service that died more than 5 times within 5 minutes stops everything.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { rabbitmqUrl, redisUrl } from '@chat/infra';
+import { KAFKA_BROKERS, KAFKA_SASL_PORT, LOCAL_HOST, rabbitmqUrl, redisUrl } from '@chat/infra';
 import { clusterServiceEnv } from '@chat/infra/cluster';
 import { FrontDoor, type Upstream } from './front-door';
+import { ensureKafkaUsers, localKafkaUsers } from './local-kafka-users';
 import { ensureRedisUsers, localRedisUsers } from './local-redis-users';
 import { localSecrets } from './local-secrets';
 import { parseOptions, type RunOptions, USAGE } from './options';
@@ -164,6 +165,20 @@ function writeState(): void {
   writeFileSync(options.stateFile, JSON.stringify({ url: origin(), processes }, null, 2));
 }
 
+/** Whether something accepts a TCP connection at host:port within a second. */
+function answers(host: string, port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port, timeout: 1_000 });
+    const done = (up: boolean): void => {
+      socket.destroy();
+      resolve(up);
+    };
+    socket.once('connect', () => done(true));
+    socket.once('timeout', () => done(false));
+    socket.once('error', () => done(false));
+  });
+}
+
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -234,7 +249,25 @@ async function main(): Promise<void> {
   await ensureRedisUsers(redisUrl(process.env), redisUsers).catch((error: unknown) => {
     throw new Error(`could not create the services' Redis users: ${error instanceof Error ? error.message : String(error)}`);
   });
-  specs = localServices(await ports(), options.run, localSecrets(process.env), redisUsers, { bus: options.bus, env: process.env }, options.cluster ? clusterServiceEnv() : {});
+  // And Kafka as its own SCRAM user with its ACLs (users, the run's topics and ACLs set up now), on
+  // the single node's SASL listener; the cluster's brokers have none, and RabbitMQ runs no Kafka.
+  let kafkaUsers = options.bus === 'kafka' && !options.cluster ? localKafkaUsers(options.run) : [];
+  if (kafkaUsers.length > 0 && !(await answers(LOCAL_HOST, KAFKA_SASL_PORT))) {
+    say(
+      `\x1b[33mthe running Kafka has no SASL listener on port ${KAFKA_SASL_PORT} (it was started before there was one): the services connect ` +
+        `without credentials, as before. Restart the engines (npm run infra:down, then npm start) for a Kafka user per service.\x1b[0m`,
+    );
+    kafkaUsers = [];
+  }
+  if (kafkaUsers.length > 0) {
+    say(`setting up the services' Kafka users, topics and ACLs (SASL listener on port ${KAFKA_SASL_PORT})...`);
+    const summary = await ensureKafkaUsers(KAFKA_BROKERS.join(','), options.run, kafkaUsers).catch((error: unknown) => {
+      const message = error instanceof Error ? error.message : String(error);
+      throw new Error(`could not set up the services' Kafka users: ${message}`);
+    });
+    say(summary);
+  }
+  specs = localServices(await ports(), options.run, localSecrets(process.env), { redis: redisUsers, kafka: kafkaUsers }, { bus: options.bus, env: process.env }, options.cluster ? clusterServiceEnv() : {});
   if (options.bus === 'rabbitmq') say(`bus: RabbitMQ at ${redactedUrl(rabbitmqUrl(process.env))} (streams and queues ${options.run ? `${options.run}.*` : 'unprefixed'})`);
   if (options.cluster) say('on the local cluster: 3 Kafka brokers (replication 3, min.insync.replicas 2), 3 Cassandra nodes (replication 3, LOCAL_QUORUM)');
   if (options.run) say(`isolated run "${options.run}" (topics ${options.run}.*, keyspace ${options.run}_messaging, databases ${options.run}_auth/_files)`);

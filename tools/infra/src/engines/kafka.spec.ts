@@ -34,6 +34,33 @@ describe('renderKafkaProperties', () => {
     expect(props.get('group.initial.rebalance.delay.ms')).toBe('0');
   });
 
+  it('has no SASL listener and no authorizer unless asked for one (the cluster nodes never are)', () => {
+    expect(props.get('listener.security.protocol.map')).toBe('CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT');
+    for (const key of ['sasl.enabled.mechanisms', 'authorizer.class.name', 'allow.everyone.if.no.acl.found', 'super.users']) expect(props.has(key)).toBe(false);
+  });
+
+  it('adds a SCRAM-SHA-512 listener whose users need ACLs, while the anonymous principal of PLAINTEXT keeps full rights', () => {
+    const local = parseProperties(
+      renderKafkaProperties({
+        dataDir: '/d',
+        host: '127.0.0.1',
+        port: 9092,
+        controllerPort: 9093,
+        fault: { port: 9094, advertisedPort: 9095 },
+        sasl: { port: 9096 },
+      }),
+    );
+    expect(local.get('listeners')).toBe('PLAINTEXT://127.0.0.1:9092,CONTROLLER://127.0.0.1:9093,FAULT://127.0.0.1:9094,SASL://127.0.0.1:9096');
+    expect(local.get('advertised.listeners')).toBe('PLAINTEXT://127.0.0.1:9092,FAULT://127.0.0.1:9095,SASL://127.0.0.1:9096');
+    expect(local.get('listener.security.protocol.map')).toBe('CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT,FAULT:PLAINTEXT,SASL:SASL_PLAINTEXT');
+    expect(local.get('inter.broker.listener.name')).toBe('PLAINTEXT');
+    expect(local.get('sasl.enabled.mechanisms')).toBe('SCRAM-SHA-512');
+    expect(local.get('listener.name.sasl.scram-sha-512.sasl.jaas.config')).toBe('org.apache.kafka.common.security.scram.ScramLoginModule required;');
+    expect(local.get('authorizer.class.name')).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
+    expect(local.get('allow.everyone.if.no.acl.found')).toBe('false');
+    expect(local.get('super.users')).toBe('User:ANONYMOUS');
+  });
+
   it('escapes backslashes in paths', () => {
     const text = renderKafkaProperties({ dataDir: 'C:\\infra\\kafka', host: '127.0.0.1', port: 1, controllerPort: 2 });
     expect(text).toContain('log.dirs=C:\\\\infra\\\\kafka');

@@ -8,6 +8,7 @@ import {
   KAFKA_FAULT_PROXY_PORT,
   KAFKA_PORT,
   KAFKA_PROBE_TOPIC,
+  KAFKA_SASL_PORT,
   LOCAL_HOST,
 } from '../endpoints';
 import { TOOL_ROOT, displayPath } from '../layout';
@@ -26,6 +27,13 @@ export interface KafkaConfigInput {
   readonly controllerPort: number;
   /** A second listener advertised at a port where failure tests put a TCP proxy (see endpoints.ts). */
   readonly fault?: { port: number; advertisedPort: number };
+  /**
+   * A SASL_PLAINTEXT listener (SCRAM-SHA-512) for clients that log in as their own user, with the
+   * StandardAuthorizer: such a user may do only what its ACLs allow. The anonymous principal of the
+   * PLAINTEXT listeners (clients without credentials, the controller) is the one super user, so
+   * everything that connects there keeps full rights. Single node only; a cluster has none.
+   */
+  readonly sasl?: { port: number };
   readonly nodeId?: number;
   /**
    * A multi-node cluster (tools/infra/src/cluster.ts): every node's controller (`id@host:port`,
@@ -47,15 +55,22 @@ export function renderKafkaProperties(input: KafkaConfigInput): string {
     [
       'listeners',
       `PLAINTEXT://${input.host}:${input.port},CONTROLLER://${input.host}:${input.controllerPort}` +
-        (input.fault ? `,FAULT://${input.host}:${input.fault.port}` : ''),
+        (input.fault ? `,FAULT://${input.host}:${input.fault.port}` : '') +
+        (input.sasl ? `,SASL://${input.host}:${input.sasl.port}` : ''),
     ],
     [
       'advertised.listeners',
-      `PLAINTEXT://${input.host}:${input.port}` + (input.fault ? `,FAULT://${input.host}:${input.fault.advertisedPort}` : ''),
+      `PLAINTEXT://${input.host}:${input.port}` +
+        (input.fault ? `,FAULT://${input.host}:${input.fault.advertisedPort}` : '') +
+        (input.sasl ? `,SASL://${input.host}:${input.sasl.port}` : ''),
     ],
     ['controller.listener.names', 'CONTROLLER'],
     ['inter.broker.listener.name', 'PLAINTEXT'],
-    ['listener.security.protocol.map', `CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${input.fault ? ',FAULT:PLAINTEXT' : ''}`],
+    [
+      'listener.security.protocol.map',
+      `CONTROLLER:PLAINTEXT,PLAINTEXT:PLAINTEXT${input.fault ? ',FAULT:PLAINTEXT' : ''}${input.sasl ? ',SASL:SASL_PLAINTEXT' : ''}`,
+    ],
+    ...(input.sasl ? saslEntries() : []),
     ['log.dirs', input.dataDir],
     // Topics are created by the services, with explicit partition counts.
     ['auto.create.topics.enable', false],
@@ -86,6 +101,18 @@ export function renderKafkaProperties(input: KafkaConfigInput): string {
     ...entries.map(([key, value]) => `${key}=${escapeProperty(String(value))}`),
     '',
   ].join('\n');
+}
+
+/** SCRAM-SHA-512 on the SASL listener; an ACL needed for everything but the anonymous super user. */
+function saslEntries(): [string, string | boolean][] {
+  return [
+    ['sasl.enabled.mechanisms', 'SCRAM-SHA-512'],
+    ['listener.name.sasl.scram-sha-512.sasl.jaas.config', 'org.apache.kafka.common.security.scram.ScramLoginModule required;'],
+    ['authorizer.class.name', 'org.apache.kafka.metadata.authorizer.StandardAuthorizer'],
+    ['allow.everyone.if.no.acl.found', false],
+    // PLAINTEXT, FAULT and CONTROLLER authenticate nobody: their principal is User:ANONYMOUS.
+    ['super.users', 'User:ANONYMOUS'],
+  ];
 }
 
 /** java.util.Properties escaping for values (backslashes, e.g. Windows paths). */
@@ -143,6 +170,7 @@ async function prepare(context: PrepareContext): Promise<JavaLaunch> {
       port: KAFKA_PORT,
       controllerPort: KAFKA_CONTROLLER_PORT,
       fault: { port: KAFKA_FAULT_PORT, advertisedPort: KAFKA_FAULT_PROXY_PORT },
+      sasl: { port: KAFKA_SASL_PORT },
     }),
   );
 
@@ -186,6 +214,7 @@ export const kafkaEngine: JavaEngine = {
     { port: KAFKA_PORT, role: 'kafka broker' },
     { port: KAFKA_CONTROLLER_PORT, role: 'kafka controller' },
     { port: KAFKA_FAULT_PORT, role: 'kafka listener for failure tests' },
+    { port: KAFKA_SASL_PORT, role: "kafka SASL listener (npm start's service users)" },
   ],
   endpoint: KAFKA_BROKERS.join(','),
   pomFile: POM,

@@ -1,31 +1,9 @@
-/** A Map bounded to `capacity` entries that evicts the least recently used one. */
-export class LruMap<K, V> {
-  private readonly entries = new Map<K, V>();
+import { RecencyMap } from './recency-map';
 
-  constructor(private readonly capacity: number) {}
-
-  get(key: K): V | undefined {
-    const value = this.entries.get(key);
-    if (value === undefined) return undefined;
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    return value;
-  }
-
-  set(key: K, value: V): void {
-    this.entries.delete(key);
-    this.entries.set(key, value);
-    if (this.entries.size > this.capacity) {
-      const oldest = this.entries.keys().next();
-      if (!oldest.done) this.entries.delete(oldest.value);
-    }
-  }
-
-  delete(key: K): void {
-    this.entries.delete(key);
-  }
-
-  get size(): number {
-    return this.entries.size;
+/** A Map bounded to `capacity` entries that evicts the least recently used one (a RecencyMap whose every entry may go). */
+export class LruMap<K, V> extends RecencyMap<K, V> {
+  override set(key: K, value: V): void {
+    super.set(key, value);
+    this.trim(1);
   }
 }

@@ -20,6 +20,7 @@ const schema = z.object({ key: z.string(), seq: z.number().int(), pad: z.string(
 const topic = (event: string) => defineTopic({ name: `test.kafka-${run}.${event}.v1`, partitions: 1, key: 'key', schema, description: `restart spec: ${event}` });
 const Recovers = topic('recovers');
 const GivesUp = topic('gives-up');
+const Resumes = topic('resumes');
 const BIG = 'x'.repeat(2_000);
 
 describe('a Kafka consumer that crashed for good', () => {
@@ -62,12 +63,13 @@ describe('a Kafka consumer that crashed for good', () => {
     await admin.connect();
     await createTopics(Recovers.name);
     await createTopics(GivesUp.name);
+    await createTopics(Resumes.name);
   });
 
   afterAll(async () => {
     await Promise.allSettled(handles.map((h) => h.stop()));
     for (const app of apps) await app.close();
-    const names = [Recovers, GivesUp].flatMap((t) => [t.name, deadLetterTopicName(t.name)]);
+    const names = [Recovers, GivesUp, Resumes].flatMap((t) => [t.name, deadLetterTopicName(t.name)]);
     await admin.deleteTopics({ topics: names }).catch(() => undefined);
     const { groups } = await admin.listGroups();
     const ours = groups.map((g) => g.groupId).filter((id) => id.startsWith(`test-${run}-`));
@@ -103,6 +105,41 @@ describe('a Kafka consumer that crashed for good', () => {
     await waitFor('the restarted consumer to park the record and handle the next one', () => handled.includes(2), 60_000);
     await waitFor('readiness to pass again', () => passes(app, 'ready'));
     expect(app.get(KafkaConsumerFactory).crashedGroups()).toEqual([]);
+  });
+
+  // A broadcast group commits nothing. Its restarted consumer used to resolve its offsets again
+  // from the latest record, skipping what was published while it was down (a gateway's devices
+  // then missed those messages; the failover tier's leader kill caught it).
+  it('when broadcast, is restarted where it stopped reading, not at the latest record', async () => {
+    const app = await start({ attempts: 100, initialDelayMs: 3_000, maxDelayMs: 3_000 });
+    const handled: number[] = [];
+    const handle = await app.get(KafkaConsumerFactory).consume({
+      groupId: `test-${run}-resumes`,
+      topics: [Resumes],
+      broadcast: true,
+      retry: { maxAttempts: 1 },
+      handler: ({ value }) => (value.pad.length > 0 ? Promise.reject(new NonRetriableError('refused')) : Promise.resolve(void handled.push(value.seq))),
+    });
+    handles.push(handle);
+    await handle.ready;
+    const producer = app.get(KafkaProducer);
+    await producer.publish(Resumes, 'k', { key: 'k', seq: 1, pad: '' });
+    await waitFor('the first record', () => handled.includes(1));
+    await producer.publish(Resumes, 'k', { key: 'k', seq: 2, pad: BIG });
+    await waitFor('the consumer to crash', () => app.get(KafkaConsumerFactory).crashedGroups().length > 0);
+    // Published while the consumer is down (its restart is 3 s away).
+    await producer.publishBatch(Resumes, [
+      { key: 'k', value: { key: 'k', seq: 3, pad: '' } },
+      { key: 'k', value: { key: 'k', seq: 4, pad: '' } },
+    ]);
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [{ type: ConfigResourceTypes.TOPIC, name: deadLetterTopicName(Resumes.name), configEntries: [{ name: 'max.message.bytes', value: '1048588' }] }],
+    });
+    await waitFor('the restarted consumer to read what was published while it was down', () => handled.includes(4), 60_000);
+    await producer.publish(Resumes, 'k', { key: 'k', seq: 5, pad: '' });
+    await waitFor('the next record', () => handled.includes(5));
+    expect(handled).toEqual([1, 3, 4, 5]);
   });
 
   it('fails liveness once its restarts are spent', async () => {

@@ -41,8 +41,10 @@ interface CommonConsumeOptions<T extends TopicDefinition> {
   /**
    * Every process sees every record (gateways fanning events out to their sockets): the group id
    * becomes `<groupId>.<clientId>.<random>`, unique to this process and this start, so the
-   * consumer always starts at the latest offsets, never replays what it missed while down, and
-   * its group is deleted when it stops. `fromBeginning` must not be set.
+   * consumer starts at the latest offsets and never replays what came before this process; it
+   * commits nothing, yet when its client is restarted (a broker lost, a crash) it reads on from
+   * where it stopped (BroadcastPositions, in memory). Its group is deleted when it stops.
+   * `fromBeginning` must not be set.
    */
   broadcast?: boolean;
 }

@@ -12,6 +12,7 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { type TopicDefinition } from '@chat/contracts';
 import { type Consumer, type PartitionAssigner } from 'kafkajs';
 import { type BusConsumers } from '../bus/bus';
+import { BroadcastPositions } from './broadcast-positions';
 import { KafkaClients } from '../kafka-clients';
 import { KAFKA_OPTIONS, physicalName, type ResolvedKafkaOptions } from '../kafka.options';
 import { CoPartitionedAssigner } from './co-partitioned.assigner';
@@ -59,6 +60,8 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
     let consumer: Consumer | undefined;
     let watch: RejoinWatch | undefined;
     let stopped = false;
+    // A broadcast group commits nothing: every join after the first resumes from these.
+    const positions = options.broadcast ? new BroadcastPositions() : undefined;
     const startClient = async (client: Consumer): Promise<void> => {
       consumer = client;
       watch?.close();
@@ -71,7 +74,10 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
         restarts.crashed(new Error(`the consumer of ${groupId} has not fetched for ${rejoinMs} ms since kafkajs restarted it`));
       });
       watch = clientWatch;
-      client.on(client.events.GROUP_JOIN, () => clientWatch.fetched());
+      client.on(client.events.GROUP_JOIN, (event) => {
+        clientWatch.fetched();
+        for (const seek of positions?.seeks(event.payload.memberAssignment) ?? []) client.seek(seek);
+      });
       client.on(client.events.FETCH_START, () => clientWatch.fetched());
       client.on(client.events.CRASH, (event) => {
         const { error, restart } = event.payload;
@@ -84,7 +90,7 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
         }
       });
       try {
-        await this.runClassic(client, options, topics, processor);
+        await this.runClassic(client, options, topics, processor, positions);
       } catch (error) {
         await client.disconnect().catch(() => undefined);
         throw error;
@@ -127,11 +133,18 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
     return handle;
   }
 
-  private async runClassic<T extends TopicDefinition>(consumer: Consumer, options: ConsumeOptions<T>, topics: ReadonlyMap<string, T>, processor: PartitionProcessor<T>): Promise<void> {
+  private async runClassic<T extends TopicDefinition>(
+    consumer: Consumer,
+    options: ConsumeOptions<T>,
+    topics: ReadonlyMap<string, T>,
+    processor: PartitionProcessor<T>,
+    positions: BroadcastPositions | undefined,
+  ): Promise<void> {
     const tuning = this.options.consumer;
     await consumer.connect();
     await consumer.subscribe({ topics: [...topics.keys()], fromBeginning: options.fromBeginning ?? false });
-    // A broadcast group is never joined again, so it commits nothing (no commit round trips).
+    // A broadcast group commits nothing (no commit round trips): it belongs to this process alone,
+    // which keeps its positions in memory (BroadcastPositions) for when kafkajs rejoins it.
     const commits = !(options.broadcast ?? false);
     await consumer.run({
       autoCommit: commits,
@@ -141,7 +154,10 @@ export class KafkaConsumerFactory implements BusConsumers, OnModuleDestroy {
       partitionsConsumedConcurrently: options.partitionsConsumedConcurrently ?? 1,
       eachBatch: async (payload) => {
         await processor.process(payload.batch, {
-          resolveOffset: (offset) => payload.resolveOffset(offset),
+          resolveOffset: (offset) => {
+            payload.resolveOffset(offset);
+            positions?.handled(payload.batch.topic, payload.batch.partition, offset);
+          },
           commitOffsetsIfNecessary: () => (commits ? payload.commitOffsetsIfNecessary() : Promise.resolve()),
           heartbeat: () => payload.heartbeat(),
           isRunning: () => payload.isRunning(),

@@ -2,7 +2,8 @@
 // same PartitionProcessor (order per partition, retries with a paused partition, dead letters) and
 // PipelineRunner (commit up to the lowest unfinished record) run on records read from streams.
 //   - a group: GroupMember (one owner per partition through the leases, offsets in the leases);
-//   - broadcast: every process reads every partition from the next record on, commits nothing.
+//   - broadcast: every process reads every partition from the next record on, commits nothing; after
+//     an outage a reader reads on from where it stopped (its position is kept in memory).
 // A member whose lease or reader fails (broker gone, heartbeat missed) is dropped without a
 // commit and a new one joins after a backoff; meanwhile the group is reported not running.
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
@@ -219,9 +220,9 @@ export class RabbitMqConsumers implements BusConsumers, OnModuleDestroy {
           deliver: (messages) => sink.deliver(topic, p, messages, reader),
           lost: (error) => {
             if (stopped) return;
-            // Gateways restart broadcast reading at the latest records after an outage (docs/design/sequencer.md).
+            // Read on after the outage from where the reader stopped (StreamReader.reattach).
             this.down.add(group);
-            this.logger.error({ err: error, group, stream: streamName(topic, p) }, 'broadcast reader lost; reading on from the next record');
+            this.logger.error({ err: error, group, stream: streamName(topic, p) }, 'broadcast reader lost; reading on from where it stopped once the broker answers');
             void this.reopen(reader, group);
           },
         });

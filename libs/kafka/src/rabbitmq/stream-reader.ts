@@ -107,12 +107,15 @@ export class StreamReader {
     };
   }
 
-  /** Reads on from the next record appended, on another connection (a broadcast reader after an outage). */
+  /**
+   * Reads on, on another connection (a broadcast reader after an outage), from the record after
+   * the last one resolved: what was appended meanwhile is read too (a gateway would otherwise never
+   * deliver those messages live). Before anything was resolved, from the next record appended.
+   */
   async reattach(model: ChannelModel): Promise<void> {
     this.model = model;
     this.epoch++;
     this.buffer = [];
-    this.position = 'next';
     await this.start();
   }
 

@@ -7,8 +7,9 @@
 //     dropped (its owner was deposed before writing it); a channel's send is taken only above the
 //     last seq this reader delivered (a repeat is dropped). Unlike the store, which reads every
 //     record from its committed offset and so never meets a gap, a gateway's broadcast consumer
-//     may skip records (it restarts at the latest offset after its group is rebuilt): a seq above
-//     last + 1 is delivered, and the device, seeing the gap, calls `sync` (PROTOCOL.md);
+//     may skip records (a position that left the log; a process restart starts at the latest
+//     offset): a seq above last + 1 is delivered, and the device, seeing the gap, calls `sync`
+//     (PROTOCOL.md);
 //   - a reader starting mid-log does not know the epoch in force where it starts. Until a store
 //     report covers the first record it read in a partition, it holds that partition's records; the
 //     report (storedBelow, the epoch in force there, the refused offsets) decides the held ones

@@ -8,7 +8,7 @@ import { AppError } from '@chat/service-kit';
 import { WorkspacesRepository } from '../workspaces/workspaces.repository';
 import { ChannelMembersRepository } from './channel-members.repository';
 import { ChannelsRepository } from './channels.repository';
-import { MemberCache } from './member-cache';
+import { CHANNEL_READ_LIMIT, MemberCache } from './member-cache';
 
 export interface ChannelView {
   channel: Channel;
@@ -34,15 +34,20 @@ export class ChannelAccess {
 
   /**
    * The channel if the user is a member; `forbidden` for a visible public channel, else not_found.
-   * A recent "member" answer comes from MemberCache (sends and history pages ask once each).
+   * A recent "member" answer comes from MemberCache (sends and history pages ask once each); a
+   * miss also reads the channel's members, so that the others' next sends find them cached.
    */
   async membership(channelId: string, userId: string): Promise<Channel> {
     const cached = this.cache.get(channelId, userId);
     if (cached) return cached;
     const epoch = this.cache.epoch();
-    const view = await this.visible(channelId, userId);
+    // The channel's other members too, at most once per TTL (MemberCache): their next sends need no read.
+    // Only an optimisation: its failure fails nothing.
+    const others = this.cache.claimChannelRead(channelId) ? this.members.someOf(channelId, CHANNEL_READ_LIMIT).catch(() => undefined) : undefined;
+    const [view, members] = await Promise.all([this.visible(channelId, userId), others]);
     if (!view.member) throw new AppError('forbidden', `you are not a member of channel ${channelId}; join it first`);
     this.cache.remember(view.channel, userId, epoch);
+    if (members) this.cache.rememberChannel(view.channel, members, epoch);
     return view.channel;
   }
 }

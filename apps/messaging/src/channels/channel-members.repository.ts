@@ -9,6 +9,7 @@ const CQL = defineStatements({
   remove: { cql: 'DELETE FROM channel_members WHERE channel_id = ? AND user_id = ?', idempotent: true },
   removeFromUser: { cql: 'DELETE FROM channels_by_user WHERE user_id = ? AND workspace_id = ? AND channel_id = ?', idempotent: true },
   isMember: 'SELECT user_id FROM channel_members WHERE channel_id = ? AND user_id = ?',
+  someOf: 'SELECT user_id FROM channel_members WHERE channel_id = ? LIMIT ?',
   ofUser: 'SELECT workspace_id, channel_id FROM channels_by_user WHERE user_id = ?',
   ofUserIn: 'SELECT channel_id FROM channels_by_user WHERE user_id = ? AND workspace_id = ?',
 });
@@ -36,6 +37,12 @@ export class ChannelMembersRepository {
 
   async isMember(channelId: string, userId: string): Promise<boolean> {
     return (await this.db.first(CQL.isMember, [channelId, userId])) !== undefined;
+  }
+
+  /** Up to `limit` members of the channel (one partition read). */
+  async someOf(channelId: string, limit: number): Promise<string[]> {
+    const rows = await collect(this.db.iterate(CQL.someOf, [channelId, limit]));
+    return rows.map((row) => uuidOf(row.user_id));
   }
 
   /** Every channel the user belongs to, in every workspace. */

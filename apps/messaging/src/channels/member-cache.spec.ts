@@ -1,5 +1,9 @@
 import { type Channel } from '@chat/contracts';
 import { FixedClock } from '../testing/fakes';
+import { type WorkspacesRepository } from '../workspaces/workspaces.repository';
+import { type ChannelsRepository } from './channels.repository';
+import { ChannelAccess } from './channel-access.service';
+import { type ChannelMembersRepository } from './channel-members.repository';
 import { MemberCache } from './member-cache';
 import { MemberCacheInvalidator } from './member-cache.invalidator';
 
@@ -66,5 +70,49 @@ describe('MemberCache', () => {
     await invalidator.onChange({ value: { channel, userId: ada, change: 'left' } });
     expect(c.get(channel.id, ada)).toBeUndefined();
     expect(c.get(channel.id, bob)).toEqual(channel);
+  });
+
+  it("has a channel's members read at most once per TTL, and caches none read across a leave", async () => {
+    const { cache: c, clock } = cache(1_000);
+    expect(c.claimChannelRead(channel.id)).toBe(true);
+    expect(c.claimChannelRead(channel.id)).toBe(false);
+    const readBegan = c.epoch();
+    c.forget(channel.id, bob);
+    c.rememberChannel(channel, [ada, bob], readBegan);
+    expect(c.get(channel.id, ada)).toBeUndefined();
+    await clock.sleep(1_000);
+    expect(c.claimChannelRead(channel.id)).toBe(true);
+    c.rememberChannel(channel, [ada, bob], c.epoch());
+    expect(c.get(channel.id, bob)).toEqual(channel);
+  });
+});
+
+describe('ChannelAccess.membership', () => {
+  const cara = 'c0000000-0000-4000-8000-000000000003';
+  function access(members: string[]) {
+    const reads = { point: 0, channel: 0 };
+    const { cache: c } = cache();
+    const channels = { get: () => Promise.resolve(channel) } as unknown as ChannelsRepository;
+    const memberRows = {
+      isMember: (_: string, userId: string) => Promise.resolve(void reads.point++).then(() => members.includes(userId)),
+      someOf: () => Promise.resolve(void reads.channel++).then(() => members),
+    } as unknown as ChannelMembersRepository;
+    const workspaces = { role: () => Promise.resolve('member') } as unknown as WorkspacesRepository;
+    return { access: new ChannelAccess(channels, memberRows, workspaces, c), reads };
+  }
+
+  it("reads the channel's members on a miss, so another member's send needs no read", async () => {
+    const { access: a, reads } = access([ada, bob]);
+    await expect(a.membership(channel.id, ada)).resolves.toEqual(channel);
+    expect(reads).toEqual({ point: 1, channel: 1 });
+    await expect(a.membership(channel.id, bob)).resolves.toEqual(channel);
+    expect(reads).toEqual({ point: 1, channel: 1 });
+  });
+
+  it("still refuses a non-member, and a non-member's misses do not read the channel again", async () => {
+    const { access: a, reads } = access([ada, bob]);
+    await expect(a.membership(channel.id, cara)).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(a.membership(channel.id, cara)).rejects.toMatchObject({ code: 'forbidden' });
+    expect(reads).toEqual({ point: 2, channel: 1 });
   });
 });

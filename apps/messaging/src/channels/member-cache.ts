@@ -7,12 +7,20 @@
 // how long an entry can outlive a leave should that consumer lag or miss it. A read that raced
 // with a leave never caches the old answer: `remember` is refused when anything was forgotten
 // after the read began (the epoch it was given).
+//
+// A miss reads the channel's members along with the one asked about (up to CHANNEL_READ_LIMIT,
+// one partition read), at most once per TTL per channel: people send rarely, so a per-person entry
+// had mostly expired by their next send and most sends paid two Cassandra reads before their seq
+// (the ramp's "messaging" hop, 3.7 ms p50 at 20 sends/s; 0.5 ms with the channel read).
 import { Inject, Injectable } from '@nestjs/common';
 import { type Channel } from '@chat/contracts';
 import { APP_CONFIG } from '@chat/service-kit';
 import { Clock } from '../common/clock';
 import { LruMap } from '../common/lru-map';
 import { type MessagingConfig } from '../config';
+
+/** Members read at once on a miss; a larger channel's others are read one by one, as before. */
+export const CHANNEL_READ_LIMIT = 1_000;
 
 interface Entry {
   channel: Channel;
@@ -22,6 +30,8 @@ interface Entry {
 @Injectable()
 export class MemberCache {
   private readonly entries: LruMap<string, Entry>;
+  /** Channels whose members were read recently: until when another read is not needed. */
+  private readonly channelsRead: LruMap<string, number>;
   private readonly ttlMs: number;
   private forgets = 0;
 
@@ -30,6 +40,7 @@ export class MemberCache {
     @Inject(APP_CONFIG) config: Pick<MessagingConfig, 'MEMBER_CACHE_SIZE' | 'MEMBER_CACHE_TTL_MS'>,
   ) {
     this.entries = new LruMap(config.MEMBER_CACHE_SIZE);
+    this.channelsRead = new LruMap(Math.max(1, Math.ceil(config.MEMBER_CACHE_SIZE / 10)));
     this.ttlMs = config.MEMBER_CACHE_TTL_MS;
   }
 
@@ -51,6 +62,22 @@ export class MemberCache {
   remember(channel: Channel, userId: string, epoch: number): void {
     if (this.ttlMs === 0 || epoch !== this.forgets) return;
     this.entries.set(keyOf(channel.id, userId), { channel, until: this.clock.now().getTime() + this.ttlMs });
+  }
+
+  /**
+   * Whether a miss in this channel should read its members too: true at most once per TTL per
+   * channel, whatever the read's outcome (a non-member's misses never repeat it).
+   */
+  claimChannelRead(channelId: string): boolean {
+    const now = this.clock.now().getTime();
+    if (this.ttlMs === 0 || (this.channelsRead.get(channelId) ?? 0) > now) return false;
+    this.channelsRead.set(channelId, now + this.ttlMs);
+    return true;
+  }
+
+  /** The channel's members as read from storage (with the epoch taken before the read). */
+  rememberChannel(channel: Channel, userIds: readonly string[], epoch: number): void {
+    for (const userId of userIds) this.remember(channel, userId, epoch);
   }
 
   forget(channelId: string, userId: string): void {

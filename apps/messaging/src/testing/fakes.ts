@@ -226,6 +226,10 @@ export class FakeChannelMembersRepository implements Public<ChannelMembersReposi
     return Promise.resolve(this.members.has(`${channelId}/${userId}`));
   }
 
+  someOf(channelId: string, limit: number): Promise<string[]> {
+    return Promise.resolve([...this.members.values()].filter((m) => m.channelId === channelId).slice(0, limit).map((m) => m.userId));
+  }
+
   channelsOf(userId: string): Promise<UserChannel[]> {
     return Promise.resolve(
       [...this.members.values()].filter((m) => m.userId === userId).map(({ workspaceId, channelId }) => ({ workspaceId, channelId })),

@@ -12,9 +12,9 @@ import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common
 import { type TopicDefinition } from '@chat/contracts';
 import { type Consumer, type PartitionAssigner } from 'kafkajs';
 import { type BusConsumers } from '../bus/bus';
-import { BroadcastPositions } from './broadcast-positions';
 import { KafkaClients } from '../kafka-clients';
 import { KAFKA_OPTIONS, physicalName, type ResolvedKafkaOptions } from '../kafka.options';
+import { BroadcastPositions } from './broadcast-positions';
 import { CoPartitionedAssigner } from './co-partitioned.assigner';
 import { ConsumerMetrics } from './consumer.metrics';
 import { ConsumerRestarts } from './consumer-restarts';

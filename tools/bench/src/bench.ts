@@ -82,7 +82,7 @@ async function runOne(options: BenchOptions): Promise<BenchRun> {
     await ctx.cleanup();
   }
   if (options.profile) {
-    const profiles = await summarizeProfiles(join(options.out, 'profiles'));
+    const profiles = await summarizeProfiles(join(options.out, 'profiles'), ctx.profileWindows);
     result.tables.push(...profiles);
   }
   const report: BenchReport = {

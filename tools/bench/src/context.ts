@@ -6,9 +6,22 @@ import { type BenchOptions } from './options';
 import { ProcessSampler } from './sampler';
 import { StartedSystem, type SystemUnderTest, TargetSystem } from './system/system-under-test';
 
+/** An interval of CLOCK_MONOTONIC in µs: what V8's CPU profiles stamp their samples with. */
+export interface MonotonicWindow {
+  fromUs: number;
+  toUs: number;
+}
+
+/** Now, in µs of the monotonic clock shared by every process of the machine. */
+export function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
 export class BenchContext {
   private system: SystemUnderTest | undefined;
   private readonly cleanups: (() => Promise<void>)[] = [];
+  /** The system's measuring windows, on the monotonic clock the services' CPU profiles use (µs). */
+  readonly profileWindows: MonotonicWindow[] = [];
 
   constructor(readonly options: BenchOptions) {}
 

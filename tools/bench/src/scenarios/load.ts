@@ -4,7 +4,7 @@
 //   ramp:   steps from --rate by --step up to --max-rate, --duration seconds each, until delivery
 //           p99 passes --p99-limit ms or anything goes wrong (errors, lost, duplicated, reordered,
 //           fewer deliveries than offered).
-import { type BenchContext } from '../context';
+import { type BenchContext, monotonicUs } from '../context';
 import { LoadFleet, type PhaseOutcome } from '../load/fleet';
 import { buildPopulation, type Population, relayPopulation, socketSpecs } from '../population';
 import { type HopBuckets, type HopSummary, hopSummaries, mergeHops, scrapeHops } from '../hops';
@@ -115,11 +115,19 @@ async function drive(ctx: BenchContext, label: string, origins: readonly string[
       const casBefore = keyspace ? await casCounts(keyspace).catch((error: unknown) => new Error(String(error))) : undefined;
       let cpuStart: CpuSnapshot | undefined;
       let cpuEnd: CpuSnapshot | undefined;
+      let fromUs = 0;
       const outcome = await fleet.phase(name, rate, o.duration, {
         textBytes: o.textBytes,
         window: {
-          opened: async () => void (cpuStart = await snapshotCpu(groups)),
-          closed: async () => void (cpuEnd = await snapshotCpu(groups)),
+          opened: async () => {
+            fromUs = monotonicUs();
+            cpuStart = await snapshotCpu(groups);
+          },
+          closed: async () => {
+            cpuEnd = await snapshotCpu(groups);
+            // The services' CPU profiles are summarised over these windows only (--profile).
+            if (system) ctx.profileWindows.push({ fromUs, toUs: monotonicUs() });
+          },
         },
       });
       if (cpuStart && cpuEnd) outcome.cpu = cpuPerSend(cpuStart, cpuEnd, outcome.acked, new Set([LOAD_GENERATOR]));

@@ -12,4 +12,17 @@ describe('freePort', () => {
     await new Promise<void>((resolve) => server.listen(ports[0], '127.0.0.1', resolve));
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
+
+  it('never hands out a port twice, even when the draw repeats', async () => {
+    // The same draw three times, then another: the second call must not get the first call's port.
+    const draws = [0.5, 0.5, 0.5, 0.25];
+    const random = jest.spyOn(Math, 'random').mockImplementation(() => draws.shift() ?? 0.75);
+    try {
+      const first = await freePort();
+      const second = await freePort();
+      expect(second).not.toBe(first);
+    } finally {
+      random.mockRestore();
+    }
+  });
 });

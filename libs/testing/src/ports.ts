@@ -27,11 +27,23 @@ function bindable(port: number): Promise<boolean> {
   });
 }
 
-/** A TCP port free on 127.0.0.1 right now, outside the kernel's ephemeral range (PICKED_PORTS). */
+/**
+ * Ports this process handed out. The probe frees a port at once, so a later pick could return it
+ * again before its first owner bound it: a test system picks every service's ports before it
+ * starts them, and two of them drew the same one (auth: EADDRINUSE, the failover tier lost a CI run).
+ */
+const handedOut = new Set<number>();
+
+/**
+ * A TCP port free on 127.0.0.1 right now, outside the kernel's ephemeral range (PICKED_PORTS),
+ * and never one this process handed out before.
+ */
 export async function freePort(): Promise<number> {
   const span = PICKED_PORTS.last - PICKED_PORTS.first + 1;
   for (let attempt = 0; attempt < 50; attempt++) {
     const port = PICKED_PORTS.first + Math.floor(Math.random() * span);
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
     if (await bindable(port)) return port;
   }
   throw new Error(`no free port between ${PICKED_PORTS.first} and ${PICKED_PORTS.last} after 50 tries`);

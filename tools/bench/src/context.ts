@@ -3,14 +3,9 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { type BenchOptions } from './options';
+import { type MonotonicWindow } from './report/profile-summary';
 import { ProcessSampler } from './sampler';
 import { StartedSystem, type SystemUnderTest, TargetSystem } from './system/system-under-test';
-
-/** An interval of CLOCK_MONOTONIC in µs: what V8's CPU profiles stamp their samples with. */
-export interface MonotonicWindow {
-  fromUs: number;
-  toUs: number;
-}
 
 /** Now, in µs of the monotonic clock shared by every process of the machine. */
 export function monotonicUs(): number {

@@ -25,18 +25,22 @@ export interface CpuProfile {
   timeDeltas?: number[];
 }
 
-/** Monotonic µs intervals (the bench's measuring windows). */
-export type Windows = readonly { fromUs: number; toUs: number }[];
+/** An interval of CLOCK_MONOTONIC in µs (a bench measuring window): what V8 stamps samples with. */
+export interface MonotonicWindow {
+  fromUs: number;
+  toUs: number;
+}
 
 /**
- * Samples per node id, and the ms they span: every sample, or with `windows` only those taken
- * inside one of them (a sample lasts until the next one).
+ * Samples per node id, and the ms they span: with `windows` (and per-sample times) only the samples
+ * taken inside one of them (a sample lasts until the next one), else every sample; `windowed` says
+ * which.
  */
-export function sampleCounts(profile: CpuProfile, windows?: Windows): { hits: Map<number, number>; ms: number } {
+export function sampleCounts(profile: CpuProfile, windows: readonly MonotonicWindow[] = []): { hits: Map<number, number>; ms: number; windowed: boolean } {
   const hits = new Map<number, number>();
-  if (!windows || !profile.timeDeltas) {
+  if (windows.length === 0 || !profile.timeDeltas) {
     for (const node of profile.nodes) if (node.hitCount) hits.set(node.id, node.hitCount);
-    return { hits, ms: (profile.endTime - profile.startTime) / 1000 };
+    return { hits, ms: (profile.endTime - profile.startTime) / 1000, windowed: false };
   }
   let at = profile.startTime;
   let us = 0;
@@ -48,7 +52,7 @@ export function sampleCounts(profile: CpuProfile, windows?: Windows): { hits: Ma
     hits.set(id, (hits.get(id) ?? 0) + 1);
     us += deltas[i + 1] ?? 0;
   }
-  return { hits, ms: us / 1000 };
+  return { hits, ms: us / 1000, windowed: true };
 }
 
 function area(url: string): string {
@@ -63,14 +67,14 @@ function area(url: string): string {
   return url === '' ? '(native / gc / idle)' : url.split('/').slice(-1)[0] ?? url;
 }
 
-export async function summarizeProfiles(dir: string, windows?: Windows, top = 25): Promise<Table[]> {
+export async function summarizeProfiles(dir: string, windows: readonly MonotonicWindow[] = [], top = 25): Promise<Table[]> {
   const tables: Table[] = [];
   const services = await readdir(dir).catch(() => [] as string[]);
   for (const service of services) {
     const files = (await readdir(join(dir, service)).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile'));
     for (const file of files) {
       const profile = JSON.parse(await readFile(join(dir, service, file), 'utf8')) as CpuProfile;
-      const { hits, ms: wallMs } = sampleCounts(profile, windows && windows.length > 0 ? windows : undefined);
+      const { hits, ms: wallMs, windowed } = sampleCounts(profile, windows);
       const total = [...hits.values()].reduce((a, b) => a + b, 0) || 1;
       const byFunction = new Map<string, number>();
       const byArea = new Map<string, number>();
@@ -86,7 +90,7 @@ export async function summarizeProfiles(dir: string, windows?: Windows, top = 25
       }
       const pct = (n: number): string => `${((n / total) * 100).toFixed(1)} %`;
       const ms = (n: number): number => Math.round((n / total) * wallMs);
-      const span = windows && windows.length > 0 ? `${Math.round(wallMs / 1000)} s inside the measuring windows` : `${Math.round(wallMs / 1000)} s profiled (the whole run)`;
+      const span = windowed ? `${Math.round(wallMs / 1000)} s inside the measuring windows` : `${Math.round(wallMs / 1000)} s profiled (the whole run)`;
       tables.push({
         title: `CPU profile of ${service} (${file}): self time by area, ${span}`,
         header: ['area', 'self', 'ms'],

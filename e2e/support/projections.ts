@@ -37,6 +37,7 @@ export class ProjectionCheck {
     const cassandra = new CassandraClient({
       contactPoints: [...LOCAL_ENGINES.cassandra.contactPoints],
       localDataCenter: LOCAL_ENGINES.cassandra.localDataCenter,
+      credentials: { ...LOCAL_ENGINES.cassandra.credentials },
       keyspace: `${system.run}_messaging`,
     });
     await cassandra.connect();

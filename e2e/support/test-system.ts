@@ -1,7 +1,7 @@
 // Starts the real services as processes, on free ports, isolated from any other run: their own
 // PostgreSQL databases, Cassandra keyspace, topic/group prefix (Kafka topics or RabbitMQ streams
 // and queues), Redis data keyed by fresh ids, and S3 bucket. The same entry points `npm start` uses.
-import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, LOCAL_ENGINES, rabbitmqUrl, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+import { CASSANDRA_CONTACT_POINTS, CASSANDRA_SUPERUSER, KAFKA_BROKERS, LOCAL_ENGINES, rabbitmqUrl, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
 import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
 
 export type ServiceName = 'gateway' | 'auth' | 'messaging' | 'presence' | 'files';
@@ -94,6 +94,11 @@ export class TestSystem {
       messaging: {
         CASSANDRA_CONTACT_POINTS: engines.cassandra ?? CASSANDRA_CONTACT_POINTS.join(','),
         CASSANDRA_KEYSPACE: `${this.run}_messaging`,
+        // The local node asks for a login; messaging creates its run's keyspace, which takes the
+        // superuser (npm start's own role, granted a keyspace made for it, is local-cassandra-roles'
+        // spec's). The cluster's nodes and the integration containers ignore it.
+        CASSANDRA_USERNAME: CASSANDRA_SUPERUSER.username,
+        CASSANDRA_PASSWORD: CASSANDRA_SUPERUSER.password,
       },
       // Presence's Redis keys include global indexes (gateway leases, grace deadlines): per run.
       presence: { PRESENCE_REDIS_KEY_PREFIX: `${this.run}.presence:` },

@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { CassandraClient, CassandraModule, defineStatements } from '@chat/cassandra';
+import { testCassandraLogin } from '@chat/testing/local-cassandra';
 import { HealthModule } from '@chat/service-kit';
 import { ChannelAccess } from '../src/channels/channel-access.service';
 import { ChannelMembersRepository } from '../src/channels/channel-members.repository';
@@ -58,6 +59,8 @@ function word(): string {
     CassandraModule.forRoot({
       contactPoints: (process.env['CASSANDRA_CONTACT_POINTS'] ?? '127.0.0.1:9042').split(','),
       localDataCenter: process.env['CASSANDRA_LOCAL_DC'] ?? 'datacenter1',
+      // The local node asks for a login: its superuser (the script creates its keyspace), or CASSANDRA_USERNAME/PASSWORD.
+      credentials: { ...testCassandraLogin() },
       keyspace,
       replication: { class: 'SimpleStrategy', replication_factor: 1 },
       migrationsDir: join(__dirname, '../src/migrations'),

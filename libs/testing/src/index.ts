@@ -7,3 +7,4 @@ export * from './service-process';
 export * from './tcp-proxy';
 export * from './run-data';
 export * from './http';
+export * from './local-cassandra';

@@ -20,7 +20,8 @@ export interface RunData {
 /** Where the engines are (tools/infra's endpoints, passed in by the caller). */
 export interface RunEngines {
   postgresUrl: string;
-  cassandra: { contactPoints: readonly string[]; localDataCenter: string };
+  /** `credentials`: a login that may drop the run's keyspaces (the local superuser); none for a node without logins. */
+  cassandra: { contactPoints: readonly string[]; localDataCenter: string; credentials?: { username: string; password: string } };
   s3: { endpoint: string; region: string; accessKeyId: string; secretAccessKey: string };
   kafkaBrokers: readonly string[];
   /** Set when the run's services talked over RabbitMQ (BUS=rabbitmq): its streams and queues are dropped too. */
@@ -39,7 +40,12 @@ export async function dropRunData(data: RunData, engines: RunEngines): Promise<v
     }
   }
   if (data.keyspaces?.length) {
-    const cassandra = new CassandraClient({ contactPoints: [...engines.cassandra.contactPoints], localDataCenter: engines.cassandra.localDataCenter });
+    const { credentials } = engines.cassandra;
+    const cassandra = new CassandraClient({
+      contactPoints: [...engines.cassandra.contactPoints],
+      localDataCenter: engines.cassandra.localDataCenter,
+      ...(credentials ? { credentials: { username: credentials.username, password: credentials.password } } : {}),
+    });
     try {
       for (const keyspace of data.keyspaces) await cassandra.execute(`DROP KEYSPACE IF EXISTS ${keyspace}`, [], { readTimeout: 60_000 });
     } finally {

@@ -53,6 +53,8 @@ describe('production bundle (dist/)', () => {
         CASSANDRA_CONTACT_POINTS: engines.cassandra.contactPoints.join(','),
         CASSANDRA_LOCAL_DC,
         CASSANDRA_KEYSPACE: keyspace,
+        CASSANDRA_USERNAME: engines.cassandra.credentials.username,
+        CASSANDRA_PASSWORD: engines.cassandra.credentials.password,
       },
       presence: { REDIS_URL: redisUrl() },
       files: {

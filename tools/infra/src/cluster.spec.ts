@@ -55,7 +55,7 @@ describe('the local cluster', () => {
     expect(props).not.toMatch(/SASL|sasl\.|authorizer|super\.users/);
   });
 
-  it('makes a Cassandra node of the shared yaml: own address, first node as seed, its token, hints on', () => {
+  it('makes a Cassandra node of the shared yaml: own address, first node as seed, its token, hints on, no logins', () => {
     const [seed, , node] = clusterTopology({}).cassandra;
     if (!seed || !node) throw new Error('three nodes expected');
     const yaml = clusterNodeYaml(readFileSync(CASSANDRA_YAML, 'utf8'), node, seed);
@@ -68,6 +68,8 @@ describe('the local cluster', () => {
       'hinted_handoff_enabled: true',
       'auto_bootstrap: false',
       '      - seeds: "127.0.0.2:7000"',
+      'authenticator: AllowAllAuthenticator',
+      'authorizer: AllowAllAuthorizer',
     ]) {
       expect(yaml.split('\n')).toContain(line);
     }

@@ -36,6 +36,20 @@ export const CASSANDRA_JMX_PORT = 7199;
 export const CASSANDRA_CONTACT_POINTS: readonly string[] = [`${LOCAL_HOST}:${CASSANDRA_PORT}`];
 /** SimpleSnitch puts the node in datacenter1 / rack1. */
 export const CASSANDRA_LOCAL_DC = 'datacenter1';
+/**
+ * The single node runs PasswordAuthenticator and CassandraAuthorizer: `infra:up` gives its
+ * superuser this password in place of Cassandra's default (not a secret, like S3's keys below: it
+ * opens the local engine to tests and tools). `npm start`'s messaging logs in as a role of its own,
+ * granted its keyspace only (tools/run/src/local-cassandra-roles.ts). The cluster's nodes ask for no login.
+ * The same value as LOCAL_CASSANDRA_SUPERUSER of @chat/testing/local-cassandra (the libraries' test
+ * set-ups, which may not import tools; endpoints.spec.ts checks they agree): no path alias here, the
+ * integration tier's Jest globalSetup loads this file without them.
+ */
+export interface CassandraLogin {
+  readonly username: string;
+  readonly password: string;
+}
+export const CASSANDRA_SUPERUSER: CassandraLogin = { username: 'cassandra', password: 'local-cassandra-superuser' };
 
 // S3Proxy (S3 API on the local file system), path-style only.
 export const S3_PORT = 9000;
@@ -64,6 +78,13 @@ export function rabbitmqUrl(env: NodeJS.ProcessEnv = process.env): string {
   return nonEmpty(env['RABBITMQ_URL']) ?? DEFAULT_RABBITMQ_URL;
 }
 
+/** CASSANDRA_USERNAME and CASSANDRA_PASSWORD when both are set, else the local superuser. */
+function cassandraLogin(env: NodeJS.ProcessEnv): CassandraLogin {
+  const username = nonEmpty(env['CASSANDRA_USERNAME']);
+  const password = env['CASSANDRA_PASSWORD'];
+  return username !== undefined && password !== undefined && password !== '' ? { username, password } : CASSANDRA_SUPERUSER;
+}
+
 function nonEmpty(value: string | undefined): string | undefined {
   return value !== undefined && value.trim() !== '' ? value.trim() : undefined;
 }
@@ -71,15 +92,15 @@ function nonEmpty(value: string | undefined): string | undefined {
 /** The local engines, in the shape test clean-up (`dropRunData` of @chat/testing) takes. */
 export const LOCAL_ENGINES = {
   postgresUrl: DEFAULT_POSTGRES_URL,
-  cassandra: { contactPoints: CASSANDRA_CONTACT_POINTS, localDataCenter: CASSANDRA_LOCAL_DC },
+  cassandra: { contactPoints: CASSANDRA_CONTACT_POINTS, localDataCenter: CASSANDRA_LOCAL_DC, credentials: CASSANDRA_SUPERUSER },
   s3: { endpoint: S3_ENDPOINT, region: S3_REGION, accessKeyId: S3_ACCESS_KEY_ID, secretAccessKey: S3_SECRET_ACCESS_KEY },
   kafkaBrokers: KAFKA_BROKERS,
 };
 
 /**
  * The engines a test talks to: the local ones above, or those named by KAFKA_BROKERS,
- * CASSANDRA_CONTACT_POINTS, S3_ENDPOINT, POSTGRES_URL and REDIS_URL (the integration tier's
- * containers set them: tools/infra/src/jest-engines.ts).
+ * CASSANDRA_CONTACT_POINTS (logged in as CASSANDRA_USERNAME/PASSWORD, else the superuser), S3_ENDPOINT,
+ * POSTGRES_URL and REDIS_URL (the integration tier's containers set them: tools/infra/src/jest-engines.ts).
  */
 export function testEngines(env: NodeJS.ProcessEnv = process.env): typeof LOCAL_ENGINES & { redisUrl: string } {
   const list = (value: string | undefined, fallback: readonly string[]): readonly string[] =>
@@ -87,7 +108,7 @@ export function testEngines(env: NodeJS.ProcessEnv = process.env): typeof LOCAL_
   return {
     postgresUrl: postgresUrl(env),
     redisUrl: redisUrl(env),
-    cassandra: { contactPoints: list(env['CASSANDRA_CONTACT_POINTS'], CASSANDRA_CONTACT_POINTS), localDataCenter: CASSANDRA_LOCAL_DC },
+    cassandra: { contactPoints: list(env['CASSANDRA_CONTACT_POINTS'], CASSANDRA_CONTACT_POINTS), localDataCenter: CASSANDRA_LOCAL_DC, credentials: cassandraLogin(env) },
     s3: { ...LOCAL_ENGINES.s3, endpoint: nonEmpty(env['S3_ENDPOINT']) ?? S3_ENDPOINT },
     kafkaBrokers: list(env['KAFKA_BROKERS'], KAFKA_BROKERS),
   };

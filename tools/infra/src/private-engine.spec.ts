@@ -13,6 +13,11 @@ describe('privateCassandraYaml', () => {
     expect(yaml).toContain('seeds: "127.0.0.1:17000"');
   });
 
+  it("keeps the shared node's logins and permissions (the same superuser login opens it)", () => {
+    expect(yaml).toMatch(/^authenticator: PasswordAuthenticator$/m);
+    expect(yaml).toMatch(/^authorizer: CassandraAuthorizer$/m);
+  });
+
   it('keeps nothing that points at the shared node', () => {
     expect(yaml).not.toMatch(/:7000\b|: 9042$|'chat-local'/m);
   });

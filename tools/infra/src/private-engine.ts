@@ -7,7 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { CASSANDRA_LOCAL_DC, KAFKA_PROBE_TOPIC, LOCAL_HOST } from './endpoints';
+import { ensureCassandraSuperuser } from './cassandra-auth';
+import { CASSANDRA_LOCAL_DC, CASSANDRA_SUPERUSER, KAFKA_PROBE_TOPIC, LOCAL_HOST } from './endpoints';
 import { CASSANDRA_LOGBACK, CASSANDRA_YAML, cassandraEngine, cassandraJvmArgs } from './engines/cassandra';
 import { generateClusterId, kafkaEngine, kafkaJvmArgs, kafkaLoggingArgs, renderKafkaProperties } from './engines/kafka';
 import { type JavaEngine } from './engines/types';
@@ -224,6 +225,12 @@ export async function privateCassandra(options: PrivateCassandraOptions): Promis
     mainArgs: [],
     niceness: cassandraEngine.niceness,
     readyTimeoutMs: 240_000,
-    probe: () => probeCassandra({ contactPoints: [endpoint], localDataCenter: CASSANDRA_LOCAL_DC, timeoutMs: 5_000 }),
+    // With the shared yaml's PasswordAuthenticator: the superuser's password replaced on first start
+    // as infra:up does, so the same login (CASSANDRA_SUPERUSER) opens it.
+    probe: async () => {
+      const node = { contactPoints: [endpoint], localDataCenter: CASSANDRA_LOCAL_DC };
+      await ensureCassandraSuperuser(node, CASSANDRA_SUPERUSER);
+      return probeCassandra({ ...node, credentials: CASSANDRA_SUPERUSER, timeoutMs: 5_000 });
+    },
   });
 }

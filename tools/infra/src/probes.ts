@@ -7,6 +7,7 @@ import '@chat/kafka/kafkajs-fix';
 import { Kafka, Partitioners, logLevel } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 import { Client as PgClient } from 'pg';
+import { type CassandraLogin } from './endpoints';
 import { withTimeout } from './wait';
 
 /** Each probe resolves to a short human description of what answered, or throws. */
@@ -113,6 +114,8 @@ export async function probeKafkaMetadata(brokers: readonly string[], timeoutMs =
 export interface CassandraProbeOptions {
   readonly contactPoints: readonly string[];
   readonly localDataCenter: string;
+  /** The local nodes ask for a login (the superuser's: endpoints.ts); a node without authentication ignores it. */
+  readonly credentials?: CassandraLogin;
   readonly timeoutMs?: number;
 }
 
@@ -121,6 +124,7 @@ export async function probeCassandra(options: CassandraProbeOptions): Promise<st
   const client = new CassandraClient({
     contactPoints: [...options.contactPoints],
     localDataCenter: options.localDataCenter,
+    ...(options.credentials ? { credentials: { username: options.credentials.username, password: options.credentials.password } } : {}),
     socketOptions: { connectTimeout: 2000, readTimeout: 5000 },
   });
   try {

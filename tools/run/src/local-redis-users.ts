@@ -3,7 +3,7 @@
 // creates or resets these users on the local Redis at every start (ACL SETUSER is idempotent;
 // the users live until Redis restarts); the passwords are generated once into .local/. The
 // `default` user is left as it is: the test tiers and tools use it. Kafka users: local-kafka-users.ts;
-// Cassandra runs without authentication locally (tools/infra's single node); see the README.
+// messaging's Cassandra role: local-cassandra-roles.ts.
 import Redis from 'ioredis';
 import { localSecretFile } from './local-secrets';
 

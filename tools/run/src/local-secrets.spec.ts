@@ -32,7 +32,7 @@ describe('local secrets', () => {
 
   it('hands the secret to auth, and to no other service', () => {
     const secrets = localSecrets({}, dir);
-    const specs = localServices(DEFAULT_PORTS(1), null, secrets, { redis: [], kafka: [] });
+    const specs = localServices(DEFAULT_PORTS(1), null, secrets, { redis: [], kafka: [], cassandra: [] });
     expect(specs.find((s) => s.service === 'auth')?.env['AUTH_KEY_ENCRYPTION_SECRET']).toBe(secrets.AUTH_KEY_ENCRYPTION_SECRET);
     expect(specs.filter((s) => s.env['AUTH_KEY_ENCRYPTION_SECRET'] !== undefined).map((s) => s.service)).toEqual(['auth']);
   });
@@ -45,7 +45,7 @@ describe('local secrets', () => {
       ['presence', 'chat-web1-presence', ['presence:*'], []],
     ]);
     expect(new Set(users.map((u) => u.password)).size).toBe(3);
-    const specs = localServices(DEFAULT_PORTS(2), 'web1', localSecrets({}, dir), { redis: users, kafka: [] });
+    const specs = localServices(DEFAULT_PORTS(2), 'web1', localSecrets({}, dir), { redis: users, kafka: [], cassandra: [] });
     const redisOf = (name: string) => {
       const env = specs.find((s) => s.name === name)?.env ?? {};
       return [env['REDIS_USERNAME'], env['REDIS_PASSWORD'] === undefined ? undefined : 'set'];

@@ -1,7 +1,8 @@
 // Secrets `npm start` needs and nobody set: generated once per checkout and kept in the
 // git-ignored .local/ folder (file mode 0600), so they survive restarts: auth's
 // AUTH_KEY_ENCRYPTION_SECRET (without it the signing keys would be stored unencrypted) and the
-// passwords of the services' Redis and Kafka users (local-redis-users.ts, local-kafka-users.ts).
+// passwords of the services' Redis and Kafka users and of messaging's Cassandra role
+// (local-redis-users.ts, local-kafka-users.ts, local-cassandra-roles.ts).
 // A value in the environment wins; losing the file means auth refuses to open the keys it
 // encrypted (drop the local auth database, or set the old value).
 import { randomBytes } from 'node:crypto';

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { localCassandraRoles } from './local-cassandra-roles';
 import { localKafkaUsers } from './local-kafka-users';
 import { DEFAULT_PORTS, localServices } from './services';
 
@@ -8,7 +9,7 @@ const dir = mkdtempSync(join(tmpdir(), 'services-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const secrets = { AUTH_KEY_ENCRYPTION_SECRET: 'x'.repeat(44) };
-const NO_USERS = { redis: [], kafka: [] };
+const NO_USERS = { redis: [], kafka: [], cassandra: [] };
 
 describe('localServices', () => {
   it('points every service at the chosen bus', () => {
@@ -33,7 +34,7 @@ describe('localServices', () => {
       ['files', 'chat-web1-files'],
     ]);
     expect(new Set(kafka.map((u) => u.password)).size).toBe(5);
-    const specs = localServices(DEFAULT_PORTS(2), 'web1', secrets, { redis: [], kafka });
+    const specs = localServices(DEFAULT_PORTS(2), 'web1', secrets, { redis: [], kafka, cassandra: [] });
     for (const spec of specs) {
       const user = kafka.find((u) => u.service === spec.service);
       expect([spec.name, spec.env['KAFKA_BROKERS'], spec.env['KAFKA_SASL_MECHANISM'], spec.env['KAFKA_SASL_USERNAME'], spec.env['KAFKA_SASL_PASSWORD']]).toEqual([
@@ -48,5 +49,21 @@ describe('localServices', () => {
     // On the cluster (no SASL listener) start.ts makes no Kafka users: the cluster's brokers stay.
     const onCluster = localServices(DEFAULT_PORTS(1), 'cluster', secrets, NO_USERS, undefined, { KAFKA_BROKERS: '127.0.0.1:19092,127.0.0.1:19093' });
     expect(onCluster.map((s) => [s.env['KAFKA_BROKERS'], s.env['KAFKA_SASL_USERNAME']])).toEqual(onCluster.map(() => ['127.0.0.1:19092,127.0.0.1:19093', undefined]));
+  });
+
+  it('logs messaging, and only messaging, in to Cassandra as its own role, on its run keyspace', () => {
+    const cassandra = localCassandraRoles('web1', dir);
+    expect(cassandra.map((r) => [r.service, r.username, r.keyspace])).toEqual([['messaging', 'chat_web1_messaging', 'web1_messaging']]);
+    expect(localCassandraRoles(null, dir).map((r) => [r.username, r.keyspace, r.password])).toEqual([['chat_local_messaging', 'chat_messaging', cassandra[0]?.password]]);
+    const specs = localServices(DEFAULT_PORTS(1), 'web1', secrets, { redis: [], kafka: [], cassandra });
+    expect(specs.map((s) => [s.name, s.env['CASSANDRA_USERNAME'], s.env['CASSANDRA_PASSWORD'], s.env['CASSANDRA_KEYSPACE']])).toEqual([
+      ['auth', undefined, undefined, undefined],
+      ['messaging', 'chat_web1_messaging', cassandra[0]?.password, 'web1_messaging'],
+      ['presence', undefined, undefined, undefined],
+      ['files', undefined, undefined, undefined],
+      ['gateway', undefined, undefined, undefined],
+    ]);
+    // Without a role (the cluster, or a node started before logins) messaging gets no credentials.
+    expect(localServices(DEFAULT_PORTS(1), null, secrets, NO_USERS).find((s) => s.service === 'messaging')?.env['CASSANDRA_USERNAME']).toBeUndefined();
   });
 });

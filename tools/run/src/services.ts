@@ -1,6 +1,7 @@
 // The processes `npm start` runs, in start order, with the variables that point them at the
 // local engines of tools/infra and at each other, isolated under a run name when one is given.
 import { KAFKA_SASL_BROKERS, KAFKA_SASL_MECHANISM, rabbitmqUrl, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
+import { type LocalCassandraRole, runMessagingKeyspace } from './local-cassandra-roles';
 import { type LocalKafkaUser } from './local-kafka-users';
 import { type LocalRedisUser, type RedisService } from './local-redis-users';
 import { type LocalSecrets } from './local-secrets';
@@ -47,6 +48,8 @@ export interface LocalUsers {
   redis: readonly LocalRedisUser[];
   /** None on RabbitMQ and on the cluster (its brokers have no SASL listener): no Kafka credentials. */
   kafka: readonly LocalKafkaUser[];
+  /** Messaging's Cassandra role; none on the cluster (its nodes ask for no login) or on a node started before logins. */
+  cassandra: readonly LocalCassandraRole[];
 }
 
 /**
@@ -82,6 +85,10 @@ export function localServices(
       ? { KAFKA_BROKERS: KAFKA_SASL_BROKERS.join(','), KAFKA_SASL_MECHANISM, KAFKA_SASL_USERNAME: user.username, KAFKA_SASL_PASSWORD: user.password }
       : {};
   };
+  const cassandraRole = (service: ServiceSpec['service']): Record<string, string> => {
+    const role = users.cassandra.find((r) => r.service === service);
+    return role ? { CASSANDRA_USERNAME: role.username, CASSANDRA_PASSWORD: role.password } : {};
+  };
   const gatewayColors = [32, 92, 96, 94];
   return [
     {
@@ -99,7 +106,7 @@ export function localServices(
       entry: 'apps/messaging/src/main.ts',
       port: ports.messaging,
       color: 36,
-      env: { ...common, ...kafkaUser('messaging'), ...pick('CASSANDRA_'), ...isolated({ CASSANDRA_KEYSPACE: `${run}_messaging` }) },
+      env: { ...common, ...kafkaUser('messaging'), ...pick('CASSANDRA_'), ...cassandraRole('messaging'), ...isolated({ CASSANDRA_KEYSPACE: runMessagingKeyspace(run) }) },
     },
     { name: 'presence', service: 'presence', entry: 'apps/presence/src/main.ts', port: ports.presence, color: 33, env: { ...common, ...kafkaUser('presence'), ...redisUser('presence') } },
     {

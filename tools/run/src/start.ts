@@ -13,6 +13,7 @@ import { createInterface } from 'node:readline';
 import { KAFKA_BROKERS, KAFKA_SASL_PORT, LOCAL_HOST, rabbitmqUrl, redisUrl } from '@chat/infra';
 import { clusterServiceEnv } from '@chat/infra/cluster';
 import { FrontDoor, type Upstream } from './front-door';
+import { ensureCassandraRoles, localCassandraAsksForLogin, localCassandraRoles } from './local-cassandra-roles';
 import { ensureKafkaUsers, localKafkaUsers } from './local-kafka-users';
 import { ensureRedisUsers, localRedisUsers } from './local-redis-users';
 import { localSecrets } from './local-secrets';
@@ -267,7 +268,24 @@ async function main(): Promise<void> {
     });
     say(summary);
   }
-  specs = localServices(await ports(), options.run, localSecrets(process.env), { redis: redisUsers, kafka: kafkaUsers }, { bus: options.bus, env: process.env }, options.cluster ? clusterServiceEnv() : {});
+  // And messaging logs in to Cassandra as its own role, granted its keyspace only (the single node; the
+  // cluster's nodes ask for no login).
+  let cassandraRoles = options.cluster ? [] : localCassandraRoles(options.run);
+  if (cassandraRoles.length > 0 && !(await localCassandraAsksForLogin())) {
+    say(
+      `\x1b[33mthe running Cassandra asks for no login (it was started before cassandra.yaml enabled them): messaging connects without ` +
+        `credentials, as before. Restart the engines (npm run infra:down, then npm start) for a Cassandra role of its own.\x1b[0m`,
+    );
+    cassandraRoles = [];
+  }
+  if (cassandraRoles.length > 0) {
+    say("setting up messaging's Cassandra role and keyspace...");
+    const summaries = await ensureCassandraRoles(cassandraRoles).catch((error: unknown) => {
+      throw new Error(`could not set up messaging's Cassandra role: ${error instanceof Error ? error.message : String(error)}`);
+    });
+    summaries.forEach((summary) => say(summary));
+  }
+  specs = localServices(await ports(), options.run, localSecrets(process.env), { redis: redisUsers, kafka: kafkaUsers, cassandra: cassandraRoles }, { bus: options.bus, env: process.env }, options.cluster ? clusterServiceEnv() : {});
   if (options.bus === 'rabbitmq') say(`bus: RabbitMQ at ${redactedUrl(rabbitmqUrl(process.env))} (streams and queues ${options.run ? `${options.run}.*` : 'unprefixed'})`);
   if (options.cluster) say('on the local cluster: 3 Kafka brokers (replication 3, min.insync.replicas 2), 3 Cassandra nodes (replication 3, LOCAL_QUORUM)');
   if (options.run) say(`isolated run "${options.run}" (topics ${options.run}.*, keyspace ${options.run}_messaging, databases ${options.run}_auth/_files)`);

@@ -33,6 +33,7 @@ import { CassandraClient } from '@chat/cassandra';
 import { type ConsumerHandle, BusConsumers, BusProducer } from '@chat/kafka';
 import { bootstrapService, parseConfig, serviceIdentity } from '@chat/service-kit';
 import { freePort, uniqueName, waitFor } from '@chat/testing';
+import { testCassandraLogin } from '@chat/testing/local-cassandra';
 import { exportJWK, generateKeyPair, type JWK, type KeyLike, SignJWT } from 'jose';
 import { AppModule } from '../app.module';
 import { type MessagingConfig, MessagingConfigSchema } from '../config';
@@ -117,6 +118,9 @@ export function testConfig(namespace: TestNamespace, jwksUrl: string, port: numb
     LOG_LEVEL: process.env['TEST_SERVICE_LOG_LEVEL'] ?? 'silent',
     PORT: String(port),
     CASSANDRA_CONTACT_POINTS: CASSANDRA,
+    // The local superuser (each test creates and drops its keyspace), or CASSANDRA_USERNAME/PASSWORD.
+    CASSANDRA_USERNAME: testCassandraLogin().username,
+    CASSANDRA_PASSWORD: testCassandraLogin().password,
     CASSANDRA_KEYSPACE: namespace.keyspace,
     KAFKA_BROKERS: KAFKA,
     KAFKA_TOPIC_PREFIX: namespace.topicPrefix,

@@ -8,7 +8,7 @@
 // read from the settled layout rather than during compaction. Every page is checked: the right
 // count of consecutive seqs, newest first.
 import { join } from 'node:path';
-import { CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC } from '@chat/infra';
+import { CASSANDRA_CONTACT_POINTS, CASSANDRA_LOCAL_DC, CASSANDRA_SUPERUSER } from '@chat/infra';
 import { type BatchEntry, defineStatements, openCassandra } from '@chat/cassandra';
 import { REPO_ROOT } from '@chat/testing';
 import { type BenchContext } from '../context';
@@ -38,7 +38,7 @@ async function seed(ctx: BenchContext, keyspace: string, channelId: string, send
     keyspace,
     replication: { class: 'SimpleStrategy', replication_factor: 1 },
     migrationsDir: join(REPO_ROOT, 'apps', 'messaging', 'src', 'migrations'),
-    credentials: undefined,
+    credentials: { ...CASSANDRA_SUPERUSER },
     consistency: 'localOne',
     requestTimeoutMs: 60_000,
     readinessTimeoutMs: 5_000,

@@ -4,7 +4,7 @@
 // `npm start` (--target).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CASSANDRA_CONTACT_POINTS, KAFKA_BROKERS, LOCAL_ENGINES } from '@chat/infra';
+import { CASSANDRA_CONTACT_POINTS, CASSANDRA_SUPERUSER, KAFKA_BROKERS, LOCAL_ENGINES } from '@chat/infra';
 import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
 import { inspectFlag } from './inspector';
 import { type Bus } from '../options';
@@ -136,7 +136,13 @@ export class StartedSystem implements SystemUnderTest {
     };
     const env: Record<Service, Record<string, string>> = {
       auth: { POSTGRES_URL: `postgres://postgres@127.0.0.1:5432/${this.run}_auth`, AUTH_REDIS_KEY_PREFIX: `${this.run}.auth:` },
-      messaging: { CASSANDRA_CONTACT_POINTS: CASSANDRA_CONTACT_POINTS.join(','), CASSANDRA_KEYSPACE: this.keyspace },
+      // As the local superuser: messaging creates the bench's keyspace.
+      messaging: {
+        CASSANDRA_CONTACT_POINTS: CASSANDRA_CONTACT_POINTS.join(','),
+        CASSANDRA_KEYSPACE: this.keyspace,
+        CASSANDRA_USERNAME: CASSANDRA_SUPERUSER.username,
+        CASSANDRA_PASSWORD: CASSANDRA_SUPERUSER.password,
+      },
       // Presence's Redis keys include global indexes (gateway leases, grace deadlines): the run's own, as in e2e.
       presence: { PRESENCE_REDIS_KEY_PREFIX: `${this.run}.presence:` },
       gateway: { AUTH_URL: url('auth'), PRESENCE_URL: url('presence'), FILES_URL: 'http://127.0.0.1:9' },

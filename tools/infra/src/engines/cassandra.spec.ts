@@ -67,11 +67,16 @@ describe('tools/infra/cassandra/cassandra.yaml', () => {
     expect(value('native_transport_port')).toBe('9042');
   });
 
-  it('acknowledges a write only once its commit log entry is synced (one node, no replica), and no authentication', () => {
+  it('acknowledges a write only once its commit log entry is synced (one node, no replica)', () => {
     expect(value('commitlog_sync')).toBe('group');
     expect(value('commitlog_sync_group_window')).toBe('10ms');
     expect(value('commitlog_sync_period')).toBeUndefined();
-    expect(value('authenticator')).toBe('AllowAllAuthenticator');
+  });
+
+  it('asks every client for a login and checks its permissions (as compose and Kubernetes do)', () => {
+    expect(value('authenticator')).toBe('PasswordAuthenticator');
+    expect(value('authorizer')).toBe('CassandraAuthorizer');
+    expect(value('role_manager')).toBe('CassandraRoleManager');
   });
 
   it('enables materialized views, SASI and SAI as the default index', () => {

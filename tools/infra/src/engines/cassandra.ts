@@ -1,7 +1,8 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { CASSANDRA_CONTACT_POINTS, CASSANDRA_JMX_PORT, CASSANDRA_LOCAL_DC, CASSANDRA_PORT, CASSANDRA_STORAGE_PORT } from '../endpoints';
+import { ensureCassandraSuperuser } from '../cassandra-auth';
+import { CASSANDRA_CONTACT_POINTS, CASSANDRA_JMX_PORT, CASSANDRA_LOCAL_DC, CASSANDRA_PORT, CASSANDRA_STORAGE_PORT, CASSANDRA_SUPERUSER } from '../endpoints';
 import { findJar } from '../java';
 import { TOOL_ROOT } from '../layout';
 import { pomVersion } from '../maven';
@@ -112,8 +113,14 @@ async function prepare(context: PrepareContext): Promise<JavaLaunch> {
   };
 }
 
-const probe = (): Promise<string> =>
-  probeCassandra({ contactPoints: CASSANDRA_CONTACT_POINTS, localDataCenter: CASSANDRA_LOCAL_DC });
+const node = { contactPoints: CASSANDRA_CONTACT_POINTS, localDataCenter: CASSANDRA_LOCAL_DC };
+const quickProbe = (): Promise<string> => probeCassandra({ ...node, credentials: CASSANDRA_SUPERUSER });
+/** On a fresh node, first replaces the default superuser's password (cassandra-auth.ts); then the query as the superuser. */
+const probe = async (): Promise<string> => {
+  const superuser = await ensureCassandraSuperuser(node, CASSANDRA_SUPERUSER);
+  const answer = await quickProbe();
+  return superuser === 'ready' ? answer : `${answer} (${superuser} of the superuser)`;
+};
 
 export const cassandraEngine: JavaEngine = {
   name: 'cassandra',
@@ -137,5 +144,5 @@ export const cassandraEngine: JavaEngine = {
   readyLogLine: /Startup complete/,
   prepare,
   probe,
-  quickProbe: probe,
+  quickProbe,
 };

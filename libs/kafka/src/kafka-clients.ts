@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Kafka, type SASLOptions } from 'kafkajs';
 import { KAFKA_OPTIONS, type KafkaSasl, type ResolvedKafkaOptions } from './kafka.options';
 import { KAFKA_LOG_LEVEL, nestLogCreator } from './kafka-log.adapter';
+import { noDelaySocketFactory } from './kafka-socket';
 // Before any client exists: every kafkajs connection otherwise spins a 1 ms timer (see the file).
 import './kafkajs-request-queue.fix';
 
@@ -19,6 +20,7 @@ export class KafkaClients {
       ssl: options.ssl,
       logLevel: KAFKA_LOG_LEVEL,
       logCreator: nestLogCreator,
+      socketFactory: noDelaySocketFactory,
     };
     this.main = new Kafka({
       ...common,

@@ -146,7 +146,7 @@ export class LoadFleet {
    * Lost = acked messages that never reached a member socket by then; undelivered = the same over
    * all sends, which enter the delivery percentiles as infinite latencies.
    */
-  async phase(phase: string, rate: number, durationS: number, options: { textBytes: number; drainMs?: number; window?: PhaseWindow }): Promise<PhaseOutcome> {
+  async phase(phase: string, rate: number, durationS: number, options: { textBytes: number; drainMs?: number; window?: PhaseWindow; coverChannels?: boolean }): Promise<PhaseOutcome> {
     const startAt = performance.timeOrigin + performance.now() + 300;
     // The measuring window opens at the first scheduled send and closes after the drain.
     const opened = new Promise<void>((resolve, reject) => {
@@ -154,7 +154,7 @@ export class LoadFleet {
     });
     const share = rate / this.workers.length;
     const sent = await Promise.all(
-      this.workers.map((w) => w.ask({ type: 'phase', phase, rate: share, startAt, durationMs: durationS * 1000, textBytes: options.textBytes }, 'sent', durationS * 1000 + 120_000)),
+      this.workers.map((w) => w.ask({ type: 'phase', phase, rate: share, startAt, durationMs: durationS * 1000, textBytes: options.textBytes, coverChannels: options.coverChannels }, 'sent', durationS * 1000 + 120_000)),
     );
     const ackedByChannel = new Map<string, number>();
     const sentByChannel = new Map<string, number>();

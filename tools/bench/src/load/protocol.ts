@@ -13,7 +13,7 @@ export type ConnectSpec = SocketSpec & { origin: string };
 export type ToWorker =
   | { type: 'connect'; sockets: ConnectSpec[]; addresses: number; firstAddress: number; concurrency: number }
   /** Send `rate` messages/s from `startAt` (epoch ms) for `durationMs`; `sending: false` only listens. */
-  | { type: 'phase'; phase: string; rate: number; startAt: number; durationMs: number; textBytes: number }
+  | { type: 'phase'; phase: string; rate: number; startAt: number; durationMs: number; textBytes: number; coverChannels?: boolean }
   | { type: 'progress' }
   | { type: 'report'; phase: string }
   | { type: 'close' };

@@ -102,7 +102,11 @@ async function drive(ctx: BenchContext, label: string, origins: readonly string[
     const sampler = await ctx.sampler({ ...extraPids, [LOAD_GENERATOR]: fleet.pids });
     await sampler.start();
     if (o.warmup > 0) {
-      const warm = await fleet.phase(`${label}-warmup`, Math.min(o.rate, 200), o.warmup, { textBytes: o.textBytes });
+      // At the first rate (at most 200/s), and long enough for each worker to send once in every
+      // channel first (coverChannels): no channel is cold inside a measuring window.
+      const warmRate = Math.min(o.rate, 200);
+      const warmS = Math.max(o.warmup, Math.ceil((o.workers * o.channels) / warmRate));
+      const warm = await fleet.phase(`${label}-warmup`, warmRate, warmS, { textBytes: o.textBytes, coverChannels: true });
       ctx.log(`${label}: warm-up ${warm.acked}/${warm.sent} acked (not counted)`);
     }
     sampler.reset();

@@ -1,11 +1,14 @@
-// PartitionSequencer's memory bound on fakes of its I/O: a quiet channel is forgotten and read back
+// PartitionSequencer on fakes of its I/O. Its memory bound: a quiet channel is forgotten and read back
 // from the stored rows (same next seq, same duplicates); a channel with a command in flight or a
 // seq not yet stored is never forgotten; the channels in memory (and the store progress followed)
-// stay bounded over ten times the limit. The fake log stores each send at once (as this process's
-// store would) unless told to hold them.
+// stay bounded over ten times the limit. And its isolation (issue 14, item 2): a non-member is
+// refused before any before-store step can wait for them, and a send waiting in one (a file not
+// completed yet) holds only its own channel. The fake log stores each send at once (as this
+// process's store would) unless told to hold them.
 import { type ChannelCommand, type ChannelCommandTopic, type Message, type SequencedRecord } from '@chat/contracts';
 import { type PartitionOutbox, type RecordOf } from '@chat/kafka';
 import { type Logger } from '@nestjs/common';
+import { AppError } from '@chat/service-kit';
 import { type ChannelAccess } from '../channels/channel-access.service';
 import { FakeChannelHeadsRepository, FakeMessagesRepository, FixedClock, testId } from '../testing/fakes';
 import { type SendSteps } from '../pipeline/send-steps';
@@ -22,7 +25,14 @@ const USER = testId(9_999, 'aaaaaaaa');
 const channel = (n: number): string => testId(n, 'cccccccc');
 const clientMsgId = (n: number): string => testId(n, 'dddddddd');
 
-function setup(maxChannels: number) {
+interface Overrides {
+  /** ChannelAccess.membership: resolves for a member, throws AppError('forbidden') otherwise. */
+  membership?: (channelId: string, userId: string) => Promise<unknown>;
+  /** SendSteps.prepare: the before-store steps (the files' step may wait for a file). */
+  prepare?: (input: { channelId: string; fileIds?: string[] }) => Promise<unknown>;
+}
+
+function setup(maxChannels: number, overrides: Overrides = {}) {
   const buckets = new MessageBuckets(10);
   const rows = new FakeMessagesRepository(buckets);
   const hints = new FakeChannelHeadsRepository();
@@ -62,18 +72,22 @@ function setup(maxChannels: number) {
   /** Membership checks that wait until the test lets them through, per channel. */
   const gates = new Map<string, Promise<void>>();
   const changes: ChangeCommand[] = [];
+  const replies: { commandId: string; result: unknown }[] = [];
   const sequencer = new PartitionSequencer(0, {
     owner: 'me',
     epochs: { claim: () => Promise.resolve(1) } as unknown as PartitionEpochsRepository,
     log: outbox as unknown as PartitionOutbox<never>,
     progress,
-    access: { membership: (channelId: string) => gates.get(channelId) ?? Promise.resolve() } as unknown as ChannelAccess,
-    steps: { prepare: () => Promise.resolve(undefined) } as unknown as SendSteps,
+    access: { membership: overrides.membership ?? ((channelId: string) => gates.get(channelId) ?? Promise.resolve()) } as unknown as ChannelAccess,
+    steps: { prepare: overrides.prepare ?? (() => Promise.resolve(undefined)) } as unknown as SendSteps,
     heads,
     messages: rows as unknown as MessagesRepository,
     buckets,
     clock: new FixedClock(),
-    reply: () => Promise.resolve(),
+    reply: (_replyTo: unknown, commandId: string, result: unknown) => {
+      replies.push({ commandId, result });
+      return Promise.resolve();
+    },
     change: (command: ChangeCommand) => {
       changes.push(command);
       return Promise.resolve();
@@ -85,8 +99,15 @@ function setup(maxChannels: number) {
   let offset = 0;
   const take = (command: ChannelCommand): Promise<void> =>
     sequencer.take({ topic: 'chat.channel.command.v1', partition: 0, offset: String(offset++), key: command.payload.channelId, value: command, headers: {}, timestamp: 0 } as unknown as RecordOf<typeof ChannelCommandTopic>);
-  const send = (channelId: string, id: string): Promise<void> =>
-    take({ type: 'message.send', commandId: testId(offset + 1, 'eeeeeeee'), userId: USER, issuedAt: '2025-01-01T00:00:00.000Z', payload: { channelId, clientMsgId: id, text: 'hi' } });
+  const send = (channelId: string, id: string, from: { userId?: string; fileIds?: string[] } = {}): Promise<void> =>
+    take({
+      type: 'message.send',
+      commandId: testId(offset + 1, 'eeeeeeee'),
+      userId: from.userId ?? USER,
+      issuedAt: '2025-01-01T00:00:00.000Z',
+      replyTo: { gatewayId: 'gateway-1', requestId: id },
+      payload: { channelId, clientMsgId: id, text: 'hi', ...(from.fileIds ? { fileIds: from.fileIds } : {}) },
+    });
   /** What the log says of the channel's send or duplicate with this clientMsgId, last first. */
   const outcome = (channelId: string, id: string) => {
     const record = [...log].reverse().find((r) => (r.kind === 'send' ? r.message.channelId === channelId && r.message.clientMsgId === id : r.kind === 'duplicate' && r.channelId === channelId && r.clientMsgId === id));
@@ -99,6 +120,7 @@ function setup(maxChannels: number) {
     progress,
     reads,
     changes,
+    replies,
     take,
     send,
     outcome,
@@ -213,5 +235,48 @@ describe('PartitionSequencer memory', () => {
     s.sequencer.revoke();
     expect(s.sequencer.channelsInMemory).toBe(0);
     expect(s.progress.channels).toBe(0);
+  });
+});
+
+describe('PartitionSequencer: nothing waits on behalf of a non-member, and no channel for another', () => {
+  const STRANGER = testId(8_888, 'aaaaaaaa');
+
+  it("refuses a non-member's send before any before-store step runs: its file ids are never waited for", async () => {
+    const prepare = jest.fn(() => new Promise<never>(() => undefined));
+    const s = setup(100, {
+      membership: (_channelId, userId) => (userId === STRANGER ? Promise.reject(new AppError('forbidden', 'not a member')) : Promise.resolve()),
+      prepare,
+    });
+    // Not awaited before the checks: a send that waited for its files would never finish.
+    const refused = s.send(channel(1), clientMsgId(1), { userId: STRANGER, fileIds: [testId(1, 'ffffffff')] });
+    await flush();
+    expect(prepare).not.toHaveBeenCalled();
+    expect(s.replies).toEqual([{ commandId: expect.any(String) as string, result: { ok: false, error: { code: 'forbidden', message: 'not a member' } } }]);
+    expect(s.outcome(channel(1), clientMsgId(1))).toBeUndefined();
+    await refused;
+  });
+
+  it("a send waiting in a before-store step (a file not completed yet) holds only its own channel", async () => {
+    let fileArrives: () => void = () => undefined;
+    const waiting = new Promise<void>((resolve) => (fileArrives = resolve));
+    const s = setup(100, { prepare: ({ fileIds }) => (fileIds ? waiting.then(() => undefined) : Promise.resolve(undefined)) });
+    const withFile = s.send(channel(1), clientMsgId(1), { fileIds: [testId(1, 'ffffffff')] });
+    // Another channel of the same partition is sequenced while the first one waits (not awaited
+    // before the check: behind the waiting channel it would never finish).
+    const other = s.send(channel(2), clientMsgId(2));
+    await flush();
+    expect(s.outcome(channel(2), clientMsgId(2))).toEqual({ kind: 'send', seq: 1 });
+    await other;
+    expect(s.outcome(channel(1), clientMsgId(1))).toBeUndefined();
+    // The waiting channel's own next send queues behind it, in order.
+    const next = s.send(channel(1), clientMsgId(3));
+    await flush();
+    expect(s.outcome(channel(1), clientMsgId(3))).toBeUndefined();
+    fileArrives();
+    await Promise.all([withFile, next]);
+    expect([s.outcome(channel(1), clientMsgId(1)), s.outcome(channel(1), clientMsgId(3))]).toEqual([
+      { kind: 'send', seq: 1 },
+      { kind: 'send', seq: 2 },
+    ]);
   });
 });

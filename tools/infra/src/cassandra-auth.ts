@@ -5,6 +5,7 @@
 // and the Kubernetes cassandra-roles Job). Plain CQL through the Node driver: no JVM to launch.
 import { Client, errors } from 'cassandra-driver';
 import { CASSANDRA_SUPERUSER, type CassandraLogin } from './endpoints';
+import { probeCassandra } from './probes';
 import { withTimeout } from './wait';
 
 /** What Cassandra creates on a fresh node (with no role yet): a superuser everybody knows. */
@@ -70,6 +71,23 @@ export async function ensureCassandraSuperuser(node: CassandraNodeAddress, super
     session.execute(`ALTER ROLE ${CASSANDRA_DEFAULT_SUPERUSER.username} WITH PASSWORD = ${cqlString(superuser.password)}`),
   );
   return 'replaced the default password';
+}
+
+/**
+ * The probe of a node with the local yaml (infra:up's, a private one): the query as the superuser,
+ * one session when its password is in place; on a fresh node, which refuses that login, the
+ * default password is replaced first (ensureCassandraSuperuser) and the query asked again.
+ */
+export async function probeCassandraAsSuperuser(node: CassandraNodeAddress, timeoutMs?: number): Promise<string> {
+  const query = (): Promise<string> => probeCassandra({ ...node, credentials: CASSANDRA_SUPERUSER, ...(timeoutMs !== undefined ? { timeoutMs } : {}) });
+  try {
+    return await query();
+  } catch (error) {
+    if (!isLoginRefused(error)) throw error;
+  }
+  const superuser = await ensureCassandraSuperuser(node, CASSANDRA_SUPERUSER);
+  const answer = await query();
+  return superuser === 'ready' ? answer : `${answer} (${superuser} of the superuser)`;
 }
 
 export interface ServiceRole {

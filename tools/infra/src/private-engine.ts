@@ -7,8 +7,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { closeSync, openSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { ensureCassandraSuperuser } from './cassandra-auth';
-import { CASSANDRA_LOCAL_DC, CASSANDRA_SUPERUSER, KAFKA_PROBE_TOPIC, LOCAL_HOST } from './endpoints';
+import { probeCassandraAsSuperuser } from './cassandra-auth';
+import { CASSANDRA_LOCAL_DC, KAFKA_PROBE_TOPIC, LOCAL_HOST } from './endpoints';
 import { CASSANDRA_LOGBACK, CASSANDRA_YAML, cassandraEngine, cassandraJvmArgs } from './engines/cassandra';
 import { generateClusterId, kafkaEngine, kafkaJvmArgs, kafkaLoggingArgs, renderKafkaProperties } from './engines/kafka';
 import { type JavaEngine } from './engines/types';
@@ -16,7 +16,7 @@ import { ensureJava17, javaCommand, renderArgFile } from './java';
 import { infraLayout, resolveInfraDir } from './layout';
 import { lastLines } from './log-file';
 import { resolveClasspath } from './maven';
-import { probeCassandra, probeKafka } from './probes';
+import { probeKafka } from './probes';
 import { runToCompletion } from './process';
 import { waitUntil } from './wait';
 
@@ -227,10 +227,6 @@ export async function privateCassandra(options: PrivateCassandraOptions): Promis
     readyTimeoutMs: 240_000,
     // With the shared yaml's PasswordAuthenticator: the superuser's password replaced on first start
     // as infra:up does, so the same login (CASSANDRA_SUPERUSER) opens it.
-    probe: async () => {
-      const node = { contactPoints: [endpoint], localDataCenter: CASSANDRA_LOCAL_DC };
-      await ensureCassandraSuperuser(node, CASSANDRA_SUPERUSER);
-      return probeCassandra({ ...node, credentials: CASSANDRA_SUPERUSER, timeoutMs: 5_000 });
-    },
+    probe: () => probeCassandraAsSuperuser({ contactPoints: [endpoint], localDataCenter: CASSANDRA_LOCAL_DC }, 5_000),
   });
 }

@@ -113,14 +113,15 @@ export interface RunningMessaging {
 }
 
 export function testConfig(namespace: TestNamespace, jwksUrl: string, port: number, overrides: Record<string, string> = {}): MessagingConfig {
+  const login = testCassandraLogin();
   return parseConfig(MessagingConfigSchema, {
     NODE_ENV: 'test',
     LOG_LEVEL: process.env['TEST_SERVICE_LOG_LEVEL'] ?? 'silent',
     PORT: String(port),
     CASSANDRA_CONTACT_POINTS: CASSANDRA,
     // The local superuser (each test creates and drops its keyspace), or CASSANDRA_USERNAME/PASSWORD.
-    CASSANDRA_USERNAME: testCassandraLogin().username,
-    CASSANDRA_PASSWORD: testCassandraLogin().password,
+    CASSANDRA_USERNAME: login.username,
+    CASSANDRA_PASSWORD: login.password,
     CASSANDRA_KEYSPACE: namespace.keyspace,
     KAFKA_BROKERS: KAFKA,
     KAFKA_TOPIC_PREFIX: namespace.topicPrefix,

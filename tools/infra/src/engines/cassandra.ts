@@ -1,7 +1,7 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ensureCassandraSuperuser } from '../cassandra-auth';
+import { probeCassandraAsSuperuser } from '../cassandra-auth';
 import { CASSANDRA_CONTACT_POINTS, CASSANDRA_JMX_PORT, CASSANDRA_LOCAL_DC, CASSANDRA_PORT, CASSANDRA_STORAGE_PORT, CASSANDRA_SUPERUSER } from '../endpoints';
 import { findJar } from '../java';
 import { TOOL_ROOT } from '../layout';
@@ -115,12 +115,8 @@ async function prepare(context: PrepareContext): Promise<JavaLaunch> {
 
 const node = { contactPoints: CASSANDRA_CONTACT_POINTS, localDataCenter: CASSANDRA_LOCAL_DC };
 const quickProbe = (): Promise<string> => probeCassandra({ ...node, credentials: CASSANDRA_SUPERUSER });
-/** On a fresh node, first replaces the default superuser's password (cassandra-auth.ts); then the query as the superuser. */
-const probe = async (): Promise<string> => {
-  const superuser = await ensureCassandraSuperuser(node, CASSANDRA_SUPERUSER);
-  const answer = await quickProbe();
-  return superuser === 'ready' ? answer : `${answer} (${superuser} of the superuser)`;
-};
+/** On a fresh node, the default superuser's password is replaced first (cassandra-auth.ts). */
+const probe = (): Promise<string> => probeCassandraAsSuperuser(node);
 
 export const cassandraEngine: JavaEngine = {
   name: 'cassandra',

@@ -77,7 +77,7 @@ if [ ! -f "$data/meta.properties" ]; then
   java -Xmx256m -Dorg.slf4j.simpleLogger.defaultLogLevel=warn -cp '/opt/kafka/lib/*' kafka.tools.StorageTool \
     format -t "${KAFKA_CLUSTER_ID:-Y2hhdC1wbGF0Zm9ybS1rZg}" -c "$props"
 fi
-# Shenandoah, as for the local broker (tools/infra/src/engines/kafka.ts): its pauses stay under 1 ms
+# Shenandoah, as for the local broker (tools/infra/src/engines/kafka.ts): its pauses stay under 2 ms
 # where G1's young pauses set the delivery's tail.
 # shellcheck disable=SC2086 # KAFKA_HEAP_OPTS is a list of JVM flags
 broker=(java ${KAFKA_HEAP_OPTS:--Xms512m -Xmx768m} -XX:+UseShenandoahGC -XX:+ExitOnOutOfMemoryError

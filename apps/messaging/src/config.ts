@@ -45,5 +45,18 @@ export const MessagingConfigSchema = BaseConfigSchema.extend({
   MEMBER_CACHE_SIZE: z.coerce.number().int().min(1).max(10_000_000).default(200_000),
   /** How long a cached membership may be used; leaves are also pushed to every process. 0 disables the cache. */
   MEMBER_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(30_000),
+  /**
+   * The direct hop of sends (docs/design/sequencer.md, "The direct hop"): gateways presenting this
+   * secret hand `message:send` commands straight to the partition's owner on this HTTP port
+   * (Socket.IO namespace /internal/commands) instead of through chat.channel.command.v1. The same
+   * value on every gateway and messaging instance; unset: sends go only through the bus.
+   */
+  COMMAND_HOP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /**
+   * The host gateways reach this instance's HTTP port at, announced with each partition it owns as
+   * http://<host>:<the port it listens on>. Default 127.0.0.1; on Kubernetes the pod's IP (k8s/),
+   * in compose the service's name.
+   */
+  COMMAND_HOP_HOST: z.string().min(1).max(253).regex(/^[A-Za-z0-9.:-]+$/, 'must be a host name or an IP address').default('127.0.0.1'),
 });
 export type MessagingConfig = z.infer<typeof MessagingConfigSchema>;

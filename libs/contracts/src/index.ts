@@ -18,5 +18,6 @@ export * from './rest/users.dto';
 export * from './rest/routes';
 export * from './socket';
 export * from './kafka';
+export * from './internal/direct-commands';
 export * from './docs/openapi';
 export * from './docs/asyncapi';

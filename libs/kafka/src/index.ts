@@ -20,5 +20,7 @@ export { REPLAYED_FROM_HEADER, type ReplaySummary, type ReplayedLetter } from '.
 export { type RestartPolicy, DEFAULT_RESTART_POLICY } from './consumer/consumer-restarts';
 export { BusProducer, BusConsumers, BusAdmin, type BusKind } from './bus/bus';
 export { BusModule, type BusEnvConfig } from './bus/bus.module';
+/** The partition of a key on either bus (Kafka's murmur2 DefaultPartitioner; the RabbitMQ producer uses the same). */
+export { partitionOf } from './rabbitmq/partitioner';
 export { RabbitMqModule } from './rabbitmq/rabbitmq.module';
 export { leaseQueueName, membersQueueName, type RabbitMqOptions, streamName } from './rabbitmq/rabbitmq.options';

@@ -73,8 +73,11 @@ function setup(maxChannels: number, overrides: Overrides = {}) {
   const gates = new Map<string, Promise<void>>();
   const changes: ChangeCommand[] = [];
   const replies: { commandId: string; result: unknown }[] = [];
+  const owning: number[] = [];
   const sequencer = new PartitionSequencer(0, {
     owner: 'me',
+    address: () => 'http://127.0.0.1:3002',
+    owning: (epoch: number) => owning.push(epoch),
     epochs: { claim: () => Promise.resolve(1) } as unknown as PartitionEpochsRepository,
     log: outbox as unknown as PartitionOutbox<never>,
     progress,
@@ -115,8 +118,17 @@ function setup(maxChannels: number, overrides: Overrides = {}) {
     if (record?.kind === 'duplicate') return { kind: 'duplicate', seq: record.seq };
     return undefined;
   };
+  const direct = (channelId: string, id: string, epoch: number): boolean =>
+    sequencer.submitDirect(
+      { type: 'message.send', commandId: testId(offset++ + 1, 'eeeeeeee'), userId: USER, issuedAt: '2025-01-01T00:00:00.000Z', replyTo: { gatewayId: 'gateway-1', requestId: id }, payload: { channelId, clientMsgId: id, text: 'hi' } },
+      epoch,
+      {},
+    );
   return {
     sequencer,
+    log,
+    owning,
+    direct,
     progress,
     reads,
     changes,
@@ -278,5 +290,27 @@ describe('PartitionSequencer: nothing waits on behalf of a non-member, and no ch
       { kind: 'send', seq: 1 },
       { kind: 'send', seq: 2 },
     ]);
+  });
+});
+
+describe('PartitionSequencer direct hop', () => {
+  it('announces its address in the marker and takes a direct send only under exactly its claimed epoch', async () => {
+    const s = setup(10);
+    const a = channel(1);
+    // Before the claim returns nothing is taken: the gateway cannot know an epoch this sequencer holds.
+    expect(s.direct(a, clientMsgId(1), 1)).toBe(false);
+    await s.send(a, clientMsgId(2));
+    expect(s.log[0]).toEqual({ kind: 'epoch', epoch: 1, owner: 'me', address: 'http://127.0.0.1:3002' });
+    expect(s.owning).toEqual([1]);
+    expect(s.direct(a, clientMsgId(3), 2)).toBe(false);
+    expect(s.direct(a, clientMsgId(4), 1)).toBe(true);
+    await s.send(a, clientMsgId(5));
+    // The direct send is in the channel's order between the bus's sends; the refused ones left no trace.
+    expect([2, 3, 4, 5].map((n) => s.outcome(a, clientMsgId(n)))).toEqual([{ kind: 'send', seq: 1 }, undefined, { kind: 'send', seq: 2 }, { kind: 'send', seq: 3 }]);
+    // A send retried through the bus after the direct hop took it is answered as a duplicate.
+    await s.send(a, clientMsgId(4));
+    expect(s.outcome(a, clientMsgId(4))).toEqual({ kind: 'duplicate', seq: 2 });
+    s.sequencer.revoke();
+    expect(s.direct(a, clientMsgId(6), 1)).toBe(false);
   });
 });

@@ -45,6 +45,10 @@ type SendCommand = Extract<ChannelCommand, { type: 'message.send' }>;
 
 export interface SequencerDeps {
   owner: string;
+  /** Where gateways reach this process's direct hop, announced in the epoch marker; undefined: not (yet). */
+  address(): string | undefined;
+  /** Called once the epoch is claimed and its marker is in the log (the store's reports announce the owner). */
+  owning(epoch: number): void;
   epochs: PartitionEpochsRepository;
   log: PartitionOutbox<typeof MessageSequencedTopic>;
   progress: StoreProgress;
@@ -98,6 +102,8 @@ export class PartitionSequencer {
   private readonly channels: RecencyMap<string, ChannelSequence>;
   private readonly chains = new Map<string, Promise<void>>();
   private readonly epoch: Promise<number>;
+  /** The epoch won by this sequencer's claim, as soon as the claim returns (before its marker is applied). */
+  private claimedEpoch: number | undefined;
   private revoked = false;
   private readonly persistence;
 
@@ -130,17 +136,35 @@ export class PartitionSequencer {
 
   /** Takes a command in its channel's order; the promise settles when the command is finished. */
   take(record: RecordOf<typeof ChannelCommandTopic>): Promise<void> {
-    const command = record.value;
     // Only sampled commands carry trace headers (the gateway's TRACE_SAMPLE_EVERY); they are passed on, stamped.
     const carried = traceOf(record.headers);
     const trace = carried[TRACE_HEADERS.gatewayPublished] === undefined ? carried : { ...carried, [TRACE_HEADERS.commandSent]: String(record.timestamp) };
+    return this.enqueue(record.value, BigInt(record.offset), trace);
+  }
+
+  /**
+   * A send handed over by a gateway directly (the direct hop), taken in its channel's order like a
+   * command of the bus, but only under exactly the epoch the gateway named: false when this
+   * sequencer is revoked or has another epoch (the gateway then sends it through the bus). Nothing
+   * is committed for it: until the store's report acknowledges it, the gateway keeps it and sends
+   * it through the bus if this owner goes away.
+   */
+  submitDirect(command: SendCommand, epoch: number, carried: Record<string, string>): boolean {
+    if (this.revoked || this.claimedEpoch !== epoch) return false;
+    const published = carried[TRACE_HEADERS.gatewayPublished];
+    const trace: Record<string, string> = published === undefined ? {} : { [TRACE_HEADERS.gatewayPublished]: published, [TRACE_HEADERS.commandSent]: traceNow() };
+    // A send's position is never used (only changes order their writes by it).
+    void this.enqueue(command, -1n, trace);
+    return true;
+  }
+
+  private enqueue(command: ChannelCommand, position: CommandPosition, trace: Record<string, string>): Promise<void> {
     // A user's read markers move forward only, in the order the user moved them: a chain of their
     // own, so reading never holds the channel's sends.
     const chain = command.type === 'read' ? `read/${command.userId}/${command.payload.channelId}` : command.payload.channelId;
     let release: (rest: Rest) => void = () => undefined;
     const finished = new Promise<Rest>((resolve) => (release = resolve)).then((rest) => rest.done);
     const previous = this.chains.get(chain) ?? Promise.resolve();
-    const position = BigInt(record.offset);
     const next = previous.then(async () => release(await this.safely(command, position, trace)));
     this.chains.set(chain, next);
     void next.finally(() => {
@@ -152,8 +176,11 @@ export class PartitionSequencer {
   private async claim(): Promise<number> {
     const { deps } = this;
     const epoch = await persistently('claiming an epoch', () => deps.epochs.claim(this.partition, deps.owner), this.persistence);
-    await deps.log.push({ key: `partition-${this.partition}`, value: { kind: 'epoch', epoch, owner: deps.owner } });
+    this.claimedEpoch = epoch;
+    const address = deps.address();
+    await deps.log.push({ key: `partition-${this.partition}`, value: { kind: 'epoch', epoch, owner: deps.owner, ...(address ? { address } : {}) } });
     await deps.progress.epochReached(this.partition, epoch);
+    if (!this.revoked) deps.owning(epoch);
     deps.logger.log({ partition: this.partition, epoch }, 'owning partition');
     return epoch;
   }

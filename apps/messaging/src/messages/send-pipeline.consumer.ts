@@ -7,8 +7,8 @@
 // Records are pipelined (see PartitionPipeline of @chat/kafka): the fetch loop never waits for a
 // channel, and offsets are committed up to the lowest unfinished record.
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { ChannelCommandTopic, type Message, MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
-import { type AssignedPartition, type ConsumerHandle, BusConsumers, BusProducer, PartitionOutbox, type PartitionPipeline, type RecordOf } from '@chat/kafka';
+import { ChannelCommandTopic, type DirectSend, type Message, MessageSequencedTopic, type ReplyTo } from '@chat/contracts';
+import { type AssignedPartition, type ConsumerHandle, BusConsumers, BusProducer, PartitionOutbox, type PartitionPipeline, partitionOf, type RecordOf } from '@chat/kafka';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { ChannelAccess } from '../channels/channel-access.service';
 import { Clock } from '../common/clock';
@@ -20,6 +20,7 @@ import { type CommandPosition } from '../edits/change-write-time';
 import { type ChangeCommand, ChannelCommandService } from './channel-command.service';
 import { ChannelHeads } from './channel-heads';
 import { ChannelHeadsRepository } from './channel-heads.repository';
+import { DirectAddress } from './direct-address';
 import { MessageBuckets } from './message-buckets';
 import { MessagesRepository } from './messages.repository';
 import { PartitionEpochsRepository } from './partition-epochs.repository';
@@ -57,6 +58,7 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
     private readonly clock: Clock,
     private readonly events: EventsPublisher,
     private readonly changes: ChannelCommandService,
+    private readonly address: DirectAddress,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
     @Inject(APP_CONFIG) private readonly config: MessagingConfig,
   ) {}
@@ -82,6 +84,7 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
     for (const store of this.stores.values()) store.revoke();
     this.sequencers = new Map();
     this.stores = new Map();
+    this.acks.disownAll();
     this.inFlight.clear();
     this.generation = generation;
     // The process's channel budget, split evenly among its partitions (channels hash evenly over them).
@@ -92,6 +95,15 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
       else this.stores.set(partition, this.store(partition, maxChannels));
     }
     this.logger.log(`generation ${generation}: partitions ${[...this.sequencers.keys()].sort((a, b) => a - b).join(', ') || 'none'}`);
+  }
+
+  /**
+   * A send handed over directly by a gateway (DirectCommandsEndpoint): true when this process's
+   * sequencer of the channel's partition took it under exactly `epoch`.
+   */
+  submitDirect(command: DirectSend['command'], epoch: number, trace: Record<string, string>): boolean {
+    const sequencer = this.sequencers.get(partitionOf(command.payload.channelId, ChannelCommandTopic.partitions));
+    return sequencer ? sequencer.submitDirect(command, epoch, trace) : false;
   }
 
   async take(records: readonly RecordOf<PipelineTopic>[], generation: number): Promise<readonly Promise<void>[]> {
@@ -118,6 +130,11 @@ export class SendPipelineConsumer implements PartitionPipeline<PipelineTopic>, O
   private sequencer(partition: number, maxChannels: number): PartitionSequencer {
     return new PartitionSequencer(partition, {
       owner: this.identity.instanceId,
+      address: () => this.address.get(),
+      owning: (epoch: number) => {
+        const address = this.address.get();
+        if (address) this.acks.own(partition, { epoch, address });
+      },
       epochs: this.epochs,
       // Built here from validated commands and stored rows: not parsed again before sending.
       log: new PartitionOutbox(this.producer, MessageSequencedTopic, partition, { trusted: true }),

@@ -8,7 +8,7 @@
 // flush at once and a busy one reports many flushes per record. A failed produce is retried with
 // what has accumulated meanwhile: progress is merged, never lost or reordered.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { type Message, type MessageStored, MessageStoredTopic, type PartitionStored, type ReplyTo } from '@chat/contracts';
+import { type Message, type MessageStored, MessageStoredTopic, type PartitionOwner, type PartitionStored, type ReplyTo } from '@chat/contracts';
 import { BusProducer } from '@chat/kafka';
 import { SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { Clock } from '../common/clock';
@@ -37,12 +37,24 @@ export class StoreAcks {
   private readonly logger = new Logger('StoreAcks');
   private pending = new Map<number, Pending>();
   private sending = false;
+  /** The partitions whose sequencer in this process has claimed its epoch: announced with their progress (the direct hop). */
+  private readonly owned = new Map<number, PartitionOwner>();
 
   constructor(
     private readonly producer: BusProducer,
     private readonly clock: Clock,
     @Inject(SERVICE_IDENTITY) private readonly identity: ServiceIdentity,
   ) {}
+
+  /** This process's sequencer of `partition` owns it under `owner.epoch`: later reports of the partition say so. */
+  own(partition: number, owner: PartitionOwner): void {
+    this.owned.set(partition, owner);
+  }
+
+  /** A rebalance revoked every sequencer of this process. */
+  disownAll(): void {
+    this.owned.clear();
+  }
 
   /** Resolves once a report covering this one is acknowledged by Kafka. */
   report(report: StoreReport): Promise<void> {
@@ -68,7 +80,10 @@ export class StoreAcks {
       while (this.pending.size > 0) {
         const round = this.pending;
         this.pending = new Map();
-        const progress = [...round.values()].map((p) => p.progress);
+        const progress = [...round.values()].map((p) => {
+          const owner = this.owned.get(p.progress.partition);
+          return owner ? { ...p.progress, owner } : p.progress;
+        });
         try {
           const key = this.identity.instanceId;
           await this.producer.publishBatch(
@@ -122,6 +137,7 @@ function merge(pending: Map<number, Pending>, later: Pending): void {
  */
 export function recordsOf(progress: readonly PartitionStored[]): MessageStored[] {
   const records: MessageStored[] = [{ progress: progress.map(({ answers: _answers, ...offsets }) => offsets) }];
+  // (The answers' slices leave the owner out: the first record announces it.)
   for (const { partition, storedBelow, epoch, answers = [] } of progress) {
     for (let i = 0; i < answers.length; i += ANSWERS_PER_RECORD) {
       records.push({ progress: [{ partition, storedBelow, epoch, answers: answers.slice(i, i + ANSWERS_PER_RECORD) }] });

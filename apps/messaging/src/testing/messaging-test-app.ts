@@ -20,6 +20,7 @@ import {
   MessageSequencedTopic,
   MessageStoredTopic,
   type MessageStored,
+  type PartitionOwner,
   type ReaderOutput,
   type SequencedRecord,
   SequencedReader,
@@ -169,6 +170,8 @@ export class Observer {
   readonly memberships: ChannelMembershipChanged[] = [];
   readonly workspaceMemberships: WorkspaceMembershipChanged[] = [];
   readonly reads: ReadMarkerMoved[] = [];
+  /** Each partition's owner as the markers and store reports announce it (the direct hop's routes). */
+  readonly owners = new Map<number, PartitionOwner>();
   private handle: ConsumerHandle | undefined;
   private readonly reader = new SequencedReader({ maxChannels: 100_000, mine: () => true });
 
@@ -184,11 +187,17 @@ export class Observer {
       partitionsConsumedConcurrently: 1,
       handler: (record) => {
         switch (record.definition.name) {
-          case MessageSequencedTopic.name:
-            observer.take(observer.reader.sequenced(record.partition, record.offset, record.value as SequencedRecord));
+          case MessageSequencedTopic.name: {
+            const value = record.value as SequencedRecord;
+            if (value.kind === 'epoch' && value.address) observer.owned(record.partition, { epoch: value.epoch, address: value.address });
+            observer.take(observer.reader.sequenced(record.partition, record.offset, value));
             break;
+          }
           case MessageStoredTopic.name:
-            for (const progress of (record.value as MessageStored).progress) observer.take(observer.reader.stored(progress));
+            for (const progress of (record.value as MessageStored).progress) {
+              if (progress.owner) observer.owned(progress.partition, progress.owner);
+              observer.take(observer.reader.stored(progress));
+            }
             break;
           case MessageUpdatedTopic.name:
             observer.updated.push((record.value as { message: Message }).message);
@@ -211,6 +220,10 @@ export class Observer {
     });
     await observer.handle.ready;
     return observer;
+  }
+
+  private owned(partition: number, owner: PartitionOwner): void {
+    if ((this.owners.get(partition)?.epoch ?? 0) < owner.epoch) this.owners.set(partition, owner);
   }
 
   private take({ deliver, acks }: ReaderOutput): void {

@@ -15,6 +15,9 @@ import { defineTopic } from './topic';
 export const ReplyToSchema = z.object({ gatewayId: z.string().min(1).max(128), requestId: z.string().min(1).max(128) });
 export type ReplyTo = z.infer<typeof ReplyToSchema>;
 
+/** A messaging instance's direct command endpoint: the base URL of its HTTP port. */
+export const DirectAddressSchema = z.string().url().max(300);
+
 const commandBase = {
   commandId: IdSchema,
   userId: IdSchema,
@@ -58,7 +61,13 @@ export type MessageEvent = z.infer<typeof MessageEventSchema>;
  * Cassandra from it; gateways deliver from it; acknowledgements wait for chat.message.stored.v1.
  */
 export const SequencedRecordSchema = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('epoch'), epoch: z.number().int().positive(), owner: z.string().min(1).max(200) }),
+  z.object({
+    kind: z.literal('epoch'),
+    epoch: z.number().int().positive(),
+    owner: z.string().min(1).max(200),
+    /** Where the owner takes sends directly (docs/design/sequencer.md, "The direct hop"); absent: only through the bus. */
+    address: DirectAddressSchema.optional(),
+  }),
   z.object({
     kind: z.literal('send'),
     epoch: z.number().int().positive(),
@@ -89,6 +98,10 @@ export const MessageSequencedTopic = defineTopic({
 
 const OffsetSchema = z.string().regex(/^\d{1,19}$/);
 
+/** The owner of a partition as a store report announces it: its claimed epoch and its direct address. */
+export const PartitionOwnerSchema = z.object({ epoch: z.number().int().positive(), address: DirectAddressSchema });
+export type PartitionOwner = z.infer<typeof PartitionOwnerSchema>;
+
 /** How far one store has got in one partition of chat.message.sequenced.v1. */
 export const PartitionStoredSchema = z.object({
   partition: z.number().int().nonnegative(),
@@ -100,6 +113,8 @@ export const PartitionStoredSchema = z.object({
   refused: z.array(OffsetSchema).max(50_000).optional(),
   /** Sends answered with a message stored earlier (a retried clientMsgId, a replayed record). */
   answers: z.array(z.object({ replyTo: ReplyToSchema, message: MessageSchema })).max(1_000).optional(),
+  /** The sequencer of this partition in the reporting process, once it has claimed its epoch (gateways route sends to it). */
+  owner: PartitionOwnerSchema.optional(),
 });
 export type PartitionStored = z.infer<typeof PartitionStoredSchema>;
 

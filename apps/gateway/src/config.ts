@@ -47,6 +47,12 @@ export const GatewayConfigSchema = BaseConfigSchema.extend({
   FILE_CREATE_RATE_LIMIT: rules('20/1m,300/1h'),
   /** Proxy hops in front of the gateway whose X-Forwarded-For is believed (npm start's front door: 1). */
   TRUST_PROXY: TrustProxySchema.default(0),
+  /**
+   * The direct hop of sends (docs/design/sequencer.md, "The direct hop"): with the secret messaging
+   * has too, a `message:send` goes straight to the partition's owner and only falls back to
+   * chat.channel.command.v1. Unset: every command goes through the bus.
+   */
+  COMMAND_HOP_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long a command waits for messaging's reply before its ack says `unavailable`. */
   COMMAND_TIMEOUT_MS: millis(100, 120_000).default(15_000),
   /** Commands of one socket awaiting their reply at once; more are answered `rate_limited`. */

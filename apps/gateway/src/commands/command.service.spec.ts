@@ -43,7 +43,7 @@ function setup(overrides: Partial<Setup> = {}) {
     now: () => new Date('2026-01-01T00:00:00.000Z'),
     ...overrides,
   };
-  const service = new CommandService(deps, pending, { publish: deps.publish }, deps.sendLimiter, { ready: deps.repliesReady });
+  const service = new CommandService(deps, pending, { publish: (_requestId: string, command: ChannelCommand) => deps.publish(command), finished: () => undefined }, deps.sendLimiter, { ready: deps.repliesReady });
   return { service, pending, published };
 }
 

@@ -9,6 +9,7 @@ import { BusProducer, TRACE_HEADERS, TraceSampler, traceNow } from '@chat/kafka'
 import { rateLimited } from '../rate-limit/rate-limited';
 import { type RateDecision, SendRateLimiter } from '../rate-limit/send-rate-limiter';
 import { type EventPayload } from '../socket/client-payload.pipe';
+import { DirectHop } from './direct-hop';
 import { PendingAcks, type PendingOutcome } from './pending-acks';
 import { RepliesConsumer } from './replies.consumer';
 
@@ -44,28 +45,39 @@ export interface CommandSettings {
 
 export const COMMAND_SETTINGS = Symbol('COMMAND_SETTINGS');
 
-/** Hands a command to the bus (chat.channel.command.v1, keyed by channel); a sample is stamped for the hop metrics. */
+/**
+ * Hands a command to messaging: a send through the direct hop when it is on (COMMAND_HOP_SECRET),
+ * everything else through the bus (chat.channel.command.v1, keyed by channel). A sample is stamped
+ * for the hop metrics.
+ */
 @Injectable()
 export class CommandPublisher {
   private readonly sampler: TraceSampler;
 
   constructor(
     private readonly producer: BusProducer,
+    private readonly hop: DirectHop,
     @Inject(COMMAND_SETTINGS) settings: CommandSettings,
   ) {
     this.sampler = new TraceSampler(settings.traceSampleEvery ?? 16);
   }
 
-  publish(command: ChannelCommand): Promise<unknown> {
+  publish(requestId: string, command: ChannelCommand): Promise<unknown> {
     const headers = this.sampler.next() ? { [TRACE_HEADERS.gatewayPublished]: traceNow() } : undefined;
+    if (command.type === 'message.send' && command.replyTo && this.hop.enabled) return this.hop.send(requestId, { ...command, replyTo: command.replyTo }, headers);
     return this.producer.publish(ChannelCommandTopic, command.payload.channelId, command, headers);
+  }
+
+  /** The command's answer came, or nobody waits for it any more. */
+  finished(requestId: string): void {
+    this.hop.finished(requestId);
   }
 }
 
 /** `{ok:true}` for most commands, `{ok:true, message}` for send and edit. */
 export type CommandAck = Ack<{ message?: Message }>;
 
-type Admission = { kind: 'answered'; ack: CommandAck } | { kind: 'queued'; outcome: Promise<PendingOutcome> };
+type Admission = { kind: 'answered'; ack: CommandAck } | { kind: 'queued'; requestId: string; outcome: Promise<PendingOutcome> };
 
 export const unavailable = (message: string): { ok: false; error: ErrorDetail } => ({ ok: false, error: { code: 'unavailable', message } });
 
@@ -80,7 +92,7 @@ export class CommandService {
   constructor(
     @Inject(COMMAND_SETTINGS) private readonly settings: CommandSettings,
     private readonly pending: PendingAcks,
-    @Inject(CommandPublisher) private readonly publisher: Pick<CommandPublisher, 'publish'>,
+    @Inject(CommandPublisher) private readonly publisher: Pick<CommandPublisher, 'publish' | 'finished'>,
     @Inject(SendRateLimiter) private readonly sendLimiter: { consume(userId: string): Promise<RateDecision> },
     /** Not ready until this instance's reply consumer has joined: a reply published before then would be lost. */
     @Inject(RepliesConsumer) private readonly replies: Pick<RepliesConsumer, 'ready'>,
@@ -101,7 +113,9 @@ export class CommandService {
   async run<E extends CommandEvent>(context: CommandContext, event: E, payload: EventPayload<E>): Promise<CommandAck | undefined> {
     const admitted = await this.inOrder(context.socketId, () => this.admit(context, event, payload));
     if (admitted.kind === 'answered') return admitted.ack;
-    return this.answer(event, await admitted.outcome);
+    const outcome = await admitted.outcome;
+    this.publisher.finished(admitted.requestId);
+    return this.answer(event, outcome);
   }
 
   private inOrder<T>(socketId: string, step: () => Promise<T>): Promise<T> {
@@ -142,11 +156,11 @@ export class CommandService {
     } as ChannelCommand;
     // Registered before publishing: messaging may answer before `publish` even returns.
     const outcome = this.pending.wait(context.socketId, requestId, this.settings.timeoutMs);
-    this.publisher.publish(command).catch((error: unknown) => {
+    this.publisher.publish(requestId, command).catch((error: unknown) => {
       this.logger.warn(`could not publish ${command.type}: ${error instanceof Error ? error.message : String(error)}`);
       this.pending.settle(requestId, unavailable('the command could not be queued; try again'));
     });
-    return { kind: 'queued', outcome };
+    return { kind: 'queued', requestId, outcome };
   }
 
   private answer(event: CommandEvent, outcome: PendingOutcome): CommandAck | undefined {

@@ -1,5 +1,6 @@
-// Client events of connected sockets (ClientEventsGateway): guarded, turned into Kafka commands
-// (or REST `sync`), answered when messaging replies.
+// Client events of connected sockets (ClientEventsGateway): guarded, turned into commands for
+// messaging (sends through the direct hop when it is on, the rest through Kafka) or REST `sync`,
+// answered when messaging replies.
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
 import { type GatewayConfig } from '../config';
@@ -8,6 +9,8 @@ import { SocketModule } from '../socket/socket.module';
 import { ClientEventsGateway } from './client-events.gateway';
 import { COMMAND_SETTINGS, CommandPublisher, CommandService, type CommandSettings } from './command.service';
 import { PresenceModule } from '../presence/presence.module';
+import { COMMAND_HOP_SECRET, DirectHop } from './direct-hop';
+import { PartitionOwners } from './partition-owners';
 import { PendingAcks } from './pending-acks';
 import { RepliesConsumer } from './replies.consumer';
 
@@ -26,10 +29,13 @@ import { RepliesConsumer } from './replies.consumer';
         traceSampleEvery: config.TRACE_SAMPLE_EVERY,
       }),
     },
+    { provide: COMMAND_HOP_SECRET, inject: [APP_CONFIG], useFactory: (config: GatewayConfig) => config.COMMAND_HOP_SECRET },
+    PartitionOwners,
+    DirectHop,
     CommandPublisher,
     CommandService,
     ClientEventsGateway,
   ],
-  exports: [PendingAcks],
+  exports: [PendingAcks, PartitionOwners],
 })
 export class CommandsModule {}

@@ -12,6 +12,7 @@ import {
 } from '@chat/contracts';
 import { type ConsumedRecord, type RecordOf } from '@chat/kafka';
 import { MetricsService } from '@chat/service-kit';
+import { PartitionOwners } from '../commands/partition-owners';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { type LocalRooms } from '../socket/socket.server';
 import { Delivery, type DeliveryTopic } from './delivery.service';
@@ -63,10 +64,11 @@ function setup() {
   };
   const metrics = new GatewayMetrics(new MetricsService());
   const counted = jest.spyOn(metrics.kafkaEvents, 'inc');
-  const delivery = new Delivery({ SEQ_DEDUP_CHANNELS: 100 }, { instanceId: GATEWAY }, rooms, acks, metrics);
+  const owners = new PartitionOwners();
+  const delivery = new Delivery({ SEQ_DEDUP_CHANNELS: 100 }, { instanceId: GATEWAY }, rooms, acks, metrics, owners);
   /** The outcomes counted in gateway_delivery_events_total, in order. */
   const outcomes = () => counted.mock.calls.map(([labels]) => (labels as { outcome: string }).outcome);
-  return { rooms, delivery, outcomes, settled };
+  return { rooms, delivery, outcomes, settled, owners };
 }
 
 describe('Delivery', () => {
@@ -74,6 +76,17 @@ describe('Delivery', () => {
     record(MessageSequencedTopic, { kind: 'send', epoch: 1, message: message(seq), ...(replyTo ? { replyTo } : {}) }, offset);
   const stored = (storedBelow: number, refused: number[] = []) =>
     record(MessageStoredTopic, { progress: [{ partition: 0, storedBelow: String(storedBelow), epoch: 1, ...(refused.length ? { refused: refused.map(String) } : {}) }] });
+
+  it('learns each partition\'s owner from epoch markers and store reports, the highest epoch winning', async () => {
+    const { delivery, owners } = setup();
+    await delivery.handleAll([record(MessageSequencedTopic, { kind: 'epoch', epoch: 3, owner: 'messaging-a', address: 'http://10.0.0.1:3002' }, 5)]);
+    expect(owners.ownerOf(0)).toEqual({ epoch: 3, address: 'http://10.0.0.1:3002' });
+    // A deposed owner's late report changes nothing; a later epoch's does.
+    await delivery.handleAll([record(MessageStoredTopic, { progress: [{ partition: 0, storedBelow: '6', epoch: 2, owner: { epoch: 2, address: 'http://10.0.0.9:3002' } }] })]);
+    expect(owners.ownerOf(0)).toEqual({ epoch: 3, address: 'http://10.0.0.1:3002' });
+    await delivery.handleAll([record(MessageStoredTopic, { progress: [{ partition: 0, storedBelow: '7', epoch: 4, owner: { epoch: 4, address: 'http://10.0.0.2:3002' } }] })]);
+    expect(owners.ownerOf(0)).toEqual({ epoch: 4, address: 'http://10.0.0.2:3002' });
+  });
 
   it('holds the log until a store report covers where it started, then emits message:new once per seq, at once', async () => {
     const { rooms, delivery, outcomes } = setup();

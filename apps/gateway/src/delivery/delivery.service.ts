@@ -23,6 +23,7 @@ import {
 } from '@chat/contracts';
 import { type ConsumedRecord, type RecordOf } from '@chat/kafka';
 import { APP_CONFIG, SERVICE_IDENTITY, type ServiceIdentity } from '@chat/service-kit';
+import { PartitionOwners } from '../commands/partition-owners';
 import { PendingAcks } from '../commands/pending-acks';
 import { type GatewayConfig } from '../config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
@@ -57,6 +58,8 @@ export class Delivery {
     @Inject(SocketServer) private readonly rooms: LocalRooms,
     @Inject(PendingAcks) private readonly acks: AckSettler,
     @Inject(GatewayMetrics) private readonly metrics: Pick<GatewayMetrics, 'kafkaEvents' | 'messageHops'>,
+    /** Learns each partition's owner from the markers and reports read here (the direct hop's routes). */
+    @Inject(PartitionOwners) private readonly owners: Pick<PartitionOwners, 'learn'>,
   ) {
     const gatewayId = identity.instanceId;
     this.reader = new SequencedReader({ maxChannels: config.SEQ_DEDUP_CHANNELS, mine: (replyTo) => replyTo.gatewayId === gatewayId });
@@ -112,10 +115,17 @@ export class Delivery {
 
   private dispatch(record: RecordOf<DeliveryTopic>): DeliveryOutcome {
     const any = record as ConsumedRecord;
-    if (isRecordOf(any, MessageSequencedTopic)) return this.release(this.reader.sequenced(any.partition, any.offset, any.value));
+    if (isRecordOf(any, MessageSequencedTopic)) {
+      const { value } = any;
+      if (value.kind === 'epoch' && value.address) this.owners.learn(any.partition, { epoch: value.epoch, address: value.address });
+      return this.release(this.reader.sequenced(any.partition, any.offset, value));
+    }
     if (isRecordOf(any, MessageStoredTopic)) {
       let outcome: DeliveryOutcome = 'held';
-      for (const progress of any.value.progress) if (this.release(this.reader.stored(progress)) === 'delivered') outcome = 'delivered';
+      for (const progress of any.value.progress) {
+        if (progress.owner) this.owners.learn(progress.partition, progress.owner);
+        if (this.release(this.reader.stored(progress)) === 'delivered') outcome = 'delivered';
+      }
       return outcome;
     }
     if (isRecordOf(any, MessageUpdatedTopic)) return this.messageUpdated(any.value);

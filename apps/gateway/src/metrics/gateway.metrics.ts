@@ -29,6 +29,13 @@ export class GatewayMetrics {
    * delivered here).
    */
   readonly messageHops: Histogram<'hop'>;
+  /**
+   * Sends by the path they took (commands/direct-hop.ts): `direct` to the partition's owner, `bus`
+   * through chat.channel.command.v1, `moved` handed to the bus again after the direct hop failed
+   * them (the owner refused, went away, or stayed silent); `held` counts sends that waited for the
+   * bus to answer their flow's earlier sends before going direct (each is counted again when sent).
+   */
+  readonly sendRoutes: Counter<'route'>;
   /** Presence signals sent to Kafka, by type (presence/presence-reporter.ts). */
   readonly presenceSignals: Counter<'type'>;
   /** `typing` events received, by outcome (relayed, throttled, refused, failed). */
@@ -57,6 +64,7 @@ export class GatewayMetrics {
       ['hop'],
       [0.0005, 0.001, 0.002, 0.003, 0.005, 0.0075, 0.01, 0.015, 0.02, 0.03, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 0.75, 1, 1.5, 2, 3, 5, 10, 30],
     );
+    this.sendRoutes = metrics.counter('gateway_send_routes_total', 'message:send commands by the path they took (direct, bus, moved; held: waited to switch to direct)', ['route']);
     this.presenceSignals = metrics.counter('gateway_presence_signals_total', 'Presence signals sent to Kafka, by type', ['type']);
     this.typing = metrics.counter('gateway_typing_total', 'typing events received, by outcome', ['outcome']);
     this.sessionsClosed = metrics.counter('gateway_sessions_closed_total', 'Sockets closed because their token expired or their session was revoked', ['reason']);

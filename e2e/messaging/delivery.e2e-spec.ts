@@ -56,6 +56,14 @@ async function burst(senders: { device: Device; messages: { channelId: string; t
   return all;
 }
 
+/** gateway_send_routes_total of one gateway: sends by route (direct, bus, moved). */
+async function sendRoutes(metricsUrl: string): Promise<Record<string, number>> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
+  const routes: Record<string, number> = {};
+  for (const [, route, count] of text.matchAll(/^gateway_send_routes_total\{[^}]*route="(\w+)"[^}]*\} (\d+)/gm)) routes[route ?? ''] = Number(count);
+  return routes;
+}
+
 describe('message delivery across two gateways and two messaging instances', () => {
   let system: TestSystem;
   let alice: ChatUser;
@@ -144,6 +152,15 @@ describe('message delivery across two gateways and two messaging instances', () 
     expect(latest.body).toEqual({ messages: range(TOTAL - 199, TOTAL).reverse().map((seq) => bySeq.get(seq)), hasMore: true });
     const older = await alice.historyPage(channel.id, `before=${TOTAL - 199}&limit=200`, system.gatewayUrl(1));
     expect(older.body).toEqual({ messages: range(TOTAL - 399, TOTAL - 200).reverse().map((seq) => bySeq.get(seq)), hasMore: true });
+
+    // The sends took the direct hop to the channel's owner (docs/design/sequencer.md): only a
+    // gateway's first sends, before any store report named the owner, went through Kafka.
+    const routes = await Promise.all(['gateway-0', 'gateway-1'].map((name) => sendRoutes(system.metricsUrl(name))));
+    console.log(`send routes: ${routes.map((r, i) => `gateway-${i} ${JSON.stringify(r)}`).join(', ')}`);
+    const total = (route: string): number => routes.reduce((sum, r) => sum + (r[route] ?? 0), 0);
+    expect(total('direct') + total('bus')).toBe(TOTAL);
+    expect(total('direct')).toBeGreaterThan(TOTAL * 0.9);
+    expect(total('moved')).toBe(0);
 
     // Send-to-receive latency of every delivery (sender and receivers share this process's clock).
     const sentAt = new Map(sent.map((s) => [s.clientMsgId, s.at]));

@@ -1,6 +1,7 @@
 // Starts the real services as processes, on free ports, isolated from any other run: their own
 // PostgreSQL databases, Cassandra keyspace, topic/group prefix (Kafka topics or RabbitMQ streams
 // and queues), Redis data keyed by fresh ids, and S3 bucket. The same entry points `npm start` uses.
+import { randomBytes } from 'node:crypto';
 import { CASSANDRA_CONTACT_POINTS, CASSANDRA_SUPERUSER, KAFKA_BROKERS, LOCAL_ENGINES, rabbitmqUrl, S3_ACCESS_KEY_ID, S3_ENDPOINT, S3_SECRET_ACCESS_KEY } from '@chat/infra';
 import { dropRunData, freePort, ServiceProcess, uniqueName } from '@chat/testing';
 
@@ -46,6 +47,7 @@ export class TestSystem {
   readonly run = uniqueName('e2e');
   readonly processes: ServiceProcess[] = [];
   private readonly ports = new Map<string, number>();
+  private readonly hopSecret = randomBytes(32).toString('base64url');
 
   readonly bus: Bus;
 
@@ -80,6 +82,8 @@ export class TestSystem {
       REDIS_URL: `redis://${this.options.engines?.redis ?? '127.0.0.1:6379'}`,
       KAFKA_TOPIC_PREFIX: `${this.run}.`,
       JWKS_URL: `http://127.0.0.1:${this.port('auth')}/auth/.well-known/jwks.json`,
+      // The run's own secret of the direct hop (gateway → the partition's owner in messaging).
+      COMMAND_HOP_SECRET: this.hopSecret,
       ...this.options.env?.all,
     };
   }

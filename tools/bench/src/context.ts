@@ -40,6 +40,7 @@ export class BenchContext {
         gateways,
         messaging,
         bus,
+        directHop: this.options.directHop,
         logDir: join(resolve(this.options.out), 'logs'),
         ...(this.options.profile ? { profileDir } : {}),
         // idle-sockets reads the gateway's heap after a forced GC through the inspector.

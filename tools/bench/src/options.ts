@@ -38,6 +38,8 @@ export interface BenchOptions {
   textBytes: number;
   relay: boolean;
   profile: boolean;
+  /** Sends take the direct hop to the partition's owner (COMMAND_HOP_SECRET set); `--no-direct-hop`: through the bus only. */
+  directHop: boolean;
   /** Gateway instances of the started system (sockets spread over them round robin). */
   gateways: number;
   /** Messaging instances of the started system (one consumer group: they share the partitions). */
@@ -84,6 +86,7 @@ const DEFAULTS: Omit<BenchOptions, 'scenario' | 'target' | 'out' | 'bus'> = {
   textBytes: 64,
   relay: true,
   profile: false,
+  directHop: true,
   gateways: 1,
   messaging: 1,
   deadline: 1_800,
@@ -104,7 +107,7 @@ const NUMERIC = new Set([
   'users', 'workspaceSize', 'channels', 'perUser', 'rate', 'duration', 'warmup', 'step', 'maxRate', 'p99Limit', 'sockets', 'rest',
   'messages', 'pages', 'pageSize', 'workers', 'addresses', 'textBytes', 'deadline', 'gateways', 'messaging',
 ]);
-const FLAGS = new Set(['relay', 'profile']);
+const FLAGS = new Set(['relay', 'profile', 'directHop']);
 
 function camel(name: string): string {
   return name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());

@@ -37,6 +37,13 @@ describe('local secrets', () => {
     expect(specs.filter((s) => s.env['AUTH_KEY_ENCRYPTION_SECRET'] !== undefined).map((s) => s.service)).toEqual(['auth']);
   });
 
+  it('hands the direct hop\'s secret to messaging and the gateways only', () => {
+    const secrets = localSecrets({}, dir);
+    expect(secrets.COMMAND_HOP_SECRET.length).toBeGreaterThanOrEqual(32);
+    const specs = localServices(DEFAULT_PORTS(2), null, secrets, { redis: [], kafka: [], cassandra: [] });
+    expect(specs.filter((s) => s.env['COMMAND_HOP_SECRET'] === secrets.COMMAND_HOP_SECRET).map((s) => s.name)).toEqual(['messaging', 'gateway-1', 'gateway-2']);
+  });
+
   it('gives gateway, auth and presence a Redis user of their own (per run), and messaging and files none', () => {
     const users = localRedisUsers('web1', dir);
     expect(users.map((u) => [u.service, u.username, u.keys, u.channels])).toEqual([

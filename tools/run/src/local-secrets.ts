@@ -1,6 +1,7 @@
 // Secrets `npm start` needs and nobody set: generated once per checkout and kept in the
 // git-ignored .local/ folder (file mode 0600), so they survive restarts: auth's
-// AUTH_KEY_ENCRYPTION_SECRET (without it the signing keys would be stored unencrypted) and the
+// AUTH_KEY_ENCRYPTION_SECRET (without it the signing keys would be stored unencrypted), the direct
+// hop's COMMAND_HOP_SECRET (without it every send goes through Kafka) and the
 // passwords of the services' Redis and Kafka users and of messaging's Cassandra role
 // (local-redis-users.ts, local-kafka-users.ts, local-cassandra-roles.ts).
 // A value in the environment wins; losing the file means auth refuses to open the keys it
@@ -13,6 +14,8 @@ export const LOCAL_SECRETS_DIR = join(__dirname, '..', '..', '..', '.local');
 
 export interface LocalSecrets {
   AUTH_KEY_ENCRYPTION_SECRET: string;
+  /** Shared by the gateways and messaging: the direct hop of sends (docs/design/sequencer.md). */
+  COMMAND_HOP_SECRET: string;
 }
 
 /** The value of `name`: from `env`, else from `dir/<name in kebab case>`, else generated and kept there. */
@@ -39,5 +42,5 @@ export function localSecretFile(file: string, dir = LOCAL_SECRETS_DIR): string {
 }
 
 export function localSecrets(env: NodeJS.ProcessEnv, dir = LOCAL_SECRETS_DIR): LocalSecrets {
-  return { AUTH_KEY_ENCRYPTION_SECRET: localSecret('AUTH_KEY_ENCRYPTION_SECRET', env, dir) };
+  return { AUTH_KEY_ENCRYPTION_SECRET: localSecret('AUTH_KEY_ENCRYPTION_SECRET', env, dir), COMMAND_HOP_SECRET: localSecret('COMMAND_HOP_SECRET', env, dir) };
 }

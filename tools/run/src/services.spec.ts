@@ -8,7 +8,7 @@ import { DEFAULT_PORTS, localServices } from './services';
 const dir = mkdtempSync(join(tmpdir(), 'services-spec-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const secrets = { AUTH_KEY_ENCRYPTION_SECRET: 'x'.repeat(44) };
+const secrets = { AUTH_KEY_ENCRYPTION_SECRET: 'x'.repeat(44), COMMAND_HOP_SECRET: 'h'.repeat(44) };
 const NO_USERS = { redis: [], kafka: [], cassandra: [] };
 
 describe('localServices', () => {

@@ -106,7 +106,7 @@ export function localServices(
       entry: 'apps/messaging/src/main.ts',
       port: ports.messaging,
       color: 36,
-      env: { ...common, ...kafkaUser('messaging'), ...pick('CASSANDRA_'), ...cassandraRole('messaging'), ...isolated({ CASSANDRA_KEYSPACE: runMessagingKeyspace(run) }) },
+      env: { ...common, ...kafkaUser('messaging'), COMMAND_HOP_SECRET: secrets.COMMAND_HOP_SECRET, ...pick('CASSANDRA_'), ...cassandraRole('messaging'), ...isolated({ CASSANDRA_KEYSPACE: runMessagingKeyspace(run) }) },
     },
     { name: 'presence', service: 'presence', entry: 'apps/presence/src/main.ts', port: ports.presence, color: 33, env: { ...common, ...kafkaUser('presence'), ...redisUser('presence') } },
     {
@@ -128,6 +128,7 @@ export function localServices(
           ...common,
           ...kafkaUser('gateway'),
           ...redisUser('gateway'),
+          COMMAND_HOP_SECRET: secrets.COMMAND_HOP_SECRET,
           AUTH_URL: `http://127.0.0.1:${ports.auth}`,
           MESSAGING_URL: `http://127.0.0.1:${ports.messaging}`,
           PRESENCE_URL: `http://127.0.0.1:${ports.presence}`,

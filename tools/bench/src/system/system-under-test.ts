@@ -2,6 +2,7 @@
 // instances and one or more gateways as processes on free ports, isolated like an e2e run: own
 // topic prefix, keyspace, database and Redis key prefix, dropped afterwards) or an already running
 // `npm start` (--target).
+import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CASSANDRA_CONTACT_POINTS, CASSANDRA_SUPERUSER, KAFKA_BROKERS, LOCAL_ENGINES } from '@chat/infra';
@@ -66,6 +67,8 @@ export interface StartOptions {
   inspectGateway?: boolean;
   /** The services' bus (BUS); default kafka. */
   bus?: Bus;
+  /** Sends take the direct hop (a COMMAND_HOP_SECRET of the run's own); default true. */
+  directHop?: boolean;
 }
 
 /** The RabbitMQ broker of a run on BUS=rabbitmq (RABBITMQ_URL, else the local one). */
@@ -133,6 +136,7 @@ export class StartedSystem implements SystemUnderTest {
       KAFKA_BROKERS: KAFKA_BROKERS.join(','),
       KAFKA_TOPIC_PREFIX: `${this.run}.`,
       JWKS_URL: `${url('auth')}/auth/.well-known/jwks.json`,
+      ...(this.options.directHop === false ? {} : { COMMAND_HOP_SECRET: randomBytes(32).toString('base64url') }),
     };
     const env: Record<Service, Record<string, string>> = {
       auth: { POSTGRES_URL: `postgres://postgres@127.0.0.1:5432/${this.run}_auth`, AUTH_REDIS_KEY_PREFIX: `${this.run}.auth:` },

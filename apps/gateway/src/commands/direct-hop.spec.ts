@@ -6,7 +6,7 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import { type AddressInfo } from 'node:net';
 import { Server } from 'socket.io';
-import { ChannelCommandTopic, DIRECT_COMMANDS_NAMESPACE, DIRECT_SEND_EVENT, type DirectSend, type DirectSendAnswer } from '@chat/contracts';
+import { ChannelCommandTopic, DIRECT_COMMANDS_NAMESPACE, DIRECT_SENDS_EVENT, type DirectSend, type DirectSendAnswer } from '@chat/contracts';
 import { type BusProducer, partitionOf } from '@chat/kafka';
 import { MetricsService } from '@chat/service-kit';
 import { waitFor } from '@chat/testing';
@@ -26,15 +26,18 @@ async function standIn(answer: { current: Answerer }) {
   const http: HttpServer = createServer();
   const io = new Server(http, { transports: ['websocket'] });
   const received: DirectSend[] = [];
+  /** Sends per frame received. */
+  const frames: number[] = [];
   const held: (() => void)[] = [];
   io.of(DIRECT_COMMANDS_NAMESPACE)
     .use((socket, next) => ((socket.handshake.auth as { secret?: string }).secret === SECRET ? next() : next(new Error('unauthorized'))))
     .on('connection', (socket) =>
-      socket.on(DIRECT_SEND_EVENT, (send: DirectSend, ack: (a: DirectSendAnswer) => void) => {
-        received.push(send);
-        const a = answer.current(send);
-        if (a === 'hold') held.push(() => ack({ accepted: true }));
-        else ack(a);
+      socket.on(DIRECT_SENDS_EVENT, (sends: DirectSend[], ack: (a: DirectSendAnswer[]) => void) => {
+        frames.push(sends.length);
+        received.push(...sends);
+        const answers = sends.map((send) => answer.current(send));
+        if (answers.includes('hold')) held.push(() => ack(sends.map(() => ({ accepted: true }))));
+        else ack(answers as DirectSendAnswer[]);
       }),
     );
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -42,6 +45,7 @@ async function standIn(answer: { current: Answerer }) {
   return {
     address,
     received,
+    frames,
     held,
     disconnectAll: () => io.of(DIRECT_COMMANDS_NAMESPACE).disconnectSockets(true),
     close: () => new Promise<void>((resolve) => void io.close(() => resolve())),
@@ -111,6 +115,14 @@ describe('DirectHop', () => {
     await waitFor('the owner to receive a2', () => server.received.length === 1, 5_000);
     expect(server.received[0]).toMatchObject({ epoch: 3, command: { payload: { clientMsgId: 'a2' } } });
     expect(s.bus).toEqual(['a1']);
+  });
+
+  it('sends the direct sends of one turn of the event loop as one frame, in order', async () => {
+    await own(CHANNEL_A, 1);
+    for (const n of [1, 2, 3]) s.send(CHANNEL_A, `a${n}`);
+    await waitFor('the owner to receive them', () => server.received.length === 3, 5_000);
+    expect(server.frames).toEqual([3]);
+    expect(ids(server.received)).toEqual(['a1', 'a2', 'a3']);
   });
 
   it('holds a flow\'s new sends while its earlier ones are on the bus, then sends them directly, in order', async () => {

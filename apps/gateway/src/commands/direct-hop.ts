@@ -16,7 +16,7 @@
 // gateway named, so two sends on one route can never land on two sequencers.
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { io, type Socket as ClientSocket } from 'socket.io-client';
-import { ChannelCommandTopic, DIRECT_COMMANDS_NAMESPACE, DIRECT_SEND_EVENT, type DirectSend, type DirectSendAnswer, type PartitionOwner } from '@chat/contracts';
+import { ChannelCommandTopic, DIRECT_COMMANDS_NAMESPACE, DIRECT_SENDS_EVENT, type DirectSend, type DirectSendAnswer, MAX_DIRECT_SENDS, type PartitionOwner } from '@chat/contracts';
 import { BusProducer, partitionOf } from '@chat/kafka';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { PartitionOwners } from './partition-owners';
@@ -67,6 +67,8 @@ export class DirectHop implements OnModuleDestroy {
   private readonly entries = new Map<string, Entry>();
   private readonly flows = new Map<string, Flow>();
   private readonly connections = new Map<string, ClientSocket>();
+  /** Direct sends of this turn of the event loop, per connection: one frame each (DIRECT_SENDS_EVENT). */
+  private readonly batches = new Map<string, { send: DirectSend; requestId: string; route: Direct }[]>();
   /** Routes that failed: not used again until their partition's owner changes. */
   private readonly failed = new Set<string>();
   private closing = false;
@@ -158,15 +160,42 @@ export class DirectHop implements OnModuleDestroy {
       return;
     }
     this.metrics.sendRoutes.inc({ route: 'direct' });
-    const payload: DirectSend = { epoch: route.epoch, command, ...(headers ? { trace: headers } : {}) };
-    this.connection(route.address)
+    const send: DirectSend = { epoch: route.epoch, command, ...(headers ? { trace: headers } : {}) };
+    const batch = this.batches.get(route.address);
+    if (batch) {
+      batch.push({ send, requestId, route });
+      if (batch.length >= MAX_DIRECT_SENDS) this.flush(route.address);
+      return;
+    }
+    this.batches.set(route.address, [{ send, requestId, route }]);
+    setImmediate(() => this.flush(route.address));
+  }
+
+  /** Sends one connection's batch as one frame; a send not accepted fails its route. */
+  private flush(address: string): void {
+    const queued = this.batches.get(address);
+    if (!queued) return;
+    this.batches.delete(address);
+    // Sends answered or moved to the bus (the connection dropped) since they were queued stay out.
+    const batch = queued.filter(({ requestId, route }) => this.entries.get(requestId)?.route === route);
+    const connection = this.connections.get(address);
+    if (!connection?.connected || batch.length === 0) return;
+    connection
       .timeout(ACK_TIMEOUT_MS)
-      .emit(DIRECT_SEND_EVENT, payload, (error: Error | null, answer?: DirectSendAnswer) => {
-        if (!error && answer?.accepted) return;
-        if (this.entries.get(requestId)?.route !== route) return;
-        this.logger.warn({ address: route.address, partition: route.partition, epoch: route.epoch, reason: error ? 'no answer' : answer?.accepted === false ? answer.reason : 'malformed answer' }, 'direct hop failed; its sends go through the bus');
-        this.fail(route);
-      });
+      .emit(
+        DIRECT_SENDS_EVENT,
+        batch.map((b) => b.send),
+        (error: Error | null, answers?: DirectSendAnswer[]) => {
+          batch.forEach(({ requestId, route }, i) => {
+            const answer = error ? undefined : answers?.[i];
+            if (answer?.accepted) return;
+            // Answered meanwhile, or already moved with its route.
+            if (this.entries.get(requestId)?.route !== route) return;
+            this.logger.warn({ address, partition: route.partition, epoch: route.epoch, reason: error ? 'no answer' : answer ? answer.reason : 'no answer for it' }, 'direct hop failed; its sends go through the bus');
+            this.fail(route);
+          });
+        },
+      );
   }
 
   private toBus(entry: Entry): void {

@@ -23,8 +23,8 @@ export class GatewayMetrics {
   /**
    * Where a delivered message's time went, from the trace headers of its sequenced record:
    * `gateway_to_messaging` (command produced → messaging starts it: Kafka and the wait for its
-   * turn), split into `gateway_producer` (until the record left this producer) and
-   * `kafka_to_messaging`; `messaging` (membership check, seq, until the sequenced record left
+   * turn), split into `gateway_producer` (until the record left this producer; for a send of the
+   * direct hop, until messaging received it) and `kafka_to_messaging` (direct: the wait for its turn); `messaging` (membership check, seq, until the sequenced record left
    * messaging's producer); `kafka_to_gateway` (→ consumed here); `total` (command produced →
    * delivered here).
    */

@@ -1,6 +1,7 @@
 // The direct hop's receiving end (docs/design/sequencer.md, "The direct hop"): gateways that
 // present COMMAND_HOP_SECRET hand sends straight to this instance on its HTTP port (Socket.IO
-// namespace /internal/commands), one connection per gateway. Each send is answered at once: taken
+// namespace /internal/commands), one connection per gateway, a frame per turn of the gateway's
+// event loop (DIRECT_SENDS_EVENT). Each send is answered at once: taken
 // by the partition's sequencer under exactly the epoch the gateway named, or refused (the gateway
 // then sends it through the bus). Its result travels as a bus command's does: the store's report
 // settles the ack, an error comes as a reply on chat.command.reply.v1.
@@ -14,7 +15,7 @@ import { type AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Server, type Socket } from 'socket.io';
-import { DIRECT_COMMANDS_NAMESPACE, DIRECT_SEND_EVENT, type DirectSendAnswer, DirectSendSchema } from '@chat/contracts';
+import { DIRECT_COMMANDS_NAMESPACE, DIRECT_SENDS_EVENT, type DirectSendAnswer, DirectSendSchema, MAX_DIRECT_SENDS } from '@chat/contracts';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type MessagingConfig } from '../config';
 import { DirectAddress } from './direct-address';
@@ -60,9 +61,11 @@ export class DirectCommandsEndpoint implements OnApplicationBootstrap, OnApplica
       else next(new Error('unauthorized'));
     });
     namespace.on('connection', (socket: Socket) => {
-      socket.on(DIRECT_SEND_EVENT, (payload: unknown, ack: unknown) => {
+      socket.on(DIRECT_SENDS_EVENT, (payload: unknown, ack: unknown) => {
         if (typeof ack !== 'function') return;
-        (ack as (answer: DirectSendAnswer) => void)(this.take(payload));
+        const sends = Array.isArray(payload) && payload.length <= MAX_DIRECT_SENDS ? (payload as unknown[]) : [];
+        // Taken one after another, synchronously: their order is the gateway's.
+        (ack as (answers: DirectSendAnswer[]) => void)(sends.map((send) => this.take(send)));
       });
     });
   }

@@ -5,7 +5,7 @@
 // bus; a malformed one is answered `invalid`.
 import { randomUUID } from 'node:crypto';
 import { io, type Socket } from 'socket.io-client';
-import { ChannelCommandTopic, type ChannelSummary, DIRECT_COMMANDS_NAMESPACE, DIRECT_SEND_EVENT, type DirectSendAnswer, type HistoryResponse, type Workspace } from '@chat/contracts';
+import { ChannelCommandTopic, type ChannelSummary, DIRECT_COMMANDS_NAMESPACE, MAX_DIRECT_SENDS, DIRECT_SENDS_EVENT, type DirectSendAnswer, type HistoryResponse, type Workspace } from '@chat/contracts';
 import { partitionOf } from '@chat/kafka';
 import { waitFor } from '@chat/testing';
 import request from 'supertest';
@@ -65,12 +65,19 @@ describe('the direct hop of sends (DirectCommandsEndpoint)', () => {
     const gatewayId = `gw-${randomUUID()}`;
 
     const stale = sendCommand(alice, channelId, 'under a stale epoch', { gatewayId });
-    expect(await socket.timeout(5_000).emitWithAck(DIRECT_SEND_EVENT, { epoch: owner.epoch + 1, command: stale })).toEqual({ accepted: false, reason: 'not_owner' } satisfies DirectSendAnswer);
-    expect(await socket.timeout(5_000).emitWithAck(DIRECT_SEND_EVENT, { epoch: owner.epoch, command: { ...stale, type: 'message.edit' } })).toEqual({ accepted: false, reason: 'invalid' });
-    expect(await socket.timeout(5_000).emitWithAck(DIRECT_SEND_EVENT, 'not an object')).toEqual({ accepted: false, reason: 'invalid' });
+    const hand = (sends: unknown): Promise<unknown> => socket.timeout(5_000).emitWithAck(DIRECT_SENDS_EVENT, sends);
+    expect(await hand([{ epoch: owner.epoch + 1, command: stale }])).toEqual([{ accepted: false, reason: 'not_owner' }] satisfies DirectSendAnswer[]);
+    // A malformed send is answered `invalid` on its own; a malformed frame, with no answers.
+    expect(await hand([{ epoch: owner.epoch, command: { ...stale, type: 'message.edit' } }, 'not an object'])).toEqual([
+      { accepted: false, reason: 'invalid' },
+      { accepted: false, reason: 'invalid' },
+    ]);
+    expect(await hand('not a list')).toEqual([]);
+    expect(await hand(Array.from({ length: MAX_DIRECT_SENDS + 1 }, () => ({ epoch: owner.epoch, command: stale })))).toEqual([]);
 
+    // Three sends in one frame, in order.
     const sends = ['one', 'two', 'three'].map((text) => sendCommand(alice, channelId, text, { gatewayId }));
-    for (const command of sends) expect(await socket.timeout(5_000).emitWithAck(DIRECT_SEND_EVENT, { epoch: owner.epoch, command })).toEqual({ accepted: true });
+    expect(await hand(sends.map((command) => ({ epoch: owner.epoch, command })))).toEqual(sends.map(() => ({ accepted: true })));
     const acked = await waitFor('the three acknowledgements', () => {
       const found = sends.map((c) => spec.observer.replies.find((r) => r.commandId === c.commandId));
       return found.every((r) => r !== undefined) ? found : undefined;
@@ -82,7 +89,7 @@ describe('the direct hop of sends (DirectCommandsEndpoint)', () => {
     ]);
     // The same clientMsgId again, directly: the first message, not a second one.
     const again = { ...sendCommand(alice, channelId, 'other text', { gatewayId, clientMsgId: sends[0]?.payload.clientMsgId }) };
-    expect(await socket.timeout(5_000).emitWithAck(DIRECT_SEND_EVENT, { epoch: owner.epoch, command: again })).toEqual({ accepted: true });
+    expect(await hand([{ epoch: owner.epoch, command: again }])).toEqual([{ accepted: true }]);
     const answer = await waitFor('the duplicate\'s answer', () => spec.observer.replies.find((r) => r.commandId === again.commandId));
     expect(answer.result).toMatchObject({ ok: true, message: { seq: 1, text: 'one' } });
 

@@ -4,6 +4,8 @@ describe('parseOptions', () => {
   it('reads the scenario and its parameters, kebab-case names and --no- flags', () => {
     const options = parseOptions(['ramp', '--users', '100', '--per-user', '2', '--max-rate', '900', '--no-relay', '--target', 'http://127.0.0.1:8080']);
     expect(options).toMatchObject({ scenario: 'ramp', users: 100, perUser: 2, maxRate: 900, relay: false, target: 'http://127.0.0.1:8080' });
+    expect(options.directHop).toBe(true);
+    expect(parseOptions(['fanout', '--no-direct-hop']).directHop).toBe(false);
     expect(options.out).toMatch(/^bench\/results\/.*-ramp$/);
   });
 

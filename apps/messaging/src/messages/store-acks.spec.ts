@@ -35,6 +35,24 @@ function setup() {
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 
 describe('StoreAcks', () => {
+  it('announces the owner of the partitions whose sequencer here has claimed its epoch, until a rebalance', async () => {
+    const { acks, sent, requests } = setup();
+    acks.own(1, { epoch: 4, address: 'http://10.0.0.1:3002' });
+    void acks.report({ partition: 1, storedBelow: '10', epoch: 4, refused: [], answers: [] });
+    void acks.report({ partition: 2, storedBelow: '5', epoch: 1, refused: [], answers: [] });
+    requests[0].settle();
+    await flush();
+    expect(sent).toEqual([
+      [{ progress: [{ partition: 1, storedBelow: '10', epoch: 4, owner: { epoch: 4, address: 'http://10.0.0.1:3002' } }] }],
+      [{ progress: [{ partition: 2, storedBelow: '5', epoch: 1 }] }],
+    ]);
+    acks.disownAll();
+    void acks.report({ partition: 1, storedBelow: '11', epoch: 4, refused: [], answers: [] });
+    requests[1].settle();
+    await flush();
+    expect(sent[2]).toEqual([{ progress: [{ partition: 1, storedBelow: '11', epoch: 4 }] }]);
+  });
+
   it('reports at once when idle, and merges what comes meanwhile per partition into the next record', async () => {
     const { acks, sent, requests } = setup();
     const done: string[] = [];

@@ -15,14 +15,18 @@ import { type AddressInfo } from 'node:net';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import { Server, type Socket } from 'socket.io';
-import { DIRECT_COMMANDS_NAMESPACE, DIRECT_SENDS_EVENT, type DirectSendAnswer, DirectSendSchema, MAX_DIRECT_SENDS } from '@chat/contracts';
+import { DIRECT_COMMANDS_NAMESPACE, DIRECT_SENDS_EVENT, type DirectSendAnswer, DirectSendSchema, LIMITS, MAX_DIRECT_SENDS } from '@chat/contracts';
 import { APP_CONFIG } from '@chat/service-kit';
 import { type MessagingConfig } from '../config';
 import { DirectAddress } from './direct-address';
 import { SendPipelineConsumer } from './send-pipeline.consumer';
 
-/** Largest frame accepted: a send is at most 64 KiB of JSON. */
-const MAX_FRAME_BYTES = 256 * 1024;
+/**
+ * Largest frame accepted: a full batch of sends, each at most the 64 KiB a gateway admits, plus
+ * their envelopes. Smaller, a batch of long messages would close the connection (and move every
+ * send in flight on it to the bus).
+ */
+const MAX_FRAME_BYTES = MAX_DIRECT_SENDS * (LIMITS.socketPayloadMaxBytes + 1024);
 
 @Injectable()
 export class DirectCommandsEndpoint implements OnApplicationBootstrap, OnApplicationShutdown {

@@ -100,6 +100,15 @@ describe('DirectHop', () => {
     await server.close();
   });
 
+  /** Owned under epoch 1, the owner silent: a1 and a2 sent directly and unanswered. */
+  async function twoUnanswered(): Promise<void> {
+    await own(CHANNEL_A, 1);
+    answer.current = () => 'hold';
+    s.send(CHANNEL_A, 'a1');
+    s.send(CHANNEL_A, 'a2');
+    await waitFor('the owner to receive a1 and a2', () => server.received.length === 2, 5_000);
+  }
+
   /** Announces the stand-in as the owner of the channel's partition under `epoch` and waits until connected. */
   async function own(channelId: string, epoch: number): Promise<void> {
     s.owners.learn(partition(channelId), { epoch, address: server.address });
@@ -152,11 +161,7 @@ describe('DirectHop', () => {
   });
 
   it('moves every send of a refused route to the bus in the order sent, and does not use the route again until the owner changes', async () => {
-    await own(CHANNEL_A, 1);
-    answer.current = () => 'hold';
-    s.send(CHANNEL_A, 'a1');
-    s.send(CHANNEL_A, 'a2');
-    await waitFor('the owner to receive a1 and a2', () => server.received.length === 2, 5_000);
+    await twoUnanswered();
     answer.current = () => ({ accepted: false, reason: 'not_owner' });
     s.send(CHANNEL_A, 'a3');
     await waitFor('a refusal to move the route', () => s.bus.length === 3, 5_000);
@@ -177,11 +182,7 @@ describe('DirectHop', () => {
   });
 
   it('moves the sends of a partition to the bus when a later epoch is announced (the owner was replaced)', async () => {
-    await own(CHANNEL_A, 1);
-    answer.current = () => 'hold';
-    s.send(CHANNEL_A, 'a1');
-    s.send(CHANNEL_A, 'a2');
-    await waitFor('the owner to receive both', () => server.received.length === 2, 5_000);
+    await twoUnanswered();
     s.owners.learn(partition(CHANNEL_A), { epoch: 2, address: server.address });
     expect(s.bus).toEqual(['a1', 'a2']);
     // The old owner answering late changes nothing; a new send waits for the bus, then goes to the new epoch.
@@ -209,11 +210,7 @@ describe('DirectHop', () => {
   });
 
   it('moves the sends to the bus when the owner stays silent past the ack timeout (a stopped process)', async () => {
-    await own(CHANNEL_A, 1);
-    answer.current = () => 'hold';
-    s.send(CHANNEL_A, 'a1');
-    s.send(CHANNEL_A, 'a2');
-    await waitFor('the owner to receive both', () => server.received.length === 2, 5_000);
+    await twoUnanswered();
     expect(s.bus).toEqual([]);
     await waitFor('the silence to move them', () => s.bus.length === 2, ACK_TIMEOUT_MS + 2_000);
     expect(s.bus).toEqual(['a1', 'a2']);

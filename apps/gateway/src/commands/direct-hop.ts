@@ -69,8 +69,8 @@ export class DirectHop implements OnModuleDestroy {
   private readonly connections = new Map<string, ClientSocket>();
   /** Direct sends of this turn of the event loop, per connection: one frame each (DIRECT_SENDS_EVENT). */
   private readonly batches = new Map<string, { send: DirectSend; requestId: string; route: Direct }[]>();
-  /** Routes that failed: not used again until their partition's owner changes. */
-  private readonly failed = new Set<string>();
+  /** Per partition, the route that failed there: not used again until the partition's owner changes. */
+  private readonly failed = new Map<number, string>();
   private closing = false;
 
   constructor(
@@ -145,7 +145,7 @@ export class DirectHop implements OnModuleDestroy {
     const owner = this.owners.ownerOf(partition);
     if (!owner) return 'bus';
     const route = { address: owner.address, partition, epoch: owner.epoch };
-    if (this.failed.has(routeKey(route))) return 'bus';
+    if (this.failed.get(partition) === routeKey(route)) return 'bus';
     return this.connection(owner.address).connected ? route : 'bus';
   }
 
@@ -207,12 +207,12 @@ export class DirectHop implements OnModuleDestroy {
 
   /** A route failed: its sends go through the bus, in the order they were sent, and it is not used again. */
   private fail(route: Direct): void {
-    this.failed.add(routeKey(route));
+    this.failed.set(route.partition, routeKey(route));
     this.moveToBus((r) => r.address === route.address && r.partition === route.partition && r.epoch === route.epoch);
   }
 
   private ownerChanged(partition: number, owner: PartitionOwner): void {
-    for (const key of this.failed) if (key.split('|')[1] === String(partition)) this.failed.delete(key);
+    this.failed.delete(partition);
     this.moveToBus((r) => r.partition === partition && r.epoch < owner.epoch);
     // Connect ahead of the first send; drop connections nobody owns through and nothing waits on.
     this.connection(owner.address);

@@ -147,8 +147,8 @@ export function kafkaJvmArgs(heap: { min: string; max: string } = { min: '512m',
   return [
     `-Xms${heap.min}`,
     `-Xmx${heap.max}`,
-    // Shenandoah: every message crosses the broker twice (command, sequenced record), so its
-    // pauses are the delivery's tail. G1's young pauses here took 3–53 ms (median 8.4, about one
+    // Shenandoah: every message crosses the broker on its way (the sequenced record, and the
+    // command too when it does not take the direct hop), so its pauses are the delivery's tail. G1's young pauses here took 3–53 ms (median 8.4, about one
     // every 7 s at 20 sends/s); Shenandoah's stayed under 2 ms, for the same broker CPU
     // (docs/design/scaling.md, section 3).
     '-XX:+UseShenandoahGC',
